@@ -1,0 +1,80 @@
+# syntax=docker/dockerfile:1
+# SilverStar API image. One image, three roles (see docker-compose.yml):
+#   default CMD                                          the API (uvicorn, port 8000)
+#   silverstar migrate                                   alembic upgrade head, then exit
+#   dramatiq workers.actors --processes 2 --threads 2    the background worker
+# Configuration comes from the environment only (see .env.example); .env is not copied in.
+ARG PYTHON_IMAGE=python:3.11-slim
+
+# --- build: a virtualenv with the exact pins of requirements.lock -------------------------
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_ROOT_USER_ACTION=ignore
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+# Dependencies first, in their own layer: rebuilt only when the lock changes.
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
+# The project itself, for its `silverstar` console script (dependencies are already pinned).
+COPY pyproject.toml ./
+COPY silverstar/ silverstar/
+COPY services/ services/
+COPY handlers/ handlers/
+COPY persistence/ persistence/
+COPY workers/ workers/
+COPY adapters/ adapters/
+COPY generated/ generated/
+RUN pip install --no-deps . && silverstar --help > /dev/null
+
+# --- runtime -------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+ARG APP_UID=10001
+RUN groupadd --system --gid "${APP_UID}" silverstar \
+ && useradd --system --uid "${APP_UID}" --gid silverstar --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin silverstar \
+ && mkdir -p /var/lib/silverstar \
+ && chown silverstar:silverstar /var/lib/silverstar
+
+COPY --from=build /opt/venv /opt/venv
+
+# The sources stay under /app, owned by root and read-only to the app user: settings.PROJECT_ROOT
+# is the parent of silverstar/, and the app finds migrations/ and api-contract/openapi.yaml
+# from there. PYTHONPATH=/app makes every entry point (uvicorn, dramatiq and the `silverstar`
+# script) import from /app rather than from the copy pip put in site-packages.
+WORKDIR /app
+COPY pyproject.toml alembic.ini ./
+COPY api-contract/openapi.yaml api-contract/openapi.yaml
+COPY migrations/ migrations/
+COPY silverstar/ silverstar/
+COPY services/ services/
+COPY handlers/ handlers/
+COPY persistence/ persistence/
+COPY workers/ workers/
+COPY adapters/ adapters/
+COPY generated/ generated/
+RUN /opt/venv/bin/python -m compileall -q /app
+
+# FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For/-Proto uvicorn trusts; set it to the
+# load balancer's address (or "*" when only the proxy can reach the container).
+# WEB_CONCURRENCY: uvicorn worker processes (uvicorn reads it itself).
+# DATA_DIR: only used without DATABASE_URL/REDIS_URL (embedded servers) or JWT_SECRET (dev).
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ENVIRONMENT=production \
+    DATA_DIR=/var/lib/silverstar \
+    FORWARDED_ALLOW_IPS=127.0.0.1 \
+    WEB_CONCURRENCY=1
+
+USER silverstar:silverstar
+EXPOSE 8000
+
+# Liveness only (/health does not touch the database); compose checks /ready for the API.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"]
+
+# sh only expands FORWARDED_ALLOW_IPS; exec hands PID 1 (and SIGTERM) to uvicorn.
+CMD ["sh", "-c", "exec uvicorn silverstar.main:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-server-header"]

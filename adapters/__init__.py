@@ -1,0 +1,1 @@
+"""Adapters to processes and services outside the application (servers, external APIs)."""

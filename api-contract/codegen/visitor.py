@@ -1,0 +1,498 @@
+"""SilverStar code generation: contract (api-contract/openapi.yaml) -> generated/.
+
+README
+======
+Run ``make regen`` (never edit generated/ by hand; ``make regen-check`` fails when it is stale).
+It runs this file as a thin wrapper around fastapi-code-generator 0.8.1 (pinned, own venv,
+see requirements.txt), which
+
+* writes ``generated/models.py`` (datamodel-code-generator: one Pydantic v2 model per schema,
+  snake_case fields with the contract's names as aliases, enums as StrEnum), and
+* renders every file in ``templates/`` into ``generated/<name>.py``, with the variables that
+  ``visit()`` below computes from the raw contract.
+
+``generated/routes.py`` is the interface with hand-written code: one ``<Tag>Api`` Protocol per
+tag (one async method per operation), a ``ContextProvider`` Protocol and
+``create_router(context=..., <tag>=...)``, which declares one FastAPI route per operation
+and delegates to the implementations. mypy checks implementations against the Protocols,
+so a contract change that breaks a handler fails type checking.
+
+Why a wrapper: the fastapi-codegen CLI does not expose datamodel-code-generator's
+``snake_case_field``, ``allow_population_by_field_name``, ``field_constraints`` (constr()/conint()
+annotations fail mypy), ``use_standard_collections`` and ``use_union_operator``; ``__main__``
+below sets them and then runs the unmodified CLI. Why our own templates: the built-in ones
+drop security, form and multipart fields, operationIds and non-JSON responses. The parser's
+Operation objects lose requestBody and media types, so ``visit()`` reads the raw contract and
+uses the parser only to map ``$ref``s to generated model class names.
+
+Supported: path/query/header/cookie parameters (with constraints, defaults, aliases; path-level
+and ``$ref`` parameters), JSON, form-urlencoded (a named object schema) and multipart bodies,
+JSON / other / empty success responses, ``security`` (first scheme of the first requirement;
+``[]`` = public) and ``x-roles``. Anything else raises ``CodegenError`` naming the operation.
+
+Null: datamodel-code-generator types every optional property ``T | None = None``, so pydantic would
+accept an explicit ``null`` the contract forbids. ``reject_nulls()`` (run on the model module before
+it is formatted) adds a before-validator to those fields; see its docstring.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from typing import Any
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+# Names the route functions use themselves (or that would shadow the fastapi module).
+RESERVED = {"self", "ctx", "body", "fastapi"}
+# Names routes.py imports unqualified: a model with one of these names would clash.
+ROUTES_NAMES = {
+    "Annotated",
+    "Any",
+    "AsyncIterator",
+    "Callable",
+    "Literal",
+    "Protocol",
+    "TypeVar",
+    "TypeAdapter",
+    "Field",
+    "UUID",
+    "AwareDatetime",
+    "date",
+    "Ctx",
+    "Ctx_co",
+    "ContextProvider",
+    "OPERATIONS",
+    "create_router",
+}
+CONSTRAINTS = {
+    "minimum": "ge",
+    "maximum": "le",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_length",
+    "maxItems": "max_length",
+    "pattern": "pattern",
+}
+
+
+class CodegenError(Exception):
+    pass
+
+
+def snake(name: str) -> str:
+    """`registerPatient` -> `register_patient`, `Idempotency-Key` -> `idempotency_key`,
+    `from` -> `from_` (Python keywords and RESERVED get a trailing underscore)."""
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", s).strip("_").lower()
+    if not s or s[0].isdigit():
+        s = "x_" + s
+    return s + "_" if keyword.iskeyword(s) or s in RESERVED else s
+
+
+def pascal(name: str) -> str:
+    """Tag name -> class prefix: `auth` -> `Auth`, `AI` -> `Ai`, `health check` -> `HealthCheck`."""
+    return "".join(w.capitalize() for w in snake(name).rstrip("_").split("_"))
+
+
+def is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+class Contract:
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.spec: dict[str, Any] = parser.raw_obj
+        self.models: set[str] = set()  # model classes routes.py must import
+        self.names: set[str] = set()  # other names it uses (UUID, date, Literal, ...)
+
+    def resolve(self, obj: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in obj:
+            ref = obj["$ref"]
+            if not ref.startswith("#/"):
+                raise CodegenError(f"only local $refs are supported: {ref}")
+            obj = self.spec
+            for part in ref[2:].split("/"):
+                obj = obj[part.replace("~1", "/").replace("~0", "~")]
+        return obj
+
+    def model(self, ref: str) -> str:
+        name: str = self.parser.get_ref_data_type(ref).type_hint
+        if name in ROUTES_NAMES:
+            raise CodegenError(f"schema {ref} would be named {name}, which routes.py uses")
+        self.models.add(name)
+        return name
+
+    def py_type(self, schema: dict[str, Any], *, nested: bool = False) -> str:
+        """Python type of a schema. Named objects and enums are model classes; other $refs are
+        inlined (a RootModel as a query parameter type would not work). Constraints of nested
+        schemas (array items) go into Annotated[..., Field()]; top-level ones are the caller's."""
+        ref = schema.get("$ref")
+        if ref:
+            target = self.resolve(schema)
+            structured = {"enum", "properties", "allOf", "anyOf", "oneOf"} & target.keys()
+            if ref.startswith("#/components/schemas/") and (structured or target.get("type") == "object"):
+                return self.model(ref)
+            return self.py_type(target, nested=nested)
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                parts = [self.py_type(s, nested=True) for s in schema[key]]
+                return " | ".join(dict.fromkeys(p for p in parts if p != "None")) + (
+                    " | None" if "None" in parts else ""
+                )
+        raw_types = schema.get("type")
+        raw_types = raw_types if isinstance(raw_types, list) else [raw_types]
+        types = [t for t in raw_types if t != "null"] or raw_types
+        nullable = schema.get("nullable") is True or ("null" in raw_types and types != raw_types)
+        fmt = schema.get("format")
+        match types:
+            case ["string"] if "enum" in schema:
+                self.names.add("Literal")
+                t = f"Literal[{', '.join(repr(v) for v in schema['enum'])}]"
+            case ["string"] if fmt == "uuid":
+                t = "UUID"
+            case ["string"] if fmt == "date-time":
+                t = "AwareDatetime"
+            case ["string"] if fmt == "date":
+                t = "date"
+            case ["string"] if fmt == "binary":
+                t = "fastapi.UploadFile"
+            case ["string"]:
+                t = "str"
+            case ["integer"]:
+                t = "int"
+            case ["number"]:
+                t = "float"
+            case ["boolean"]:
+                t = "bool"
+            case ["array"]:
+                t = f"list[{self.py_type(schema.get('items', {}), nested=True)}]"
+            case ["object"] if not schema.get("properties"):
+                t = "dict[str, Any]"
+            case ["null"]:
+                return "None"
+            case [None] if not {"properties", "items", "enum", "allOf"} & schema.keys():
+                t = "Any"
+            case _:
+                raise CodegenError(f"unsupported inline schema (name it in components): {schema}")
+        self.names.update(n for n in ("UUID", "AwareDatetime", "date") if re.search(rf"\b{n}\b", t))
+        if nested and (kw := self.constraints(schema)):
+            self.names.update(("Annotated", "Field"))
+            t = f"Annotated[{t}, Field({kw})]"
+        return f"{t} | None" if nullable else t
+
+    def constraints(self, schema: dict[str, Any]) -> str:
+        schema = self.resolve(schema)
+        kw = {py: schema[js] for js, py in CONSTRAINTS.items() if js in schema}
+        for js, py, inclusive in (
+            ("exclusiveMinimum", "gt", "minimum"),
+            ("exclusiveMaximum", "lt", "maximum"),
+        ):
+            if schema.get(js) is True:  # OpenAPI 3.0: a flag on minimum/maximum
+                kw.pop("ge" if py == "gt" else "le")
+                kw[py] = schema[inclusive]
+            elif js in schema and schema[js] is not False:  # 3.1: the bound itself
+                kw[py] = schema[js]
+        return ", ".join(f"{k}={v!r}" for k, v in kw.items())
+
+    def allows_null(self, schema: dict[str, Any]) -> bool:
+        """Whether JSON null validates against the schema (3.0 `nullable`, 3.1 type lists, anyOf)."""
+        types = schema.get("type")
+        if schema.get("nullable") is True or types == "null" or (isinstance(types, list) and "null" in types):
+            return True
+        if None in schema.get("enum", ()) or ("const" in schema and schema["const"] is None):
+            return True
+        if "$ref" in schema:
+            return self.allows_null(self.resolve({"$ref": schema["$ref"]}))
+        if any(self.allows_null(s) for k in ("anyOf", "oneOf") for s in schema.get(k, ())):
+            return True
+        if schema.get("allOf"):
+            return all(self.allows_null(s) for s in schema["allOf"])
+        # No type and nothing else restricting it (`{}`, a description only): anything goes.
+        restricting = {"properties", "items", "enum", "const", "anyOf", "oneOf"}
+        return types is None and not restricting & schema.keys()
+
+    def object_properties(self, schema: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+        """Properties and required names of an object schema, with its inline allOf parts
+        (a `$ref` part becomes a base class, whose own model handles its properties)."""
+        props = dict(schema.get("properties") or {})
+        required = set(schema.get("required") or ())
+        for part in schema.get("allOf", ()):
+            if "$ref" not in part:
+                more, req = self.object_properties(part)
+                props.update(more)
+                required |= req
+        return props, required
+
+    def default(self, schema: dict[str, Any], type_: str) -> str:
+        value = schema["default"] if "default" in schema else self.resolve(schema)["default"]
+        # An enum default must be the enum member, or mypy rejects `status: Status = 'x'`.
+        return f"{type_}({value!r})" if type_ in self.models else repr(value)
+
+
+def security_headers(contract: Contract, requirement: dict[str, Any]) -> set[str]:
+    """Header names carried by the operation's security scheme (not passed to handlers)."""
+    schemes = contract.spec.get("components", {}).get("securitySchemes", {})
+    names = set()
+    for scheme in requirement:
+        s = contract.resolve(schemes.get(scheme, {}))
+        if s.get("type") == "apiKey" and s.get("in") == "header":
+            names.add(s["name"].lower())
+        elif s.get("type") in ("http", "oauth2", "openIdConnect"):
+            names.add("authorization")
+    return names
+
+
+def build_operation(
+    c: Contract, path: str, path_item: dict[str, Any], method: str, op: dict[str, Any]
+) -> dict[str, Any]:
+    op_id = op.get("operationId")
+    if not op_id or not op.get("tags"):
+        raise CodegenError(f"{method.upper()} {path}: operationId and tags are required")
+    where = f"{op_id} ({method.upper()} {path})"
+    security = op.get("security", c.spec.get("security", []))
+    requirement = security[0] if security else {}
+    if len(requirement) > 1:
+        raise CodegenError(f"{where}: a requirement combining several schemes")
+    skip_headers = security_headers(c, requirement)
+    args: list[dict[str, Any]] = []  # keyword arguments of the handler, in order
+
+    params: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in [*path_item.get("parameters", []), *op.get("parameters", [])]:
+        p = c.resolve(p)
+        params[(p["name"], p["in"])] = p  # operation-level overrides path-level
+    for location in ("path", "query", "header", "cookie"):
+        for (name, loc), p in params.items():
+            if loc != location or (loc == "header" and name.lower() in skip_headers):
+                continue
+            schema = p.get("schema") or {}
+            type_ = c.py_type(schema)
+            required = p.get("required", False) or loc == "path"
+            default = None
+            if not required:
+                if "default" in schema or "default" in c.resolve(schema):
+                    default = c.default(schema, type_)
+                elif not type_.endswith("| None"):
+                    type_, default = f"{type_} | None", "None"
+                else:
+                    default = "None"
+            py = snake(name)
+            kw = [f"alias={name!r}"] if py != name or loc == "header" else []
+            if cons := c.constraints(schema):
+                kw.append(cons)
+            marker = f"fastapi.{loc.capitalize()}({', '.join(kw)})"
+            args.append(dict(name=py, type=type_, marker=marker, default=default))
+
+    body = op.get("requestBody")
+    if body:
+        body = c.resolve(body)
+        media_type, media = next(iter(body["content"].items()))
+        schema = media.get("schema") or {}
+        required = body.get("required", False)
+        if is_json(media_type) or media_type == "application/x-www-form-urlencoded":
+            type_ = c.py_type(schema)
+            form = media_type == "application/x-www-form-urlencoded"
+            if form and type_ not in c.models:
+                raise CodegenError(f"{where}: a form body must be a named object schema")
+            if not required:
+                type_ += " | None"
+            marker = "fastapi.Form()" if form else "fastapi.Body()"
+            args.append(dict(name="body", type=type_, marker=marker, default=None if required else "None"))
+        elif media_type == "multipart/form-data":
+            # One keyword per part; files via File(), everything else via Form().
+            schema = c.resolve(schema)
+            for name, prop in schema.get("properties", {}).items():
+                type_ = c.py_type(prop)
+                part_required = name in schema.get("required", []) and required
+                kw = [f"alias={name!r}"] if snake(name) != name else []
+                if cons := c.constraints(prop):
+                    kw.append(cons)
+                func = "File" if "UploadFile" in type_ else "Form"
+                if not part_required and not type_.endswith("| None"):
+                    type_ += " | None"
+                args.append(
+                    dict(
+                        name=snake(name),
+                        type=type_,
+                        marker=f"fastapi.{func}({', '.join(kw)})",
+                        default=None if part_required else "None",
+                    )
+                )
+        else:
+            raise CodegenError(f"{where}: unsupported request media type {media_type}")
+
+    if len({a["name"] for a in args}) < len(args):
+        raise CodegenError(f"{where}: two parameters/parts map to one Python name: {args}")
+
+    # Success responses in contract order; the first one is the route's status_code.
+    codes = [str(k) for k in op.get("responses", {}) if re.fullmatch(r"2\d\d", str(k))]
+    if not codes:
+        raise CodegenError(f"{where}: no 2xx response")
+    response = c.resolve(op["responses"][codes[0] if codes[0] in op["responses"] else int(codes[0])])
+    content = response.get("content") or {}
+    media_type = next(iter(content), None)
+    if media_type is None:
+        kind, returns = "empty", "None"
+    elif is_json(media_type):
+        kind, returns = "json", c.py_type(content[media_type].get("schema") or {})
+    else:
+        kind, returns = "raw", "fastapi.Response"
+    # Several 2xx: the handler may build the Response for a non-primary status itself.
+    union = len(codes) > 1 and kind != "raw"
+    return dict(
+        operation_id=op_id,
+        method=method,
+        path=path,
+        tag=op["tags"][0],
+        tag_arg=snake(op["tags"][0]),
+        name=snake(op_id),
+        args=args,
+        status_code=int(codes[0]),
+        kind=kind,
+        media_type=media_type,
+        union=union,
+        returns=f"{returns} | fastapi.Response" if union else returns,
+        scheme=next(iter(requirement), None),
+        roles=tuple(op.get("x-roles", ())),
+        summary=op.get("summary"),
+    )
+
+
+# Prepended to the model module when some field needs it; reused by every `_not_null` validator.
+REJECT_NULL = """
+from pydantic import field_validator
+
+
+def _reject_null(value: object) -> object:
+    # Before-validator of optional properties the contract does not declare nullable.
+    if value is None:
+        raise ValueError("null is not allowed here; omit the property instead")
+    return value
+"""
+
+
+def reject_nulls(parser: Any, code: str) -> str:
+    """Adds `_not_null = field_validator(<fields>, mode='before')(_reject_null)` to each model with
+    optional fields (`T | None`) whose contract property does not allow null: an explicit null is
+    then a ValidationError (422), while an omitted field still gets its default (pydantic doesn't
+    validate defaults). Nullable properties keep accepting null. `code` is datamodel-code-generator's
+    unformatted single-module output; `parser.results` maps its classes to contract schemas."""
+    c = Contract(parser)
+    fields: dict[str, list[str]] = {}  # class name -> Python names of the non-nullable fields
+    for model in parser.results:
+        if not any(f.original_name for f in model.fields):
+            continue  # an enum
+        if not model.reference.path.startswith("#/components/"):
+            continue  # an inline response schema (request bodies are named, see build_operation)
+        try:
+            schema = c.resolve({"$ref": model.reference.path})
+        except (KeyError, TypeError) as e:
+            raise CodegenError(f"model {model.class_name}: cannot find {model.reference.path}") from e
+        props, required = c.object_properties(schema)
+        names = [
+            f.name
+            for f in model.fields
+            if f.original_name in props
+            and f.original_name not in required
+            and not c.allows_null(props[f.original_name])
+        ]
+        if names:
+            fields[model.class_name] = names
+    tree = ast.parse(code)
+    inserts: list[tuple[int, str]] = []  # (line index, text inserted before it)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name in fields:
+            optional = {
+                n.target.id
+                for n in node.body
+                if isinstance(n, ast.AnnAssign)
+                and isinstance(n.target, ast.Name)
+                and "None" in ast.unparse(n.annotation).split(" | ")
+            }
+            if names := [f for f in fields[node.name] if f in optional]:
+                args = ", ".join(repr(n) for n in names)
+                assert node.end_lineno is not None
+                validator = f"field_validator({args}, mode='before')(_reject_null)"
+                inserts.append((node.end_lineno, f"    _not_null = {validator}"))
+    if not inserts:
+        return code
+    first = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom)))
+    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+    inserts.append((start - 1, REJECT_NULL + "\n"))
+    lines = code.splitlines()
+    for at, text in sorted(inserts, reverse=True):
+        lines[at:at] = text.splitlines()
+    return "\n".join(lines) + "\n"
+
+
+def route_order(op: dict[str, Any]) -> list[tuple[bool, str]]:
+    """Literal path segments before templated ones (`/a/search` before `/a/{id}`), so Starlette,
+    which takes the first matching route, never sends a literal path to a templated route."""
+    return [(seg.startswith("{"), seg) for seg in op["path"].split("/")]
+
+
+def visit(parser: Any, model_path: Any) -> dict[str, object]:
+    c = Contract(parser)
+    operations = [
+        build_operation(c, path, path_item, method, path_item[method])
+        for path, path_item in c.spec.get("paths", {}).items()
+        for method in HTTP_METHODS
+        if method in path_item
+    ]
+    tag_names = [t["name"] for t in c.spec.get("tags", [])]
+    tag_names += [t for t in dict.fromkeys(op["tag"] for op in operations) if t not in tag_names]
+    tags = [
+        dict(
+            name=t,
+            cls=f"{pascal(t)}Api",
+            arg=snake(t),
+            operations=[op for op in operations if op["tag"] == t],
+        )
+        for t in tag_names
+        if any(op["tag"] == t for op in operations)
+    ]
+    return {
+        "api_tags": tags,
+        "api_operations": operations,
+        "api_routes": sorted(operations, key=route_order),
+        "api_models": sorted(c.models),
+        "api_names": c.names,
+        "api_title": c.spec.get("info", {}).get("title", ""),
+    }
+
+
+if __name__ == "__main__":
+    import importlib
+    import sys
+    import warnings
+
+    # Imported by name: mypy runs in the app venv, where the codegen tools aren't installed.
+    OpenAPIParser = importlib.import_module("datamodel_code_generator.parser.openapi").OpenAPIParser
+    cli = importlib.import_module("fastapi_code_generator.cli")
+
+    # datamodel-code-generator options the fastapi-codegen CLI doesn't expose (see README),
+    # set where fastapi-codegen's parser hands its options to datamodel-code-generator's.
+    OPTIONS = dict(
+        snake_case_field=True,
+        allow_population_by_field_name=True,
+        field_constraints=True,
+        use_standard_collections=True,
+        use_union_operator=True,
+    )
+    base_init = OpenAPIParser.__init__
+    OpenAPIParser.__init__ = lambda self, source, **kw: base_init(self, source, **{**kw, **OPTIONS})
+
+    # fastapi-codegen formats (black, isort) what parse() returns: reject_nulls' lines included.
+    # Patched on fastapi-codegen's subclass: it holds its own (pysnooper-wrapped) copy of parse.
+    def parse(self: Any, *args: Any, **kw: Any) -> Any:
+        code = base_parse(self, *args, **kw)
+        if not isinstance(code, str):
+            raise CodegenError("expected a single model module")
+        return reject_nulls(self, code) if code else code
+
+    base_parse = cli.OpenAPIParser.parse
+    cli.OpenAPIParser.parse = parse
+    # "black/isort will become opt-in" noise; both are pinned and used on purpose.
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    sys.exit(cli.invoke_main())

@@ -1,0 +1,158 @@
+"""Fuzz the live API against api-contract/openapi.yaml with schemathesis, all checks on.
+
+Starts uvicorn on loopback over a fresh database holding the demo clinic, then runs
+`st run` on the contract FILE (not the served copy) once as a patient and once as an
+admin. Operations still answering 501 (handlers/pending.py) are skipped.
+
+    python contract-tests/run.py [--max-examples N]
+"""
+
+import argparse
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.embedded_servers import resolve_database_url, resolve_redis_url  # noqa: E402
+from handlers.pending import PENDING_OPERATIONS  # noqa: E402
+from persistence.db import create_engine, create_session_factory  # noqa: E402
+from persistence.migrate import run_migrations  # noqa: E402
+from services.demo_clinic import DEMO_PASSWORD, seed_demo_clinic  # noqa: E402
+from silverstar.settings import get_settings  # noqa: E402
+
+CONTRACT = ROOT / "api-contract" / "openapi.yaml"
+DATABASE = "silverstar_contract"
+REDIS_DB = 14
+
+
+async def prepare_database() -> str:
+    settings = get_settings().model_copy(update={"database_url": os.environ.get("TEST_DATABASE_URL")})
+    server = make_url(resolve_database_url(settings))
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    await admin.dispose()
+    url = server.set(database=DATABASE).render_as_string(hide_password=False)
+    await run_migrations(url)
+    engine = create_engine(url)
+    async with create_session_factory(engine).begin() as session:
+        await seed_demo_clinic(session)
+    await engine.dispose()
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
+    redis_url = resolve_redis_url(get_settings())
+    redis_url = redis_url.replace("/0", f"/{REDIS_DB}") if redis_url.endswith("/0") else redis_url
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ENVIRONMENT": "test",
+        "JWT_SECRET": secrets.token_urlsafe(48),
+        # The fuzzer fails many logins from one address; the throttle itself is tested elsewhere.
+        "LOGIN_MAX_FAILURES": "1000000",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "silverstar.main:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def wait_until_ready(base_url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the API did not become ready")
+
+
+def token(base_url: str, email: str) -> str:
+    response = httpx.post(f"{base_url}/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def fuzz(base_url: str, bearer: str, max_examples: int) -> int:
+    excluded = [arg for op in sorted(PENDING_OPERATIONS) for arg in ("--exclude-operation-id", op)]
+    command = [
+        str(Path(sys.executable).parent / "st"),
+        "--config-file",
+        str(Path(__file__).parent / "schemathesis.toml"),
+        "run",
+        str(CONTRACT),
+        "--url",
+        base_url,
+        "--header",
+        f"Authorization: Bearer {bearer}",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(max_examples),
+        "--seed",
+        "20261125",
+        "--generation-database",
+        "none",
+        "--workers",
+        "2",
+        "--no-color",
+        *excluded,
+    ]
+    return subprocess.call(command, cwd=ROOT)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--max-examples", type=int, default=30)
+    args = parser.parse_args()
+    database_url = asyncio.run(prepare_database())
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start_server(database_url, port)
+    try:
+        wait_until_ready(base_url)
+        failures = 0
+        for email in ("patient@silverstar.test", "admin@silverstar.test"):
+            print(f"\n=== schemathesis as {email} ===", flush=True)
+            failures += fuzz(base_url, token(base_url, email), args.max_examples) != 0
+        return 1 if failures else 0
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+from generated import models as api
+from handlers.representations import user_out
+from persistence.models import User
+from services.accounts import AccountService, NewUser
+from services.login_throttle import LoginThrottle
+from silverstar.context import RequestContext
+from silverstar.errors import Unauthorized
+
+
+def _token_response(ctx: RequestContext, user: User) -> api.TokenResponse:
+    tokens = ctx.runtime.tokens
+    return api.TokenResponse(
+        access_token=tokens.issue(user.id, user.role),
+        token_type=api.TokenType.bearer,
+        expires_in=int(tokens.ttl.total_seconds()),
+        user=user_out(user),
+    )
+
+
+def _accounts(ctx: RequestContext) -> AccountService:
+    return AccountService(ctx.session, password_min_length=ctx.runtime.settings.password_min_length)
+
+
+async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenResponse:
+    throttle = LoginThrottle(ctx.runtime.redis, ctx.runtime.settings)
+    await throttle.ensure_allowed(email, ctx.client_ip)
+    user = await _accounts(ctx).authenticate(email, password)
+    if user is None:
+        await throttle.record_failure(email, ctx.client_ip)
+        raise Unauthorized("The email or password is incorrect.")
+    await throttle.record_success(email, ctx.client_ip)
+    return _token_response(ctx, user)
+
+
+class AuthHandlers:
+    async def register_patient(self, ctx: RequestContext, *, body: api.RegisterRequest) -> api.TokenResponse:
+        # Whatever role or id the client sent is ignored: self-registration makes patients.
+        user = await _accounts(ctx).create(
+            NewUser(email=str(body.email), password=body.password, name=body.name, phone=body.phone)
+        )
+        return _token_response(ctx, user)
+
+    async def login(self, ctx: RequestContext, *, body: api.LoginRequest) -> api.TokenResponse:
+        return await _sign_in(ctx, body.email, body.password)
+
+    async def issue_token(self, ctx: RequestContext, *, body: api.OAuth2PasswordForm) -> api.TokenResponse:
+        return await _sign_in(ctx, body.username, body.password)
+
+    async def get_current_user(self, ctx: RequestContext) -> api.User:
+        return user_out(ctx.user)

@@ -1,0 +1,44 @@
+import asyncio
+import logging
+
+from sqlalchemy import text
+
+from generated import models as api
+from silverstar.context import RequestContext
+from silverstar.errors import ServiceUnavailable
+
+log = logging.getLogger(__name__)
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+async def _database_answers(ctx: RequestContext) -> bool:
+    try:
+        await asyncio.wait_for(ctx.session.execute(text("SELECT 1")), CHECK_TIMEOUT_SECONDS)
+        return True
+    except Exception:
+        log.warning("readiness: the database does not answer", exc_info=True)
+        return False
+
+
+async def _redis_answers(ctx: RequestContext) -> bool:
+    try:
+        return bool(await asyncio.wait_for(ctx.runtime.redis.ping(), CHECK_TIMEOUT_SECONDS))
+    except Exception:
+        log.warning("readiness: Redis does not answer", exc_info=True)
+        return False
+
+
+def _status(ok: bool) -> api.CheckStatus:
+    return api.CheckStatus.ok if ok else api.CheckStatus.unavailable
+
+
+class HealthHandlers:
+    async def get_health(self, ctx: RequestContext) -> api.Health:
+        return api.Health(status=api.Status.ok)
+
+    async def get_readiness(self, ctx: RequestContext) -> api.Readiness:
+        database, redis = await _database_answers(ctx), await _redis_answers(ctx)
+        checks = api.ReadinessChecks(database=_status(database), redis=_status(redis))
+        if not (database and redis):
+            raise ServiceUnavailable("A dependency is unavailable.", checks=checks.model_dump(mode="json"))
+        return api.Readiness(status=api.CheckStatus.ok, checks=checks)

@@ -1,0 +1,80 @@
+"""ORM rows → the contract's response models."""
+
+from generated import models as api
+from persistence.models import Appointment, DoctorTimeOff, DoctorWorkingHours, Service, User
+from services.catalog import DoctorProfile, Schedule
+
+
+def user_out(user: User) -> api.User:
+    return api.User(
+        id=user.id,
+        email=user.email,
+        role=api.Role(user.role),
+        name=user.name,
+        phone=user.phone,
+        is_active=user.is_active,
+        created_at=user.created_at,
+    )
+
+
+def service_out(service: Service) -> api.Service:
+    return api.Service(
+        id=service.id,
+        name=service.name,
+        description=service.description,
+        duration_minutes=service.duration_minutes,
+        price=f"{service.price:.2f}",
+        currency=service.currency,
+        active=service.active,
+    )
+
+
+def doctor_out(profile: DoctorProfile, timezone: str) -> api.Doctor:
+    return api.Doctor(
+        id=profile.user.id,
+        name=profile.user.name,
+        email=profile.user.email,
+        phone=profile.user.phone,
+        specialty=profile.doctor.specialty,
+        bio=profile.doctor.bio,
+        service_ids=profile.service_ids,
+        timezone=timezone,
+    )
+
+
+def _interval_out(hours: DoctorWorkingHours) -> api.WorkingInterval:
+    return api.WorkingInterval(
+        weekday=hours.weekday,
+        start=hours.start_time.strftime("%H:%M"),
+        end=hours.end_time.strftime("%H:%M"),
+    )
+
+
+def _time_off_out(period: DoctorTimeOff) -> api.TimeOff:
+    return api.TimeOff(start=period.start_time, end=period.end_time, reason=period.reason)
+
+
+def schedule_out(schedule: Schedule, timezone: str) -> api.DoctorSchedule:
+    return api.DoctorSchedule(
+        doctor_id=schedule.doctor_id,
+        timezone=timezone,
+        weekly_hours=[_interval_out(h) for h in schedule.weekly_hours],
+        time_off=[_time_off_out(p) for p in schedule.time_off],
+        service_ids=schedule.service_ids,
+    )
+
+
+def appointment_out(appointment: Appointment) -> api.Appointment:
+    return api.Appointment(
+        id=appointment.id,
+        patient_id=appointment.patient_id,
+        doctor_id=appointment.doctor_id,
+        service_id=appointment.service_id,
+        start_time=appointment.start_time,
+        end_time=appointment.end_time,
+        status=api.AppointmentStatus(appointment.status),
+        type=api.AppointmentType(appointment.type),
+        notes=appointment.notes,
+        created_at=appointment.created_at,
+        updated_at=appointment.updated_at,
+    )

@@ -1,0 +1,44 @@
+from uuid import UUID
+
+from generated import models as api
+from handlers.representations import user_out
+from services.accounts import AccountService, NewUser, UserChanges
+from silverstar.context import RequestContext
+
+
+def _accounts(ctx: RequestContext) -> AccountService:
+    return AccountService(ctx.session, password_min_length=ctx.runtime.settings.password_min_length)
+
+
+class UsersHandlers:
+    async def list_users(
+        self, ctx: RequestContext, *, role: api.Role | None, q: str | None, limit: int, offset: int
+    ) -> api.UserPage:
+        users, total = await _accounts(ctx).page(
+            role=role.value if role else None, query=q, limit=limit, offset=offset
+        )
+        return api.UserPage(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
+
+    async def create_user(self, ctx: RequestContext, *, body: api.UserCreate) -> api.User:
+        user = await _accounts(ctx).create(
+            NewUser(
+                email=str(body.email),
+                password=body.password,
+                name=body.name,
+                phone=body.phone,
+                role=body.role.value,
+                specialty=body.specialty,
+                service_ids=body.service_ids or (),
+            )
+        )
+        return user_out(user)
+
+    async def get_user(self, ctx: RequestContext, *, user_id: UUID) -> api.User:
+        return user_out(await _accounts(ctx).get_visible(ctx.user, user_id))
+
+    async def update_user(self, ctx: RequestContext, *, user_id: UUID, body: api.UserUpdate) -> api.User:
+        sent = body.model_dump(exclude_unset=True)
+        if sent.get("role") is not None:
+            sent["role"] = sent["role"].value
+        changes = {name: value for name, value in sent.items() if value is not None or name == "phone"}
+        return user_out(await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes)))

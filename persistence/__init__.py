@@ -1,0 +1,1 @@
+"""Database access: engine and sessions (db), ORM models (models), migrations (migrate)."""

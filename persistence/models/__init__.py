@@ -1,0 +1,53 @@
+"""All ORM models; importing this package registers every table on Base.metadata."""
+
+from persistence.models.assistant import (
+    AIChannel,
+    AILog,
+    Conversation,
+    ConversationMessage,
+    MessageRole,
+)
+from persistence.models.catalog import DoctorService, Service
+from persistence.models.documents import (
+    EMBEDDING_DIMENSIONS,
+    Document,
+    DocumentChunk,
+    DocumentStatus,
+)
+from persistence.models.integrations import TwilioConfig
+from persistence.models.scheduling import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    DoctorTimeOff,
+    DoctorWorkingHours,
+)
+from persistence.models.telephony import Call, CallTurn, CallTurnStatus
+from persistence.models.users import Doctor, Patient, User, UserRole
+
+__all__ = [
+    "EMBEDDING_DIMENSIONS",
+    "AIChannel",
+    "AILog",
+    "Appointment",
+    "AppointmentStatus",
+    "AppointmentType",
+    "Call",
+    "CallTurn",
+    "CallTurnStatus",
+    "Conversation",
+    "ConversationMessage",
+    "Doctor",
+    "DoctorService",
+    "DoctorTimeOff",
+    "DoctorWorkingHours",
+    "Document",
+    "DocumentChunk",
+    "DocumentStatus",
+    "MessageRole",
+    "Patient",
+    "Service",
+    "TwilioConfig",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,1 @@
+"""Queries. Repositories add and flush; they never commit."""

@@ -1,0 +1,117 @@
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import Appointment, AppointmentStatus, Patient, User, UserRole
+
+LIVE_STATUSES = (AppointmentStatus.scheduled, AppointmentStatus.confirmed)
+
+
+def readable_appointments(user: User) -> Select[Appointment]:
+    """The one rule for who reads which appointment: patients theirs, doctors theirs, admins all."""
+    query = select(Appointment)
+    if user.role == UserRole.patient:
+        return query.where(Appointment.patient_id == user.id)
+    if user.role == UserRole.doctor:
+        return query.where(Appointment.doctor_id == user.id)
+    return query
+
+
+class AppointmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_readable(self, user: User, appointment_id: uuid.UUID) -> Appointment | None:
+        return await self._session.scalar(readable_appointments(user).where(Appointment.id == appointment_id))
+
+    async def page(
+        self,
+        user: User,
+        *,
+        patient_id: uuid.UUID | None,
+        doctor_id: uuid.UUID | None,
+        status: AppointmentStatus | None,
+        start_from: datetime | None,
+        start_to: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[Appointment], int]:
+        query = readable_appointments(user)
+        if patient_id is not None:
+            query = query.where(Appointment.patient_id == patient_id)
+        if doctor_id is not None:
+            query = query.where(Appointment.doctor_id == doctor_id)
+        if status is not None:
+            query = query.where(Appointment.status == status)
+        if start_from is not None:
+            query = query.where(Appointment.start_time >= start_from)
+        if start_to is not None:
+            query = query.where(Appointment.start_time < start_to)
+        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self._session.scalars(
+            query.order_by(Appointment.start_time, Appointment.id).limit(limit).offset(offset)
+        )
+        return rows.all(), total or 0
+
+    async def live_periods_of_doctor(
+        self, doctor_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None = None
+    ) -> Sequence[tuple[datetime, datetime]]:
+        query = select(Appointment.start_time, Appointment.end_time).where(
+            Appointment.doctor_id == doctor_id,
+            Appointment.status != AppointmentStatus.cancelled,
+            Appointment.start_time < end,
+            Appointment.end_time > start,
+        )
+        if excluding is not None:
+            query = query.where(Appointment.id != excluding)
+        return [(s, e) for s, e in await self._session.execute(query)]
+
+    async def patient_has_overlap(
+        self, patient_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None
+    ) -> bool:
+        query = select(Appointment.id).where(
+            Appointment.patient_id == patient_id,
+            Appointment.status != AppointmentStatus.cancelled,
+            Appointment.start_time < end,
+            Appointment.end_time > start,
+        )
+        if excluding is not None:
+            query = query.where(Appointment.id != excluding)
+        return await self._session.scalar(query.limit(1)) is not None
+
+    async def lock_patient(self, patient_id: uuid.UUID) -> bool:
+        """Serialises one patient's bookings, so the open-appointment limit holds under races."""
+        locked = await self._session.scalar(
+            select(Patient.user_id).where(Patient.user_id == patient_id).with_for_update()
+        )
+        return locked is not None
+
+    async def count_open_future(self, patient_id: uuid.UUID, now: datetime) -> int:
+        count = await self._session.scalar(
+            select(func.count()).where(
+                Appointment.patient_id == patient_id,
+                Appointment.status.in_(LIVE_STATUSES),
+                Appointment.start_time > now,
+            )
+        )
+        return count or 0
+
+    async def add(self, appointment: Appointment) -> None:
+        self._session.add(appointment)
+        await self._session.flush()
+
+    async def compare_and_set_status(
+        self, appointment_id: uuid.UUID, *, expected: Sequence[AppointmentStatus], new: AppointmentStatus
+    ) -> Appointment | None:
+        """Updates only while the status is still one of `expected`; None when someone got there first."""
+        result = await self._session.scalars(
+            update(Appointment)
+            .where(Appointment.id == appointment_id, Appointment.status.in_(expected))
+            .values(status=new, updated_at=func.now())
+            .returning(Appointment)
+            .execution_options(synchronize_session="fetch")
+        )
+        return result.first()

@@ -1,0 +1,55 @@
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import Doctor, Patient, User, UserRole
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self._session.get(User, user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        # email is citext: equality is case-insensitive.
+        return await self._session.scalar(select(User).where(User.email == email))
+
+    async def add(self, user: User, *profiles: Patient | Doctor) -> bool:
+        """False when the email is taken (a concurrent registration can still race us here)."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(user)
+                await self._session.flush()
+                self._session.add_all(profiles)
+                await self._session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def ensure_profile(self, user: User) -> None:
+        """Every doctor has a doctors row and every patient a patients row."""
+        model: type[Patient] | type[Doctor]
+        model = Doctor if user.role == UserRole.doctor else Patient
+        if user.role != UserRole.admin and await self._session.get(model, user.id) is None:
+            self._session.add(model(user_id=user.id))
+            await self._session.flush()
+
+    async def page(
+        self, *, role: str | None, query: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[User], int]:
+        stmt = select(User)
+        if role is not None:
+            stmt = stmt.where(User.role == role)
+        if query:
+            pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+        total = await self._session.scalar(select(func.count()).select_from(stmt.subquery()))
+        page = await self._session.scalars(
+            stmt.order_by(User.created_at, User.id).limit(limit).offset(offset)
+        )
+        return page.all(), total or 0

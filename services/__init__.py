@@ -1,0 +1,1 @@
+"""Domain rules: permissions, state machines, availability. Services flush, never commit."""

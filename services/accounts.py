@@ -1,0 +1,138 @@
+"""Accounts: patient registration, sign-in, and the admin's management of users."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import Doctor, Patient, User, UserRole
+from persistence.repositories.catalog import DoctorRepository, ServiceRepository
+from persistence.repositories.users import UserRepository
+from silverstar.errors import Conflict, Forbidden, NotFound, Unprocessable
+from silverstar.passwords import hash_password, needs_rehash, verify_password
+
+ADMIN, DOCTOR, PATIENT = "admin", "doctor", "patient"
+
+
+@dataclass(frozen=True)
+class NewUser:
+    email: str
+    password: str
+    name: str
+    phone: str | None = None
+    role: str = PATIENT
+    specialty: str | None = None
+    service_ids: Sequence[uuid.UUID] = ()
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """Only the fields the client sent; `None` in `phone` clears it."""
+
+    fields: dict[str, object]
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class AccountService:
+    def __init__(self, session: AsyncSession, *, password_min_length: int) -> None:
+        self._session = session
+        self._users = UserRepository(session)
+        self._password_min_length = password_min_length
+
+    def _check_password(self, password: str) -> None:
+        if len(password) < self._password_min_length:
+            raise Unprocessable(
+                f"The password must be at least {self._password_min_length} characters.",
+                errors=[{"loc": ["body", "password"], "msg": "too short", "type": "string_too_short"}],
+            )
+
+    async def create(self, new: NewUser) -> User:
+        self._check_password(new.password)
+        email = normalise_email(new.email)
+        if await self._users.get_by_email(email) is not None:
+            raise Conflict("An account with this email already exists.")
+        user = User(
+            id=uuid.uuid4(),
+            email=email,
+            password_hash=hash_password(new.password),
+            role=UserRole(new.role),
+            name=new.name.strip(),
+            phone=new.phone,
+            is_active=True,
+        )
+        profiles: list[Patient | Doctor] = []
+        if new.role == PATIENT:
+            profiles.append(Patient(user_id=user.id))
+        elif new.role == DOCTOR:
+            profiles.append(Doctor(user_id=user.id, specialty=new.specialty))
+        elif new.specialty or new.service_ids:
+            raise Unprocessable("Only doctors have a specialty and services.")
+        if not await self._users.add(user, *profiles):
+            raise Conflict("An account with this email already exists.")
+        if new.role == DOCTOR and new.service_ids:
+            await self._check_services_exist(new.service_ids)
+            await DoctorRepository(self._session).replace_services(user.id, new.service_ids)
+        return user
+
+    async def _check_services_exist(self, service_ids: Sequence[uuid.UUID]) -> None:
+        services = await ServiceRepository(self._session).get_many(service_ids)
+        if len(services) != len(set(service_ids)):
+            raise Unprocessable("One or more services do not exist.")
+
+    async def authenticate(self, email: str, password: str) -> User | None:
+        user = await self._users.get_by_email(normalise_email(email))
+        if not verify_password(user.password_hash if user else None, password):
+            return None
+        assert user is not None
+        if not user.is_active:
+            return None
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+            await self._session.flush()
+        return user
+
+    async def get_visible(self, actor: User, user_id: uuid.UUID) -> User:
+        """Admins see everyone; others only themselves (anyone else → 404, not 403)."""
+        if actor.role != ADMIN and actor.id != user_id:
+            raise NotFound("No such user.")
+        user = await self._users.get(user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        return user
+
+    async def update(self, actor: User, user_id: uuid.UUID, changes: UserChanges) -> User:
+        user = await self.get_visible(actor, user_id)
+        fields = dict(changes.fields)
+        admin_only = {"role", "is_active"} & fields.keys()
+        if admin_only and actor.role != ADMIN:
+            raise Forbidden("Only an admin can change roles or deactivate accounts.")
+        if actor.id == user.id and admin_only:
+            raise Conflict("Admins cannot change their own role or deactivate themselves.")
+        if "role" in fields and fields["role"] != user.role:
+            await self._change_role(user, str(fields.pop("role")))
+        for name, value in fields.items():
+            setattr(user, name, value.strip() if isinstance(value, str) else value)
+        await self._session.flush()
+        return user
+
+    async def _change_role(self, user: User, role: str) -> None:
+        user.role = UserRole(role)
+        await self._users.ensure_profile(user)
+
+    async def page(
+        self, *, role: str | None, query: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[User], int]:
+        return await self._users.page(role=role, query=query, limit=limit, offset=offset)
+
+
+async def ensure_first_admin(session: AsyncSession, *, email: str, password: str) -> User:
+    """Idempotent: creates the admin unless an account with that email exists."""
+    existing = await UserRepository(session).get_by_email(normalise_email(email))
+    if existing is not None:
+        return existing
+    service = AccountService(session, password_min_length=10)
+    return await service.create(NewUser(email=email, password=password, name="Administrator", role=ADMIN))

@@ -1,0 +1,98 @@
+"""Free slots: weekly working hours in the clinic's time zone, minus time off, bookings and the past.
+
+Pure functions over instants; callers load the rows. Working hours are wall-clock times,
+so each day's intervals are placed with the zone's offset of that day: slots stay at
+09:00 local across daylight-saving changes, and wall times that don't exist (the
+spring-forward gap) produce no slot.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    weekday: int  # ISO: 1 = Monday
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: "Period") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def _local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime | None:
+    """The instant of a wall-clock time, or None when that time doesn't exist that day."""
+    wall = datetime.combine(day, time()) + timedelta(minutes=minutes)
+    local = wall.replace(tzinfo=zone)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != wall:
+        return None
+    return instant
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def candidate_slots(
+    hours: Sequence[WorkingHours],
+    *,
+    window: Period,
+    duration: timedelta,
+    grid_minutes: int,
+    zone: ZoneInfo,
+) -> Iterator[Period]:
+    """Slots on the grid inside working hours, starting within the window, in time order."""
+    first_day = window.start.astimezone(zone).date() - timedelta(days=1)
+    last_day = window.end.astimezone(zone).date()
+    by_weekday: dict[int, list[WorkingHours]] = {}
+    for interval in sorted(hours, key=lambda h: h.start):
+        by_weekday.setdefault(interval.weekday, []).append(interval)
+    day = first_day
+    while day <= last_day:
+        for interval in by_weekday.get(day.isoweekday(), []):
+            yield from _interval_slots(day, interval, window, duration, grid_minutes, zone)
+        day += timedelta(days=1)
+
+
+def _interval_slots(
+    day: date,
+    interval: WorkingHours,
+    window: Period,
+    duration: timedelta,
+    grid_minutes: int,
+    zone: ZoneInfo,
+) -> Iterator[Period]:
+    end_minutes = _minutes(interval.end)
+    interval_end = _local_instant(day, end_minutes, zone)
+    first = -(-_minutes(interval.start) // grid_minutes) * grid_minutes
+    for minutes in range(first, end_minutes, grid_minutes):
+        start = _local_instant(day, minutes, zone)
+        if start is None or interval_end is None:
+            continue
+        slot = Period(start, start + duration)
+        if slot.end > interval_end:
+            break
+        if window.start <= slot.start < window.end:
+            yield slot
+
+
+def free_slots(candidates: Iterable[Period], busy: Sequence[Period], *, not_before: datetime) -> list[Period]:
+    """Candidates that start no earlier than `not_before` and overlap nothing busy."""
+    ordered_busy = sorted(busy, key=lambda p: p.start)
+    free = []
+    for slot in candidates:
+        if slot.start < not_before:
+            continue
+        if any(b.overlaps(slot) for b in ordered_busy if b.start < slot.end):
+            continue
+        free.append(slot)
+    return free

@@ -1,0 +1,1 @@
+"""SilverStar platform code: settings, the app factory, errors, security, the CLI."""

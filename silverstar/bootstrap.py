@@ -1,0 +1,45 @@
+"""Opening the runtime: servers (embedded when unconfigured), migrations, connections."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+
+from adapters.embedded_servers import resolve_database_url, resolve_redis_url
+from persistence.db import create_engine, create_session_factory
+from persistence.migrate import run_migrations
+from services.accounts import ensure_first_admin
+from silverstar.runtime import Runtime
+from silverstar.settings import Settings
+from silverstar.tokens import TokenService, load_jwt_secret
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
+    tokens = TokenService(settings, load_jwt_secret(settings))
+    database_url = resolve_database_url(settings)
+    if migrate:
+        await run_migrations(database_url)
+    engine = create_engine(database_url)
+    redis = Redis.from_url(resolve_redis_url(settings))
+    runtime = Runtime(
+        settings=settings,
+        session_factory=create_session_factory(engine),
+        redis=redis,
+        tokens=tokens,
+    )
+    try:
+        if settings.first_admin_email and settings.first_admin_password:
+            async with runtime.session_factory.begin() as session:
+                await ensure_first_admin(
+                    session,
+                    email=settings.first_admin_email,
+                    password=settings.first_admin_password.get_secret_value(),
+                )
+        yield runtime
+    finally:
+        await redis.aclose()
+        await engine.dispose()

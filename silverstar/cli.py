@@ -1,0 +1,108 @@
+"""`silverstar` commands: run (API + worker, with a demo clinic), migrate, create-admin, seed-demo."""
+
+import argparse
+import asyncio
+import getpass
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.embedded_servers import resolve_database_url, resolve_redis_url
+from persistence.db import create_engine, create_session_factory
+from persistence.migrate import upgrade_head
+from persistence.models import User
+from services.accounts import ADMIN, AccountService, NewUser
+from services.demo_clinic import DemoLogin, seed_demo_clinic
+from silverstar.settings import get_settings
+
+T = TypeVar("T")
+
+
+async def _in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    engine = create_engine(resolve_database_url(get_settings()))
+    try:
+        async with create_session_factory(engine).begin() as session:
+            return await action(session)
+    finally:
+        await engine.dispose()
+
+
+def _migrate() -> None:
+    upgrade_head(resolve_database_url(get_settings()))
+
+
+def _print_logins(logins: list[DemoLogin]) -> None:
+    print("\nDemo clinic logins:")
+    for login in logins:
+        print(f"  {login.role:<8} {login.email:<28} {login.password}")
+    print()
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    _migrate()
+    if not args.no_demo:
+        _print_logins(asyncio.run(_in_transaction(seed_demo_clinic)))
+    # The worker and the API find the same servers: pin them for the child process.
+    env = {
+        **os.environ,
+        "DATABASE_URL": resolve_database_url(settings),
+        "REDIS_URL": resolve_redis_url(settings),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env=env
+    )
+    os.environ.update(env)
+    try:
+        uvicorn.run("silverstar.main:app", host=args.host, port=args.port, log_config=None)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    _migrate()
+    password = os.environ.get("SILVERSTAR_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    settings = get_settings()
+
+    async def create(session: AsyncSession) -> User:
+        service = AccountService(session, password_min_length=settings.password_min_length)
+        return await service.create(NewUser(args.email, password, args.name, role=ADMIN))
+
+    user = asyncio.run(_in_transaction(create))
+    print(f"Created admin {user.email} ({user.id}).")
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    _migrate()
+    _print_logins(asyncio.run(_in_transaction(seed_demo_clinic)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    from silverstar.observability import configure_logging
+
+    configure_logging()
+    parser = argparse.ArgumentParser(prog="silverstar")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="migrate, seed the demo clinic, serve the API with a worker")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--no-demo", action="store_true")
+    run.set_defaults(func=cmd_run)
+    commands.add_parser("migrate", help="alembic upgrade head").set_defaults(func=lambda a: _migrate())
+    admin = commands.add_parser("create-admin", help="create an admin account")
+    admin.add_argument("email")
+    admin.add_argument("--name", default="Administrator")
+    admin.set_defaults(func=cmd_create_admin)
+    commands.add_parser("seed-demo", help="create the demo clinic").set_defaults(func=cmd_seed_demo)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

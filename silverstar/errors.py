@@ -1,0 +1,98 @@
+"""Errors that carry their HTTP status and render as RFC 9457 problem+json.
+
+Every error a client can cause is one of these classes; one exception handler
+(silverstar.problems) renders them all.
+"""
+
+from typing import Any, ClassVar
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemError(Exception):
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal Server Error"
+    slug: ClassVar[str] = "internal-error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extensions = extensions
+
+    @property
+    def type(self) -> str:
+        return problem_type(self.slug)
+
+    def to_problem(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            **self.extensions,
+        }
+
+
+def problem_type(slug: str) -> str:
+    return f"https://silverstar.dev/problems/{slug}"
+
+
+class BadRequest(ProblemError):
+    status, title, slug = 400, "Bad Request", "bad-request"
+
+
+class Unauthorized(ProblemError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+    def __init__(self, detail: str = "Missing or invalid credentials.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ProblemError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(ProblemError):
+    status, title, slug = 404, "Not Found", "not-found"
+
+
+class Conflict(ProblemError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class PayloadTooLarge(ProblemError):
+    status, title, slug = 413, "Payload Too Large", "payload-too-large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, title, slug = 415, "Unsupported Media Type", "unsupported-media-type"
+
+
+class Unprocessable(ProblemError):
+    status, title, slug = 422, "Unprocessable Content", "validation-error"
+
+
+class TooManyRequests(ProblemError):
+    status, title, slug = 429, "Too Many Requests", "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(retry_after, 1))})
+
+
+class NotImplementedYet(ProblemError):
+    status, title, slug = 501, "Not Implemented", "not-implemented"
+
+
+class BadGateway(ProblemError):
+    status, title, slug = 502, "Bad Gateway", "bad-gateway"
+
+
+class ServiceUnavailable(ProblemError):
+    status, title, slug = 503, "Service Unavailable", "service-unavailable"

@@ -1,0 +1,17 @@
+"""The long-lived objects a running app shares between requests."""
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from silverstar.settings import Settings
+from silverstar.tokens import TokenService
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: Redis
+    tokens: TokenService

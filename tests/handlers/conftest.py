@@ -1,0 +1,69 @@
+"""An app under test over HTTP (ASGI), sharing the test's rolled-back transaction."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest_asyncio
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from persistence.models import User
+from silverstar.app import create_app
+from silverstar.runtime import Runtime
+from silverstar.settings import Settings
+from silverstar.tokens import TokenService
+from tests.factories import make_user
+
+TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+AuthHeaders = Callable[[User], dict[str, str]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def runtime(
+    session_factory: async_sessionmaker[AsyncSession], redis_url: str
+) -> AsyncIterator[Runtime]:
+    settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET)
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()
+    yield Runtime(
+        settings=settings,
+        session_factory=session_factory,
+        redis=redis,
+        tokens=TokenService(settings, TEST_JWT_SECRET),
+    )
+    await redis.aclose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(runtime.settings, runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+def auth_headers(runtime: Runtime) -> AuthHeaders:
+    def headers(user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {runtime.tokens.issue(user.id, user.role)}"}
+
+    return headers
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def admin(session: AsyncSession) -> User:
+    return await make_user(session, "admin", name="Ada Admin")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def patient(session: AsyncSession) -> User:
+    return await make_user(session, "patient", name="Pat Patient")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def doctor(session: AsyncSession) -> User:
+    return await make_user(session, "doctor", name="Dr. Dora", specialty="Cardiology")
+
+
+MakeUser = Callable[..., Awaitable[User]]

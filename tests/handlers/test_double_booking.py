@@ -1,0 +1,64 @@
+"""Concurrent bookings against real, committed transactions: the database has the last word."""
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest_asyncio
+from redis.asyncio import Redis
+from sqlalchemy import delete, or_
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from persistence.db import create_session_factory
+from persistence.models import Appointment, Service, User
+from silverstar.app import create_app
+from silverstar.runtime import Runtime
+from silverstar.settings import Settings
+from silverstar.tokens import TokenService
+from tests.factories import make_user
+from tests.handlers.conftest import TEST_JWT_SECRET
+from tests.scheduling_fixtures import Clinic, local, make_clinic
+
+CONCURRENT_BOOKINGS = 50
+
+
+@pytest_asyncio.fixture
+async def committed_clinic(db_engine: AsyncEngine) -> AsyncIterator[tuple[Clinic, list[User]]]:
+    factory = create_session_factory(db_engine)
+    async with factory.begin() as session:
+        clinic = await make_clinic(session)
+        patients = [await make_user(session, "patient") for _ in range(CONCURRENT_BOOKINGS)]
+    yield clinic, patients
+    user_ids = [clinic.doctor.id, *(p.id for p in patients)]
+    async with factory.begin() as session:
+        await session.execute(delete(Appointment).where(Appointment.doctor_id == clinic.doctor.id))
+        await session.execute(delete(User).where(or_(User.id.in_(user_ids))))
+        await session.execute(delete(Service).where(Service.id == clinic.service.id))
+
+
+async def test_fifty_simultaneous_bookings_of_one_slot_create_exactly_one(
+    db_engine: AsyncEngine, redis_url: str, committed_clinic: tuple[Clinic, list[User]]
+) -> None:
+    clinic, patients = committed_clinic
+    settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET)
+    tokens = TokenService(settings, TEST_JWT_SECRET)
+    redis = Redis.from_url(redis_url)
+    runtime = Runtime(settings, create_session_factory(db_engine), redis, tokens)
+    body = {
+        "doctorId": str(clinic.doctor.id),
+        "serviceId": str(clinic.service.id),
+        "startTime": local(3, 10).isoformat(),
+        "type": "video",
+    }
+    transport = httpx.ASGITransport(app=create_app(settings, runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
+        async def book(patient: User) -> int:
+            headers = {"Authorization": f"Bearer {tokens.issue(patient.id, patient.role)}"}
+            return (await client.post("/appointments", json=body, headers=headers)).status_code
+
+        statuses = Counter(await asyncio.gather(*(book(p) for p in patients)))
+    await redis.aclose()
+
+    assert statuses == {201: 1, 409: CONCURRENT_BOOKINGS - 1}

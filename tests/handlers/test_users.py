@@ -1,0 +1,95 @@
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import User
+from tests.factories import make_service, make_user
+from tests.handlers.conftest import AuthHeaders
+
+
+async def test_an_admin_creates_a_doctor_with_services(
+    client: AsyncClient, admin: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    service = await make_service(session)
+    response = await client.post(
+        "/users",
+        headers=auth_headers(admin),
+        json={
+            "email": "dr.new@example.com",
+            "password": "a-long-password",
+            "name": "Dr. New",
+            "role": "doctor",
+            "specialty": "Dermatology",
+            "serviceIds": [str(service.id)],
+        },
+    )
+
+    assert response.status_code == 201
+    doctor_id = response.json()["id"]
+    doctor = await client.get(f"/doctors/{doctor_id}", headers=auth_headers(admin))
+    assert doctor.json()["specialty"] == "Dermatology"
+    assert doctor.json()["serviceIds"] == [str(service.id)]
+
+
+async def test_an_admin_lists_users_filtered_by_role_and_text(
+    client: AsyncClient, admin: User, doctor: User, patient: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.get("/users", params={"role": "doctor", "q": "dora"}, headers=auth_headers(admin))
+
+    assert response.status_code == 200
+    page = response.json()
+    assert [u["id"] for u in page["items"]] == [str(doctor.id)]
+    assert (page["total"], page["limit"], page["offset"]) == (1, 20, 0)
+
+
+async def test_a_user_edits_their_own_name_and_phone(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.patch(
+        f"/users/{patient.id}",
+        headers=auth_headers(patient),
+        json={"name": "Pat Renamed", "phone": "+33612345678"},
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["phone"]) == ("Pat Renamed", "+33612345678")
+
+
+async def test_a_patient_cannot_change_their_own_role(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.patch(
+        f"/users/{patient.id}", headers=auth_headers(patient), json={"role": "admin"}
+    )
+
+    assert response.status_code == 403
+    me = await client.get("/auth/me", headers=auth_headers(patient))
+    assert me.json()["role"] == "patient"
+
+
+async def test_an_admin_cannot_change_their_own_role(
+    client: AsyncClient, admin: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.patch(f"/users/{admin.id}", headers=auth_headers(admin), json={"role": "patient"})
+
+    assert response.status_code == 409
+
+
+async def test_another_users_account_is_not_found_for_a_patient(
+    client: AsyncClient, patient: User, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    other = await make_user(session, "patient")
+
+    assert (await client.get(f"/users/{other.id}", headers=auth_headers(patient))).status_code == 404
+    edit = await client.patch(f"/users/{other.id}", headers=auth_headers(patient), json={"name": "Hijacked"})
+    assert edit.status_code == 404
+
+
+async def test_a_deactivated_users_token_stops_working(
+    client: AsyncClient, admin: User, patient: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.patch(
+        f"/users/{patient.id}", headers=auth_headers(admin), json={"isActive": False}
+    )
+
+    assert response.status_code == 200
+    assert (await client.get("/auth/me", headers=auth_headers(patient))).status_code == 401

@@ -1,0 +1,1 @@
+"""Dramatiq actors: the slow work (ingestion, transcription) runs here, never in the API."""
