@@ -3,10 +3,25 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    AnyUrl,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+)
 
 
 def _reject_null(value: object) -> object:
@@ -16,11 +31,31 @@ def _reject_null(value: object) -> object:
     return value
 
 
+_RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _require_rfc3339_date_time(value: object) -> object:
+    # Input: an RFC 3339 date-time string with an offset (`T` separator); AwareDatetime parses it
+    # (and checks the ranges). Handlers building response models pass datetime objects.
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _RFC3339_DATE_TIME.fullmatch(value):
+        return value.upper()
+    raise ValueError(
+        "must be an RFC 3339 date-time string with offset, e.g. 2027-03-28T09:00:00+02:00"
+    )
+
+
+Rfc3339DateTime = Annotated[AwareDatetime, BeforeValidator(_require_rfc3339_date_time)]
+
+
 class ValidationErrorItem(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    loc: list[str | int]
+    loc: list[str | StrictInt]
     msg: str
     type: str
 
@@ -111,8 +146,8 @@ class User(BaseModel):
     role: Role
     name: str = Field(..., max_length=200)
     phone: str | None
-    is_active: bool = Field(..., alias='isActive')
-    created_at: AwareDatetime = Field(..., alias='createdAt')
+    is_active: StrictBool = Field(..., alias='isActive')
+    created_at: Rfc3339DateTime = Field(..., alias='createdAt')
 
 
 class UserCreate(BaseModel):
@@ -140,7 +175,7 @@ class UserUpdate(BaseModel):
     name: str | None = Field(None, max_length=200, min_length=1)
     phone: str | None = Field(None, pattern='^\\+[1-9][0-9]{6,14}$')
     role: Role | None = None
-    is_active: bool | None = Field(None, alias='isActive')
+    is_active: StrictBool | None = Field(None, alias='isActive')
     _not_null = field_validator('name', 'role', 'is_active', mode='before')(_reject_null)
 
 
@@ -149,9 +184,9 @@ class UserPage(BaseModel):
         populate_by_name=True,
     )
     items: list[User]
-    total: int = Field(..., ge=0)
-    limit: int = Field(..., ge=1, le=100)
-    offset: int = Field(..., ge=0)
+    total: StrictInt = Field(..., ge=0)
+    limit: StrictInt = Field(..., ge=1, le=100)
+    offset: StrictInt = Field(..., ge=0)
 
 
 class Service(BaseModel):
@@ -161,12 +196,12 @@ class Service(BaseModel):
     id: UUID
     name: str
     description: str | None
-    duration_minutes: int = Field(..., alias='durationMinutes')
+    duration_minutes: StrictInt = Field(..., alias='durationMinutes')
     price: str = Field(
         ..., description='Decimal amount, e.g. "45.00".', pattern='^\\d{1,7}(\\.\\d{1,2})?$'
     )
     currency: str = Field(..., pattern='^[A-Z]{3}$')
-    active: bool
+    active: StrictBool
 
 
 class ServiceCreate(BaseModel):
@@ -176,12 +211,12 @@ class ServiceCreate(BaseModel):
     )
     name: str = Field(..., max_length=200, min_length=1)
     description: str | None = Field(None, max_length=2000)
-    duration_minutes: int = Field(..., alias='durationMinutes', ge=5, le=480)
+    duration_minutes: StrictInt = Field(..., alias='durationMinutes', ge=5, le=480)
     price: str = Field(
         ..., description='Decimal amount, e.g. "45.00".', pattern='^\\d{1,7}(\\.\\d{1,2})?$'
     )
     currency: str = Field('EUR', description='ISO 4217 code.', pattern='^[A-Z]{3}$')
-    active: bool = True
+    active: StrictBool = True
 
 
 class ServiceUpdate(BaseModel):
@@ -191,10 +226,10 @@ class ServiceUpdate(BaseModel):
     )
     name: str | None = Field(None, max_length=200, min_length=1)
     description: str | None = Field(None, max_length=2000)
-    duration_minutes: int | None = Field(None, alias='durationMinutes', ge=5, le=480)
+    duration_minutes: StrictInt | None = Field(None, alias='durationMinutes', ge=5, le=480)
     price: str | None = Field(None, pattern='^\\d{1,7}(\\.\\d{1,2})?$')
     currency: str | None = Field(None, pattern='^[A-Z]{3}$')
-    active: bool | None = None
+    active: StrictBool | None = None
     _not_null = field_validator(
         'name', 'duration_minutes', 'price', 'currency', 'active', mode='before'
     )(_reject_null)
@@ -205,9 +240,9 @@ class ServicePage(BaseModel):
         populate_by_name=True,
     )
     items: list[Service]
-    total: int = Field(..., ge=0)
-    limit: int = Field(..., ge=1, le=100)
-    offset: int = Field(..., ge=0)
+    total: StrictInt = Field(..., ge=0)
+    limit: StrictInt = Field(..., ge=1, le=100)
+    offset: StrictInt = Field(..., ge=0)
 
 
 class Doctor(BaseModel):
@@ -229,9 +264,9 @@ class DoctorPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Doctor]
-    total: int = Field(..., ge=0)
-    limit: int = Field(..., ge=1, le=100)
-    offset: int = Field(..., ge=0)
+    total: StrictInt = Field(..., ge=0)
+    limit: StrictInt = Field(..., ge=1, le=100)
+    offset: StrictInt = Field(..., ge=0)
 
 
 class WorkingInterval(BaseModel):
@@ -239,7 +274,7 @@ class WorkingInterval(BaseModel):
         extra='forbid',
         populate_by_name=True,
     )
-    weekday: int = Field(..., description='ISO weekday, 1 = Monday … 7 = Sunday.', ge=1, le=7)
+    weekday: StrictInt = Field(..., description='ISO weekday, 1 = Monday … 7 = Sunday.', ge=1, le=7)
     start: str = Field(
         ..., description='Local time HH:MM.', pattern='^([01][0-9]|2[0-3]):[0-5][0-9]$'
     )
@@ -252,8 +287,8 @@ class TimeOff(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Rfc3339DateTime
+    end: Rfc3339DateTime
     reason: str | None
 
 
@@ -262,8 +297,8 @@ class TimeOffInput(BaseModel):
         extra='forbid',
         populate_by_name=True,
     )
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Rfc3339DateTime
+    end: Rfc3339DateTime
     reason: str | None = Field(None, max_length=200)
 
 
@@ -295,8 +330,8 @@ class Slot(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    start_time: AwareDatetime = Field(..., alias='startTime')
-    end_time: AwareDatetime = Field(..., alias='endTime')
+    start_time: Rfc3339DateTime = Field(..., alias='startTime')
+    end_time: Rfc3339DateTime = Field(..., alias='endTime')
 
 
 class Availability(BaseModel):
@@ -315,13 +350,13 @@ class Appointment(BaseModel):
     patient_id: UUID = Field(..., alias='patientId')
     doctor_id: UUID = Field(..., alias='doctorId')
     service_id: UUID = Field(..., alias='serviceId')
-    start_time: AwareDatetime = Field(..., alias='startTime')
-    end_time: AwareDatetime = Field(..., alias='endTime')
+    start_time: Rfc3339DateTime = Field(..., alias='startTime')
+    end_time: Rfc3339DateTime = Field(..., alias='endTime')
     status: AppointmentStatus
     type: AppointmentType
     notes: str | None
-    created_at: AwareDatetime = Field(..., alias='createdAt')
-    updated_at: AwareDatetime = Field(..., alias='updatedAt')
+    created_at: Rfc3339DateTime = Field(..., alias='createdAt')
+    updated_at: Rfc3339DateTime = Field(..., alias='updatedAt')
 
 
 class AppointmentCreate(BaseModel):
@@ -331,7 +366,7 @@ class AppointmentCreate(BaseModel):
     )
     doctor_id: UUID = Field(..., alias='doctorId')
     service_id: UUID = Field(..., alias='serviceId')
-    start_time: AwareDatetime = Field(..., alias='startTime')
+    start_time: Rfc3339DateTime = Field(..., alias='startTime')
     type: AppointmentType
     notes: str | None = Field(None, max_length=2000)
     patient_id: UUID | None = Field(
@@ -347,7 +382,7 @@ class AppointmentUpdate(BaseModel):
         populate_by_name=True,
     )
     status: AppointmentStatus | None = None
-    start_time: AwareDatetime | None = Field(None, alias='startTime')
+    start_time: Rfc3339DateTime | None = Field(None, alias='startTime')
     notes: str | None = Field(None, max_length=2000)
     _not_null = field_validator('status', 'start_time', mode='before')(_reject_null)
 
@@ -357,9 +392,9 @@ class AppointmentPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Appointment]
-    total: int = Field(..., ge=0)
-    limit: int = Field(..., ge=1, le=100)
-    offset: int = Field(..., ge=0)
+    total: StrictInt = Field(..., ge=0)
+    limit: StrictInt = Field(..., ge=1, le=100)
+    offset: StrictInt = Field(..., ge=0)
 
 
 class DocumentUploadForm(BaseModel):
@@ -393,15 +428,15 @@ class Document(BaseModel):
     title: str | None
     filename: str
     content_type: str = Field(..., alias='contentType')
-    size_bytes: int = Field(..., alias='sizeBytes', ge=0)
+    size_bytes: StrictInt = Field(..., alias='sizeBytes', ge=0)
     sha256: str = Field(..., pattern='^[0-9a-f]{64}$')
     status: DocumentStatus
-    page_count: int | None = Field(..., alias='pageCount', ge=0)
-    chunk_count: int | None = Field(..., alias='chunkCount', ge=0)
+    page_count: StrictInt | None = Field(..., alias='pageCount', ge=0)
+    chunk_count: StrictInt | None = Field(..., alias='chunkCount', ge=0)
     error: str | None
     storage_url: str = Field(..., alias='storageUrl')
-    created_at: AwareDatetime = Field(..., alias='createdAt')
-    updated_at: AwareDatetime = Field(..., alias='updatedAt')
+    created_at: Rfc3339DateTime = Field(..., alias='createdAt')
+    updated_at: Rfc3339DateTime = Field(..., alias='updatedAt')
 
 
 class DocumentPage(BaseModel):
@@ -409,9 +444,9 @@ class DocumentPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Document]
-    total: int = Field(..., ge=0)
-    limit: int = Field(..., ge=1, le=100)
-    offset: int = Field(..., ge=0)
+    total: StrictInt = Field(..., ge=0)
+    limit: StrictInt = Field(..., ge=1, le=100)
+    offset: StrictInt = Field(..., ge=0)
 
 
 class ChatRequest(BaseModel):
@@ -433,9 +468,9 @@ class Source(BaseModel):
     )
     document_id: UUID = Field(..., alias='documentId')
     filename: str
-    page: int | None = Field(..., ge=1)
+    page: StrictInt | None = Field(..., ge=1)
     snippet: str
-    score: float
+    score: StrictFloat
 
 
 class ChatResponse(BaseModel):
@@ -477,12 +512,12 @@ class AiLog(BaseModel):
     channel: AiChannel
     query: str
     response: str
-    timestamp: AwareDatetime
+    timestamp: Rfc3339DateTime
     source_documents: list[Source] = Field(..., alias='sourceDocuments')
     model: str
-    latency_ms: int = Field(..., alias='latencyMs', ge=0)
-    prompt_tokens: int | None = Field(..., alias='promptTokens', ge=0)
-    completion_tokens: int | None = Field(..., alias='completionTokens', ge=0)
+    latency_ms: StrictInt = Field(..., alias='latencyMs', ge=0)
+    prompt_tokens: StrictInt | None = Field(..., alias='promptTokens', ge=0)
+    completion_tokens: StrictInt | None = Field(..., alias='completionTokens', ge=0)
     error: str | None
 
 
@@ -491,16 +526,16 @@ class AiLogPage(BaseModel):
         populate_by_name=True,
     )
     items: list[AiLog]
-    total: int = Field(..., ge=0)
-    limit: int = Field(..., ge=1, le=100)
-    offset: int = Field(..., ge=0)
+    total: StrictInt = Field(..., ge=0)
+    limit: StrictInt = Field(..., ge=1, le=100)
+    offset: StrictInt = Field(..., ge=0)
 
 
 class TwilioConfig(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    configured: bool
+    configured: StrictBool
     source: TwilioConfigSource
     account_sid: str | None = Field(..., alias='accountSid')
     auth_token: str | None = Field(
@@ -509,7 +544,7 @@ class TwilioConfig(BaseModel):
         description='Masked, e.g. "••••••••••••••••••••••••••••abcd"; never returned in clear.',
     )
     phone_number: str | None = Field(..., alias='phoneNumber')
-    updated_at: AwareDatetime | None = Field(..., alias='updatedAt')
+    updated_at: Rfc3339DateTime | None = Field(..., alias='updatedAt')
 
 
 class TwilioConfigInput(BaseModel):
@@ -603,7 +638,7 @@ class Problem(BaseModel):
         ..., description='URI reference identifying the problem type; `about:blank` when none.'
     )
     title: str
-    status: int
+    status: StrictInt
     detail: str | None = None
     instance: str | None = None
     errors: list[ValidationErrorItem] | None = Field(None, description='Validation failures (422).')
@@ -621,7 +656,7 @@ class TokenResponse(BaseModel):
     )
     access_token: str
     token_type: TokenType
-    expires_in: int = Field(..., description='Lifetime of the token in seconds.', ge=0)
+    expires_in: StrictInt = Field(..., description='Lifetime of the token in seconds.', ge=0)
     user: User
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 from uuid import UUID
 
 import fastapi
-from pydantic import AwareDatetime, TypeAdapter
+from pydantic import TypeAdapter
 
 from .models import (
     AiChannel,
@@ -37,6 +37,7 @@ from .models import (
     OAuth2PasswordForm,
     Readiness,
     RegisterRequest,
+    Rfc3339DateTime,
     Role,
     Service,
     ServiceCreate,
@@ -197,8 +198,8 @@ class CatalogApi(Protocol[Ctx]):
         *,
         doctor_id: UUID,
         service_id: UUID,
-        from_: AwareDatetime,
-        to: AwareDatetime,
+        from_: Rfc3339DateTime,
+        to: Rfc3339DateTime,
     ) -> Availability:
         """Free slots of a doctor for a service"""
         ...
@@ -214,8 +215,8 @@ class AppointmentsApi(Protocol[Ctx]):
         patient_id: UUID | None,
         doctor_id: UUID | None,
         status: AppointmentStatus | None,
-        from_: AwareDatetime | None,
-        to: AwareDatetime | None,
+        from_: Rfc3339DateTime | None,
+        to: Rfc3339DateTime | None,
         limit: int,
         offset: int,
     ) -> AppointmentPage:
@@ -288,8 +289,8 @@ class AiApi(Protocol[Ctx]):
         *,
         user_id: UUID | None,
         channel: AiChannel | None,
-        from_: AwareDatetime | None,
-        to: AwareDatetime | None,
+        from_: Rfc3339DateTime | None,
+        to: Rfc3339DateTime | None,
         limit: int,
         offset: int,
     ) -> AiLogPage:
@@ -427,8 +428,8 @@ def create_router(
         ],
         user_id: Annotated[UUID | None, fastapi.Query(alias='userId')] = None,
         channel: Annotated[AiChannel | None, fastapi.Query()] = None,
-        from_: Annotated[AwareDatetime | None, fastapi.Query(alias='from')] = None,
-        to: Annotated[AwareDatetime | None, fastapi.Query()] = None,
+        from_: Annotated[Rfc3339DateTime | None, fastapi.Query(alias='from')] = None,
+        to: Annotated[Rfc3339DateTime | None, fastapi.Query()] = None,
         limit: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
         offset: Annotated[int, fastapi.Query(ge=0, le=1000000)] = 0,
     ) -> fastapi.Response:
@@ -454,8 +455,8 @@ def create_router(
         patient_id: Annotated[UUID | None, fastapi.Query(alias='patientId')] = None,
         doctor_id: Annotated[UUID | None, fastapi.Query(alias='doctorId')] = None,
         status: Annotated[AppointmentStatus | None, fastapi.Query()] = None,
-        from_: Annotated[AwareDatetime | None, fastapi.Query(alias='from')] = None,
-        to: Annotated[AwareDatetime | None, fastapi.Query()] = None,
+        from_: Annotated[Rfc3339DateTime | None, fastapi.Query(alias='from')] = None,
+        to: Annotated[Rfc3339DateTime | None, fastapi.Query()] = None,
         limit: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
         offset: Annotated[int, fastapi.Query(ge=0, le=1000000)] = 0,
     ) -> fastapi.Response:
@@ -650,8 +651,8 @@ def create_router(
         ],
         doctor_id: Annotated[UUID, fastapi.Path(alias='doctorId')],
         service_id: Annotated[UUID, fastapi.Query(alias='serviceId')],
-        from_: Annotated[AwareDatetime, fastapi.Query(alias='from')],
-        to: Annotated[AwareDatetime, fastapi.Query()],
+        from_: Annotated[Rfc3339DateTime, fastapi.Query(alias='from')],
+        to: Annotated[Rfc3339DateTime, fastapi.Query()],
     ) -> fastapi.Response:
         _result = await _catalog_impl.get_doctor_availability(
             ctx, doctor_id=doctor_id, service_id=service_id, from_=from_, to=to

@@ -1,10 +1,33 @@
+import logging
 from uuid import UUID
 
+import anyio
 from fastapi import Response, UploadFile
 
+from adapters.storage import create_storage, document_key
 from generated import models as api
-from handlers.pending import not_implemented_yet
+from handlers.representations import document_out
+from persistence.models import DocumentStatus
+from services.documents import DocumentService, Upload
 from silverstar.context import RequestContext
+
+log = logging.getLogger(__name__)
+
+
+def _documents(ctx: RequestContext) -> DocumentService:
+    settings = ctx.runtime.settings
+    return DocumentService(ctx.session, create_storage(settings), max_upload_bytes=settings.max_upload_bytes)
+
+
+def _enqueue_ingestion(document_id: UUID) -> None:
+    # Imported here: the API process needs the broker only once something is uploaded.
+    from workers.documents import ingest_document
+
+    try:
+        ingest_document.send(str(document_id))
+    except Exception:
+        # The document stays pending; the worker's sweep enqueues it once Redis is back.
+        log.warning("could not enqueue ingestion of document %s", document_id, exc_info=True)
 
 
 class DocumentsHandlers:
@@ -17,18 +40,41 @@ class DocumentsHandlers:
         limit: int,
         offset: int,
     ) -> api.DocumentPage:
-        not_implemented_yet("listDocuments")
+        documents, total = await _documents(ctx).page(
+            ctx.user,
+            status=DocumentStatus(status) if status else None,
+            patient_id=patient_id,
+            limit=limit,
+            offset=offset,
+        )
+        return api.DocumentPage(
+            items=[document_out(d) for d in documents], total=total, limit=limit, offset=offset
+        )
 
     async def upload_document(
         self, ctx: RequestContext, *, file: UploadFile, title: str | None, patient_id: UUID | None
     ) -> api.Document | Response:
-        not_implemented_yet("uploadDocument")
+        stored = await _documents(ctx).upload(
+            ctx.user, Upload(stream=file.file, filename=file.filename, title=title, patient_id=patient_id)
+        )
+        document = document_out(stored.document)
+        if not stored.created:
+            return Response(
+                document.model_dump_json(by_alias=True), status_code=200, media_type="application/json"
+            )
+        document_id = stored.document.id
+        ctx.after_commit(lambda: anyio.to_thread.run_sync(_enqueue_ingestion, document_id))
+        return document
 
     async def get_document(self, ctx: RequestContext, *, document_id: UUID) -> api.Document:
-        not_implemented_yet("getDocument")
+        return document_out(await _documents(ctx).get(ctx.user, document_id))
 
     async def delete_document(self, ctx: RequestContext, *, document_id: UUID) -> None:
-        not_implemented_yet("deleteDocument")
+        deleted = await _documents(ctx).delete(ctx.user, document_id)
+        storage = create_storage(ctx.runtime.settings)
+        ctx.after_commit(lambda: anyio.to_thread.run_sync(storage.delete, document_key(deleted.id)))
 
     async def download_document_file(self, ctx: RequestContext, *, document_id: UUID) -> Response:
-        not_implemented_yet("downloadDocumentFile")
+        document, content = await _documents(ctx).read_file(ctx.user, document_id)
+        disposition = f'attachment; filename="{document.filename}"'
+        return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})

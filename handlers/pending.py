@@ -10,12 +10,6 @@ from silverstar.errors import NotImplementedYet
 
 PENDING_OPERATIONS: frozenset[str] = frozenset(
     {
-        # documents (issue 4)
-        "uploadDocument",
-        "listDocuments",
-        "getDocument",
-        "downloadDocumentFile",
-        "deleteDocument",
         # assistant (issue 5)
         "chat",
         "chatStream",

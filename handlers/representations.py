@@ -1,7 +1,7 @@
 """ORM rows → the contract's response models."""
 
 from generated import models as api
-from persistence.models import Appointment, DoctorTimeOff, DoctorWorkingHours, Service, User
+from persistence.models import Appointment, DoctorTimeOff, DoctorWorkingHours, Document, Service, User
 from services.catalog import DoctorProfile, Schedule
 
 
@@ -77,4 +77,24 @@ def appointment_out(appointment: Appointment) -> api.Appointment:
         notes=appointment.notes,
         created_at=appointment.created_at,
         updated_at=appointment.updated_at,
+    )
+
+
+def document_out(document: Document) -> api.Document:
+    return api.Document(
+        id=document.id,
+        user_id=document.user_id,
+        patient_id=document.patient_id,
+        title=document.title,
+        filename=document.filename,
+        content_type=document.content_type,
+        size_bytes=document.size_bytes,
+        sha256=document.sha256,
+        status=api.DocumentStatus(document.status),
+        page_count=document.page_count,
+        chunk_count=document.chunk_count,
+        error=document.error,
+        storage_url=document.storage_url,
+        created_at=document.created_at,
+        updated_at=document.updated_at,
     )

@@ -25,6 +25,7 @@ from silverstar.observability import RequestIdMiddleware
 from silverstar.problems import install_problem_handlers
 from silverstar.runtime import Runtime
 from silverstar.settings import Settings, get_settings
+from silverstar.upload_limit import UploadSizeLimit
 
 _DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After", "Location"],
         )
+    app.add_middleware(UploadSizeLimit, paths=frozenset({"/documents"}), max_bytes=settings.max_upload_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -7,6 +7,7 @@ jobs, deleting files) is registered with `after_commit` and runs only once the
 commit succeeded.
 """
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,8 @@ from persistence.models import User
 from persistence.repositories.users import UserRepository
 from silverstar.errors import Forbidden, Unauthorized
 from silverstar.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 BEARER_SCHEME = "bearerAuth"
 
@@ -43,8 +46,12 @@ class RequestContext:
         self._after_commit.append(action)
 
     async def _run_after_commit(self) -> None:
+        # The transaction is committed: a failing follow-up must not turn success into an error.
         for action in self._after_commit:
-            await action()
+            try:
+                await action()
+            except Exception:
+                log.exception("an after-commit action failed")
 
 
 def _bearer_token(request: Request) -> str:

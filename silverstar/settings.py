@@ -41,6 +41,21 @@ class Settings(BaseSettings):
     first_admin_email: str | None = None
     first_admin_password: SecretStr | None = None
 
+    # Documents: S3-compatible storage when a bucket is set (credentials from the usual
+    # AWS_* variables), else a directory under data_dir.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_document_pages: int = 500
+    # Embeddings: "local" (all-MiniLM-L6-v2, offline) or "gemini" (needs GOOGLE_API_KEY).
+    embedding_provider: Literal["local", "gemini"] = "local"
+    local_embedding_model: str | None = None
+    gemini_embedding_model: str = "gemini-embedding-001"
+    gemini_base_url: str | None = None
+    # Unset: pgvector in PostgreSQL.
+    weaviate_url: str | None = None
+
     google_api_key: SecretStr | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

@@ -119,3 +119,10 @@ async def session(
 ) -> AsyncIterator[AsyncSession]:
     async with session_factory() as session:
         yield session
+
+
+# Code that reads settings itself (the Dramatiq broker) must use the test Redis database too.
+os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL") or with_redis_db(
+    resolve_redis_url(get_settings()), TEST_REDIS_DB
+)
+get_settings.cache_clear()

@@ -57,14 +57,21 @@ ROUTES_NAMES = {
     "TypeAdapter",
     "Field",
     "UUID",
-    "AwareDatetime",
-    "date",
+    "StrictBool",
+    "StrictFloat",
+    "StrictInt",
+    "Rfc3339Date",
+    "Rfc3339DateTime",
     "Ctx",
     "Ctx_co",
     "ContextProvider",
     "OPERATIONS",
     "create_router",
 }
+# Types models.py defines for string formats (see FORMAT_TYPES_CODE); routes.py imports them from .models.
+FORMAT_TYPES = {"date-time": "Rfc3339DateTime", "date": "Rfc3339Date"}
+# Strict stand-ins of the lax pydantic scalars, for JSON input (models, inline JSON bodies).
+STRICT = {"int": "StrictInt", "float": "StrictFloat", "bool": "StrictBool"}
 CONSTRAINTS = {
     "minimum": "ge",
     "maximum": "le",
@@ -124,20 +131,23 @@ class Contract:
         self.models.add(name)
         return name
 
-    def py_type(self, schema: dict[str, Any], *, nested: bool = False) -> str:
+    def py_type(self, schema: dict[str, Any], *, nested: bool = False, strict: bool = False) -> str:
         """Python type of a schema. Named objects and enums are model classes; other $refs are
         inlined (a RootModel as a query parameter type would not work). Constraints of nested
-        schemas (array items) go into Annotated[..., Field()]; top-level ones are the caller's."""
+        schemas (array items) go into Annotated[..., Field()]; top-level ones are the caller's.
+        `strict` (JSON bodies): integer/number/boolean as StrictInt/StrictFloat/StrictBool, so
+        `"5"` or `1` for a boolean is a 422; parameters and form fields are strings, hence lax.
+        date-time/date are models.py's RFC 3339 types in both cases (they parse strings only)."""
         ref = schema.get("$ref")
         if ref:
             target = self.resolve(schema)
             structured = {"enum", "properties", "allOf", "anyOf", "oneOf"} & target.keys()
             if ref.startswith("#/components/schemas/") and (structured or target.get("type") == "object"):
                 return self.model(ref)
-            return self.py_type(target, nested=nested)
+            return self.py_type(target, nested=nested, strict=strict)
         for key in ("anyOf", "oneOf"):
             if key in schema:
-                parts = [self.py_type(s, nested=True) for s in schema[key]]
+                parts = [self.py_type(s, nested=True, strict=strict) for s in schema[key]]
                 return " | ".join(dict.fromkeys(p for p in parts if p != "None")) + (
                     " | None" if "None" in parts else ""
                 )
@@ -152,22 +162,20 @@ class Contract:
                 t = f"Literal[{', '.join(repr(v) for v in schema['enum'])}]"
             case ["string"] if fmt == "uuid":
                 t = "UUID"
-            case ["string"] if fmt == "date-time":
-                t = "AwareDatetime"
-            case ["string"] if fmt == "date":
-                t = "date"
+            case ["string"] if fmt in FORMAT_TYPES:
+                t = FORMAT_TYPES[fmt]
             case ["string"] if fmt == "binary":
                 t = "fastapi.UploadFile"
             case ["string"]:
                 t = "str"
             case ["integer"]:
-                t = "int"
+                t = STRICT["int"] if strict else "int"
             case ["number"]:
-                t = "float"
+                t = STRICT["float"] if strict else "float"
             case ["boolean"]:
-                t = "bool"
+                t = STRICT["bool"] if strict else "bool"
             case ["array"]:
-                t = f"list[{self.py_type(schema.get('items', {}), nested=True)}]"
+                t = f"list[{self.py_type(schema.get('items', {}), nested=True, strict=strict)}]"
             case ["object"] if not schema.get("properties"):
                 t = "dict[str, Any]"
             case ["null"]:
@@ -176,7 +184,8 @@ class Contract:
                 t = "Any"
             case _:
                 raise CodegenError(f"unsupported inline schema (name it in components): {schema}")
-        self.names.update(n for n in ("UUID", "AwareDatetime", "date") if re.search(rf"\b{n}\b", t))
+        names = ("UUID", *FORMAT_TYPES.values(), *STRICT.values())
+        self.names.update(n for n in names if re.search(rf"\b{n}\b", t))
         if nested and (kw := self.constraints(schema)):
             self.names.update(("Annotated", "Field"))
             t = f"Annotated[{t}, Field({kw})]"
@@ -291,8 +300,8 @@ def build_operation(
         schema = media.get("schema") or {}
         required = body.get("required", False)
         if is_json(media_type) or media_type == "application/x-www-form-urlencoded":
-            type_ = c.py_type(schema)
             form = media_type == "application/x-www-form-urlencoded"
+            type_ = c.py_type(schema, strict=not form)
             if form and type_ not in c.models:
                 raise CodegenError(f"{where}: a form body must be a named object schema")
             if not required:
@@ -359,6 +368,151 @@ def build_operation(
     )
 
 
+# Prepended to the model module (per format the contract uses anywhere, since routes.py imports
+# them too): the types of `format: date-time` / `format: date` strings. Pydantic's own datetime/date
+# types are lax: they take numbers (Unix times), a space for `T`, `2027-03-28T09:00` for a date.
+FORMAT_TYPES_IMPORTS = {
+    "date-time": (
+        "import re",
+        "from datetime import datetime",
+        "from typing import Annotated",
+        "from pydantic import AwareDatetime, BeforeValidator",
+    ),
+    "date": (
+        "import re",
+        "from datetime import date, datetime",
+        "from typing import Annotated",
+        "from pydantic import BeforeValidator",
+    ),
+}
+FORMAT_TYPES_CODE = {
+    "date-time": r"""
+_RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _require_rfc3339_date_time(value: object) -> object:
+    # Input: an RFC 3339 date-time string with an offset (`T` separator); AwareDatetime parses it
+    # (and checks the ranges). Handlers building response models pass datetime objects.
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _RFC3339_DATE_TIME.fullmatch(value):
+        return value.upper()
+    raise ValueError("must be an RFC 3339 date-time string with offset, e.g. 2027-03-28T09:00:00+02:00")
+
+
+Rfc3339DateTime = Annotated[AwareDatetime, BeforeValidator(_require_rfc3339_date_time)]
+""",
+    "date": """
+_RFC3339_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _require_rfc3339_date(value: object) -> object:
+    # Input: an RFC 3339 full-date string (YYYY-MM-DD). Handlers building response models pass dates.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _RFC3339_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be an RFC 3339 date string, e.g. 2027-03-28")
+
+
+Rfc3339Date = Annotated[date, BeforeValidator(_require_rfc3339_date)]
+""",
+}
+# datamodel-code-generator's names for those formats -> FORMAT_TYPES.
+FORMAT_RETYPE = {"AwareDatetime": "Rfc3339DateTime", "datetime": "Rfc3339DateTime", "date": "Rfc3339Date"}
+
+
+def insert_prelude(tree: ast.Module, inserts: list[tuple[int, str]], prelude: str) -> None:
+    """Adds (line index, prelude) to `inserts`: before the module's first statement after its imports."""
+    first = next((n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))), None)
+    if first is None:  # imports only (or nothing)
+        inserts.append((tree.body[-1].end_lineno or 0 if tree.body else 0, prelude))
+        return
+    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
+    inserts.append((start - 1, prelude))
+
+
+def form_schemas(c: Contract) -> set[str]:
+    """$refs of the schemas application/x-www-form-urlencoded bodies use (the first media type, as in
+    build_operation), and of every schema those reference."""
+    todo: list[Any] = []
+    for path_item in c.spec.get("paths", {}).values():
+        for method in HTTP_METHODS:
+            body = (path_item.get(method) or {}).get("requestBody")
+            content: dict[str, Any] = (c.resolve(body).get("content") or {}) if body else {}
+            for media_type, media in list(content.items())[:1]:
+                if media_type == "application/x-www-form-urlencoded":
+                    todo.append(media.get("schema") or {})
+    refs: set[str] = set()
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref not in refs:
+                refs.add(ref)
+                todo.append(c.resolve({"$ref": ref}))
+            todo.extend(v for k, v in node.items() if k != "$ref")
+    return refs
+
+
+def uses_format(node: Any, fmt: str) -> bool:
+    """Whether some (string) schema in the contract has `format: <fmt>`."""
+    if isinstance(node, list):
+        return any(uses_format(v, fmt) for v in node)
+    if isinstance(node, dict):
+        return node.get("format") == fmt or any(uses_format(v, fmt) for v in node.values())
+    return False
+
+
+def strict_types(parser: Any, code: str) -> str:
+    """Makes the models' scalar types as strict as the contract (JSON input):
+
+    * integer/number/boolean -> StrictInt/StrictFloat/StrictBool: no `"5"`, `true` for an integer,
+      `0`/`"yes"` for a boolean (a JSON integer still passes for a number). Except in the models of
+      form-urlencoded bodies (`form_schemas`), whose values are strings by nature.
+    * date-time/date -> FORMAT_TYPES, defined by FORMAT_TYPES_CODE at the top of the module (when the
+      contract uses the format anywhere: routes.py imports them from .models).
+
+    Rewrites the Names in class annotations and base-class subscripts (`RootModel[int]`); `code` as
+    in reject_nulls."""
+    c = Contract(parser)
+    forms = form_schemas(c)
+    lax = {m.class_name for m in parser.results if m.reference.path in forms}
+    tree = ast.parse(code)
+    taken = {*FORMAT_TYPES.values(), *STRICT.values()}
+    edits: list[tuple[int, int, int, str]] = []  # (line, start, end byte offsets, replacement)
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if node.name in taken:
+            raise CodegenError(f"a schema would be named {node.name}, which models.py defines/imports")
+        types = [b.slice for b in node.bases if isinstance(b, ast.Subscript)]
+        types += [n.annotation for n in node.body if isinstance(n, ast.AnnAssign)]
+        swap = FORMAT_RETYPE if node.name in lax else {**FORMAT_RETYPE, **STRICT}
+        for name in (n for t in types for n in ast.walk(t) if isinstance(n, ast.Name) and n.id in swap):
+            assert name.end_col_offset is not None
+            edits.append((name.lineno, name.col_offset, name.end_col_offset, swap[name.id]))
+    used = {new for *_, new in edits}
+    lines = code.splitlines()
+    for lineno, start, end, new in sorted(edits, reverse=True):
+        raw = lines[lineno - 1].encode()  # ast offsets count UTF-8 bytes
+        lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
+    inserts: list[tuple[int, str]] = []
+    formats = [fmt for fmt in FORMAT_TYPES_CODE if uses_format(c.spec, fmt)]
+    imports = {f"from pydantic import {n}" for n in used & set(STRICT.values())}
+    imports.update(i for fmt in formats for i in FORMAT_TYPES_IMPORTS[fmt])
+    if imports:  # isort merges and orders them
+        prelude = [*sorted(imports), *(FORMAT_TYPES_CODE[fmt] for fmt in formats)]
+        insert_prelude(tree, inserts, "\n".join(prelude) + "\n")
+    for at, text in inserts:
+        lines[at:at] = text.splitlines()
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 # Prepended to the model module when some field needs it; reused by every `_not_null` validator.
 REJECT_NULL = """
 from pydantic import field_validator
@@ -417,9 +571,7 @@ def reject_nulls(parser: Any, code: str) -> str:
                 inserts.append((node.end_lineno, f"    _not_null = {validator}"))
     if not inserts:
         return code
-    first = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom)))
-    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
-    inserts.append((start - 1, REJECT_NULL + "\n"))
+    insert_prelude(tree, inserts, REJECT_NULL + "\n")
     lines = code.splitlines()
     for at, text in sorted(inserts, reverse=True):
         lines[at:at] = text.splitlines()
@@ -456,7 +608,8 @@ def visit(parser: Any, model_path: Any) -> dict[str, object]:
         "api_tags": tags,
         "api_operations": operations,
         "api_routes": sorted(operations, key=route_order),
-        "api_models": sorted(c.models),
+        # Model classes and the format types (FORMAT_TYPES) routes.py imports from .models.
+        "api_models": sorted(c.models | (c.names & set(FORMAT_TYPES.values()))),
         "api_names": c.names,
         "api_title": c.spec.get("info", {}).get("title", ""),
     }
@@ -483,13 +636,13 @@ if __name__ == "__main__":
     base_init = OpenAPIParser.__init__
     OpenAPIParser.__init__ = lambda self, source, **kw: base_init(self, source, **{**kw, **OPTIONS})
 
-    # fastapi-codegen formats (black, isort) what parse() returns: reject_nulls' lines included.
+    # fastapi-codegen formats (black, isort) what parse() returns: our lines included.
     # Patched on fastapi-codegen's subclass: it holds its own (pysnooper-wrapped) copy of parse.
     def parse(self: Any, *args: Any, **kw: Any) -> Any:
         code = base_parse(self, *args, **kw)
         if not isinstance(code, str):
             raise CodegenError("expected a single model module")
-        return reject_nulls(self, code) if code else code
+        return reject_nulls(self, strict_types(self, code))
 
     base_parse = cli.OpenAPIParser.parse
     cli.OpenAPIParser.parse = parse

@@ -1,6 +1,7 @@
 """An app under test over HTTP (ASGI), sharing the test's rolled-back transaction."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest_asyncio
@@ -21,9 +22,9 @@ AuthHeaders = Callable[[User], dict[str, str]]
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def runtime(
-    session_factory: async_sessionmaker[AsyncSession], redis_url: str
+    session_factory: async_sessionmaker[AsyncSession], redis_url: str, tmp_path: Path
 ) -> AsyncIterator[Runtime]:
-    settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET)
+    settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET, data_dir=tmp_path / "data")
     redis = Redis.from_url(redis_url)
     await redis.flushdb()
     yield Runtime(

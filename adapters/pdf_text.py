@@ -1,0 +1,142 @@
+"""Text out of uploaded PDFs, page by page, and its split into chunks for embedding.
+
+pdfplumber is pure Python and slow (a second or more per dense page), so this runs in the
+worker, never in the API. Anything that makes a file unusable for good (a password, a
+broken file, too many pages, no text layer) is a `DocumentRejected` whose message is shown
+to the uploader; retrying would not help.
+"""
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+# Characters: all-MiniLM-L6-v2 reads at most 256 word pieces (~1,000 characters of English),
+# so a chunk much longer than that would be cut off when embedded.
+CHUNK_TARGET = 1000
+CHUNK_MAX = 1200
+CHUNK_OVERLAP = 150
+# A chunk at least this long ends at a paragraph break rather than running into the next one.
+PARAGRAPH_BREAK_MIN = 600
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_HYPHENATED_LINE_END = re.compile(r"(?<=[a-zäöüß])-\n(?=[a-zäöüß])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+class DocumentRejected(Exception):
+    """A permanent failure; `reason` is written for the person who uploaded the file."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    page: int  # 1-based
+    text: str
+
+
+def extract_pages(data: bytes, *, max_pages: int) -> list[str]:
+    """The text of each page (empty for a page without a text layer)."""
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            page_count = len(pdf.pages)
+            if page_count > max_pages:
+                raise DocumentRejected(
+                    f"The document has {page_count} pages; at most {max_pages} are accepted."
+                )
+            pages: list[str] = []
+            for page in pdf.pages:
+                pages.append(page.extract_text() or "")
+                # Layout objects of a page are cached until the file closes: free them as we go.
+                page.close()
+    except DocumentRejected:
+        raise
+    except PdfminerException as exc:
+        if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
+            raise DocumentRejected("The PDF is password-protected; upload it without a password.") from exc
+        raise DocumentRejected("The file could not be read as a PDF; it may be damaged.") from exc
+    except Exception as exc:
+        # pdfminer raises assorted errors (KeyError, TypeError, PSEOF...) on malformed files.
+        raise DocumentRejected("The file could not be read as a PDF; it may be damaged.") from exc
+    if not any(text.strip() for text in pages):
+        raise DocumentRejected("The PDF has no extractable text — is it a scanned document?")
+    return pages
+
+
+def chunk_pages(pages: Sequence[str]) -> list[TextChunk]:
+    """Chunks of ~1,000 characters overlapping by ~150, never spanning two pages.
+
+    Breaks fall between paragraphs where one is near, else between sentences, else between
+    words; the overlap is the previous chunk's last sentences (or words), so a fact cut in
+    two by a break is still whole in one of the chunks.
+    """
+    chunks: list[TextChunk] = []
+    for number, page_text in enumerate(pages, start=1):
+        chunks.extend(TextChunk(number, text) for text in _chunk_text(page_text))
+    return chunks
+
+
+def _chunk_text(text: str) -> Iterator[str]:
+    current: list[str] = []  # units of the chunk being built
+    size = 0  # its length with one separator between units
+
+    for unit, starts_paragraph in _units(text):
+        added = len(unit) + (1 if current else 0)
+        too_long = size + added > CHUNK_TARGET and (size >= CHUNK_TARGET // 2 or size + added > CHUNK_MAX)
+        paragraph_break = starts_paragraph and size >= PARAGRAPH_BREAK_MIN
+        if current and (too_long or paragraph_break):
+            yield " ".join(current)
+            current = _overlap(current)
+        current.append(unit)
+        size = len(" ".join(current))
+    if current:
+        yield " ".join(current)
+
+
+def _units(text: str) -> Iterator[tuple[str, bool]]:
+    """Sentences (or pieces of over-long ones) with whether each starts a paragraph."""
+    text = _HYPHENATED_LINE_END.sub("", text)
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        first = True
+        for sentence in _SENTENCE_END.split(paragraph):
+            sentence = _WHITESPACE.sub(" ", sentence).strip()
+            if not sentence:
+                continue
+            for piece in _split_words(sentence, CHUNK_TARGET - CHUNK_OVERLAP):
+                yield piece, first
+                first = False
+
+
+def _split_words(text: str, limit: int) -> Iterator[str]:
+    """`text` in pieces of at most `limit` characters, cut between words where possible."""
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        yield text[:cut].strip()
+        text = text[cut:].strip()
+    if text:
+        yield text
+
+
+def _overlap(units: list[str]) -> list[str]:
+    """The tail of a finished chunk that starts the next: whole sentences if they fit, else words."""
+    tail: list[str] = []
+    size = 0
+    for unit in reversed(units):
+        if size + len(unit) + 1 > CHUNK_OVERLAP:
+            break
+        tail.insert(0, unit)
+        size += len(unit) + 1
+    if tail:
+        return tail
+    words = units[-1][-CHUNK_OVERLAP:].split(" ")
+    return [" ".join(words[1:])] if len(words) > 1 else []

@@ -1,0 +1,214 @@
+"""Turning an uploaded PDF into searchable chunks: the work behind `documents.ingest`.
+
+A document goes pending → processing → ready (or failed, with a reason for the uploader).
+`ingest` is idempotent and safe to run twice at once: the final transaction locks the
+document row, replaces every chunk and marks it ready, so the last run wins whole.
+Permanent problems with the file (`DocumentRejected`) end in `failed`; anything else
+(storage, database, embedding service) propagates so the job is retried.
+"""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.embeddings import Embedder, embedding_model_label
+from adapters.pdf_text import DocumentRejected, chunk_pages, extract_pages
+from adapters.storage import DocumentStorage, document_key
+from adapters.vector_store import VectorStore
+from persistence.models import Document, DocumentStatus
+from silverstar.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH_SIZE = 32
+SWEEP_BATCH_SIZE = 100
+ABANDONED_ERROR = "The document could not be processed; please try uploading it again later."
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+async def ingest(
+    document_id: uuid.UUID,
+    *,
+    session_factory: SessionFactory,
+    storage: DocumentStorage,
+    embedder: Embedder,
+    store: VectorStore,
+    settings: Settings,
+) -> DocumentStatus | None:
+    """Extracts, chunks and embeds one document; returns its final status (None: no such document)."""
+    model = embedding_model_label(embedder)
+    async with session_factory() as session:
+        document = await session.get(Document, document_id, with_for_update=True)
+        if document is None:
+            logger.warning("document %s to ingest does not exist (deleted?)", document_id)
+            return None
+        if document.status == DocumentStatus.failed or (
+            document.status == DocumentStatus.ready and document.embedding_model == model
+        ):
+            logger.info("document %s is already %s; nothing to do", document_id, document.status.value)
+            return document.status
+        document.status = DocumentStatus.processing
+        document.processing_started_at = datetime.now(UTC)
+        await session.commit()
+
+    try:
+        data = await asyncio.to_thread(storage.read, document_key(document_id))
+    except Exception:
+        if not await _exists(session_factory, document_id):
+            logger.warning("document %s was deleted while being ingested", document_id)
+            return None
+        raise
+
+    try:
+        pages = await asyncio.to_thread(extract_pages, data, max_pages=settings.max_document_pages)
+        chunks = chunk_pages(pages)
+    except DocumentRejected as rejected:
+        logger.info("document %s rejected: %s", document_id, rejected.reason)
+        return await _mark_failed(session_factory, store, document_id, rejected.reason)
+
+    vectors: list[list[float]] = []
+    for start in range(0, len(chunks), EMBED_BATCH_SIZE):
+        batch = [chunk.text for chunk in chunks[start : start + EMBED_BATCH_SIZE]]
+        vectors.extend(await asyncio.to_thread(embedder.embed, batch))
+
+    async with session_factory() as session:
+        document = await session.get(Document, document_id, with_for_update=True, populate_existing=True)
+        if document is None:
+            logger.warning("document %s was deleted while being ingested", document_id)
+            return None
+        await store.replace_chunks(session, document, list(zip(chunks, vectors, strict=True)))
+        document.status = DocumentStatus.ready
+        document.page_count = len(pages)
+        document.chunk_count = len(chunks)
+        document.embedding_model = model
+        document.error = None
+        await session.commit()
+    logger.info("document %s ready: %d pages, %d chunks", document_id, len(pages), len(chunks))
+    return DocumentStatus.ready
+
+
+async def mark_abandoned(session_factory: SessionFactory, store: VectorStore, document_id: uuid.UUID) -> None:
+    """Ends a document whose ingestion kept failing, so it isn't left processing for ever."""
+    await _mark_failed(session_factory, store, document_id, ABANDONED_ERROR, unfinished_only=True)
+
+
+async def _mark_failed(
+    session_factory: SessionFactory,
+    store: VectorStore,
+    document_id: uuid.UUID,
+    reason: str,
+    *,
+    unfinished_only: bool = False,
+) -> DocumentStatus | None:
+    async with session_factory() as session:
+        document = await session.get(Document, document_id, with_for_update=True, populate_existing=True)
+        if document is None:
+            return None
+        if unfinished_only and document.status not in (DocumentStatus.pending, DocumentStatus.processing):
+            return document.status
+        # A failed document must not answer questions with chunks of an earlier version.
+        await store.delete_document(session, document_id)
+        document.status = DocumentStatus.failed
+        document.error = reason
+        document.page_count = None
+        document.chunk_count = None
+        await session.commit()
+    return DocumentStatus.failed
+
+
+async def _exists(session_factory: SessionFactory, document_id: uuid.UUID) -> bool:
+    async with session_factory() as session:
+        return await session.scalar(select(Document.id).where(Document.id == document_id)) is not None
+
+
+async def sweep_stale(
+    session_factory: SessionFactory,
+    *,
+    enqueue: Callable[[uuid.UUID], object],
+    pending_after: timedelta,
+    processing_after: timedelta,
+) -> int:
+    """Re-enqueues documents pending or processing for too long; returns how many.
+
+    A document is pending for long when its message never reached Redis (down at upload
+    time) and processing for long when its worker died. Each one re-sent is touched
+    (`updated_at`), so it is sent again only after another full wait, and rows are claimed
+    with SKIP LOCKED, so several workers sweeping at once don't send it twice.
+    """
+    async with session_factory() as session:
+        stale_pending = (Document.status == DocumentStatus.pending) & (
+            Document.updated_at < func.now() - pending_after
+        )
+        stale_processing = (
+            (Document.status == DocumentStatus.processing)
+            & (func.coalesce(Document.processing_started_at, Document.updated_at) < func.now() - processing_after)
+            & (Document.updated_at < func.now() - processing_after)
+        )
+        ids = list(
+            await session.scalars(
+                select(Document.id)
+                .where(or_(stale_pending, stale_processing))
+                .order_by(Document.updated_at)
+                .limit(SWEEP_BATCH_SIZE)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        sent: list[uuid.UUID] = []
+        for document_id in ids:
+            try:
+                await asyncio.to_thread(enqueue, document_id)
+            except Exception:
+                logger.exception("could not re-enqueue document %s", document_id)
+                break  # the queue is down: the next sweep tries again
+            sent.append(document_id)
+        if sent:
+            await session.execute(update(Document).where(Document.id.in_(sent)).values(updated_at=func.now()))
+        await session.commit()
+    if sent:
+        logger.info("re-enqueued %d stale documents", len(sent))
+    return len(sent)
+
+
+async def reindex_all(
+    session_factory: SessionFactory,
+    *,
+    storage: DocumentStorage,
+    embedder: Embedder,
+    store: VectorStore,
+    settings: Settings,
+) -> int:
+    """Re-embeds every ready document whose vectors come from another model; returns how many.
+
+    Runs in the caller's process, one document at a time; each keeps its old chunks (and
+    stays searchable) until its new ones replace them in one transaction.
+    """
+    model = embedding_model_label(embedder)
+    async with session_factory() as session:
+        ids = list(
+            await session.scalars(
+                select(Document.id)
+                .where(
+                    Document.status == DocumentStatus.ready,
+                    Document.embedding_model.is_distinct_from(model),
+                )
+                .order_by(Document.created_at)
+            )
+        )
+    done = 0
+    for document_id in ids:
+        status = await ingest(
+            document_id,
+            session_factory=session_factory,
+            storage=storage,
+            embedder=embedder,
+            store=store,
+            settings=settings,
+        )
+        done += status == DocumentStatus.ready
+    return done
