@@ -71,28 +71,54 @@ def _interval_slots(
     grid_minutes: int,
     zone: ZoneInfo,
 ) -> Iterator[Period]:
-    end_minutes = _minutes(interval.end)
+    start_minutes, end_minutes = _minutes(interval.start), _minutes(interval.end)
+    interval_start = _local_instant(day, start_minutes, zone)
     interval_end = _local_instant(day, end_minutes, zone)
-    first = -(-_minutes(interval.start) // grid_minutes) * grid_minutes
+    if interval_end is None or interval_end <= window.start - duration or (
+        interval_start is not None and interval_start >= window.end
+    ):
+        return
+    # The common case: no offset change inside the interval, so wall minutes map linearly.
+    linear = interval_start is not None and interval_end - interval_start == timedelta(
+        minutes=end_minutes - start_minutes
+    )
+    first = -(-start_minutes // grid_minutes) * grid_minutes
     for minutes in range(first, end_minutes, grid_minutes):
-        start = _local_instant(day, minutes, zone)
-        if start is None or interval_end is None:
+        if linear:
+            assert interval_start is not None
+            start: datetime | None = interval_start + timedelta(minutes=minutes - start_minutes)
+        else:
+            start = _local_instant(day, minutes, zone)
+        if start is None:
             continue
-        slot = Period(start, start + duration)
-        if slot.end > interval_end:
+        end = start + duration
+        if end > interval_end:
             break
-        if window.start <= slot.start < window.end:
-            yield slot
+        if window.start <= start < window.end:
+            yield Period(start, end)
 
 
-def free_slots(candidates: Iterable[Period], busy: Sequence[Period], *, not_before: datetime) -> list[Period]:
-    """Candidates that start no earlier than `not_before` and overlap nothing busy."""
-    ordered_busy = sorted(busy, key=lambda p: p.start)
+def free_slots(
+    candidates: Iterable[Period], busy: Sequence[Period], *, not_before: datetime
+) -> list[Period]:
+    """Candidates (in time order) that start no earlier than `not_before` and overlap nothing busy.
+
+    One pass over both lists: busy periods that end before a candidate starts can't
+    touch any later candidate either.
+    """
+    ordered = sorted(busy, key=lambda p: p.start)
     free = []
+    first_relevant = 0
     for slot in candidates:
         if slot.start < not_before:
             continue
-        if any(b.overlaps(slot) for b in ordered_busy if b.start < slot.end):
-            continue
-        free.append(slot)
+        while first_relevant < len(ordered) and ordered[first_relevant].end <= slot.start:
+            first_relevant += 1
+        index = first_relevant
+        while index < len(ordered) and ordered[index].start < slot.end:
+            if ordered[index].end > slot.start:
+                break
+            index += 1
+        else:
+            free.append(slot)
     return free

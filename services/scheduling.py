@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Appointment, AppointmentStatus, AppointmentType, Service, User, UserRole
@@ -22,7 +22,8 @@ from services.availability import Period, WorkingHours, candidate_slots, free_sl
 from silverstar.errors import Conflict, Forbidden, NotFound, Unprocessable
 from silverstar.settings import Settings
 
-EXCLUSION_VIOLATION = "23P01"
+# An overlapping insert, or (when the locks were bypassed) two of them waiting on each other.
+SLOT_CONFLICT_SQLSTATES = {"23P01", "40P01"}
 SLOT_TAKEN = "This time is no longer available."
 
 
@@ -53,8 +54,8 @@ class AppointmentFilter:
     start_to: datetime | None
 
 
-def _is_exclusion_violation(error: IntegrityError) -> bool:
-    return getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION
+def _is_slot_conflict(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in SLOT_CONFLICT_SQLSTATES
 
 
 class SchedulingService:
@@ -101,10 +102,14 @@ class SchedulingService:
             grid_minutes=self._settings.slot_grid_minutes,
             zone=self._zone,
         )
-        busy = [Period(p.start_time, p.end_time) for p in await self._doctors.time_off(doctor_id)]
+        horizon = (window.start, window.end + duration)
+        busy = [
+            Period(p.start_time, p.end_time)
+            for p in await self._doctors.time_off(doctor_id, overlapping=horizon)
+        ]
         if count_bookings:
             booked = await self._appointments.live_periods_of_doctor(
-                doctor_id, window.start, window.end + duration, excluding=ignore_appointment
+                doctor_id, *horizon, excluding=ignore_appointment
             )
             busy += [Period(start, end) for start, end in booked]
         return free_slots(candidates, busy, not_before=self._earliest_start())
@@ -151,7 +156,7 @@ class SchedulingService:
     async def book(self, actor: User, booking: Booking) -> Appointment:
         patient_id = await self._patient_for(actor, booking)
         service = await self._bookable_service(booking.doctor_id, booking.service_id)
-        await self._appointments.lock_patient(patient_id)
+        await self._appointments.lock_for_booking(patient_id, booking.doctor_id)
         limit = self._settings.max_open_appointments_per_patient
         if await self._appointments.count_open_future(patient_id, self._now()) >= limit:
             raise Conflict(f"A patient can hold at most {limit} upcoming appointments.")
@@ -176,8 +181,8 @@ class SchedulingService:
         try:
             async with self._session.begin_nested():
                 await self._appointments.add(appointment)
-        except IntegrityError as error:
-            if _is_exclusion_violation(error):
+        except DBAPIError as error:
+            if _is_slot_conflict(error):
                 raise Conflict(SLOT_TAKEN) from error
             raise
 
@@ -248,6 +253,7 @@ class SchedulingService:
             raise Conflict(f"A {appointment.status.value} appointment cannot be rescheduled.", allowed=[])
         if actor.role == UserRole.patient and appointment.start_time <= self._now():
             raise Conflict("An appointment that has started can no longer be moved.", allowed=[])
+        await self._appointments.lock_for_booking(appointment.patient_id, appointment.doctor_id)
         service = await self._services.get(appointment.service_id)
         assert service is not None
         period = await self._check_slot(appointment.doctor_id, service, start, ignore=appointment.id)
@@ -259,7 +265,7 @@ class SchedulingService:
             async with self._session.begin_nested():
                 appointment.start_time, appointment.end_time = period.start, period.end
                 await self._session.flush()
-        except IntegrityError as error:
-            if _is_exclusion_violation(error):
+        except DBAPIError as error:
+            if _is_slot_conflict(error):
                 raise Conflict(SLOT_TAKEN) from error
             raise

@@ -1,12 +1,13 @@
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Appointment, AppointmentStatus, Patient, User, UserRole
+from persistence.models import Appointment, AppointmentStatus, Doctor, Patient, User, UserRole
 
+MAX_APPOINTMENT_LENGTH = timedelta(minutes=480)
 LIVE_STATUSES = (AppointmentStatus.scheduled, AppointmentStatus.confirmed)
 
 
@@ -50,11 +51,19 @@ class AppointmentRepository:
             query = query.where(Appointment.start_time >= start_from)
         if start_to is not None:
             query = query.where(Appointment.start_time < start_to)
+        # One round trip: the total rides along on every row of the page.
+        rows = (
+            await self._session.execute(
+                query.add_columns(func.count().over())
+                .order_by(Appointment.start_time, Appointment.id)
+                .limit(limit)
+                .offset(offset)
+            )
+        ).all()
+        if rows:
+            return [row[0] for row in rows], rows[0][1]
         total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._session.scalars(
-            query.order_by(Appointment.start_time, Appointment.id).limit(limit).offset(offset)
-        )
-        return rows.all(), total or 0
+        return [], total or 0
 
     async def live_periods_of_doctor(
         self, doctor_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None = None
@@ -63,6 +72,8 @@ class AppointmentRepository:
             Appointment.doctor_id == doctor_id,
             Appointment.status != AppointmentStatus.cancelled,
             Appointment.start_time < end,
+            # Bounds the index range: no appointment is longer than a service can be.
+            Appointment.start_time > start - MAX_APPOINTMENT_LENGTH,
             Appointment.end_time > start,
         )
         if excluding is not None:
@@ -82,12 +93,19 @@ class AppointmentRepository:
             query = query.where(Appointment.id != excluding)
         return await self._session.scalar(query.limit(1)) is not None
 
-    async def lock_patient(self, patient_id: uuid.UUID) -> bool:
-        """Serialises one patient's bookings, so the open-appointment limit holds under races."""
-        locked = await self._session.scalar(
+    async def lock_for_booking(self, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
+        """Serialises bookings touching one patient or one doctor, always in that order.
+
+        The patient lock keeps the open-appointment limit true under races; the doctor lock
+        makes concurrent bookings of one slot queue up and get a clean 409 from the check,
+        instead of all inserting and deadlocking on the exclusion constraint.
+        """
+        await self._session.execute(
             select(Patient.user_id).where(Patient.user_id == patient_id).with_for_update()
         )
-        return locked is not None
+        await self._session.execute(
+            select(Doctor.user_id).where(Doctor.user_id == doctor_id).with_for_update()
+        )
 
     async def count_open_future(self, patient_id: uuid.UUID, now: datetime) -> int:
         count = await self._session.scalar(

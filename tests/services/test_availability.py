@@ -85,3 +85,21 @@ def test_busy_periods_and_the_past_remove_slots() -> None:
 
     local = [s.start.astimezone(BERLIN).strftime("%H:%M") for s in free]
     assert local == ["09:45", "10:00", "10:15", "10:30"]
+
+
+def test_free_slots_matches_a_brute_force_check_on_random_schedules() -> None:
+    import random
+
+    rng = random.Random(7)
+    base = datetime(2027, 5, 3, tzinfo=UTC)
+    for _ in range(200):
+        slots = [Period(base + timedelta(minutes=15 * i), base + timedelta(minutes=15 * i + 30)) for i in range(40)]
+        busy = []
+        for _ in range(rng.randint(0, 8)):
+            start = base + timedelta(minutes=rng.randint(-60, 660))
+            busy.append(Period(start, start + timedelta(minutes=rng.randint(1, 240))))
+        not_before = base + timedelta(minutes=rng.randint(0, 120))
+
+        expected = [s for s in slots if s.start >= not_before and not any(b.overlaps(s) for b in busy)]
+
+        assert free_slots(slots, busy, not_before=not_before) == expected

@@ -1,0 +1,695 @@
+"""Scheduling benchmark: the appointment list, availability and booking contention under load.
+
+Against the app served by uvicorn on loopback (one worker, as contract-tests/run.py starts
+it), over a fresh database `silverstar_bench` holding 100,000 appointments of 20 doctors
+and 5,000 patients, with 32 concurrent clients:
+
+- requests/s and p50/p99 latency of `GET /appointments` (a patient's own page) and
+  `GET /doctors/{id}/availability` (one week), each as a ratio to `GET /health` measured
+  the same way in the same run (before and after; the ratio uses their mean);
+- contention: 200 patients book the same free slot of one doctor at the same moment;
+  expected exactly 1 × 201, 199 × 409, 0 × 5xx.
+
+Figures are printed against the targets, never asserted. The load generator is `wrk` when
+installed (`apt-get install wrk`), else a small asyncio HTTP/1.1 client in a separate
+process; either shares the machine's cores with the server and PostgreSQL, hence the
+ratios to /health.
+
+    .venv/bin/python bench/scheduling.py [--duration 10] [--warmup 3] [--client wrk|python] [--explain]
+
+The database is dropped and recreated on each run (on TEST_DATABASE_URL's server, else the
+embedded PostgreSQL) and left in place afterwards for poking at with psql.
+"""
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as wall_time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE = "silverstar_bench"
+DOCTORS = 20
+PATIENTS = 5_000
+APPOINTMENTS = 100_000
+# Patients 0..4799 hold the appointments; 4800..4999 hold none and do the contention run
+# (so none is stopped by the open-appointment limit before reaching the slot).
+CONTENDERS = 200
+HOLDERS = PATIENTS - CONTENDERS
+SLOTS_PER_DAY = 20  # 08:00–18:00 clinic time, 30-minute appointments
+DAYS_BACK = 180  # appointments span roughly today-180 … today+184 days
+CONCURRENCY = 32
+BENCH_PASSWORD = "bench-password-not-used-for-login"
+
+TARGET_LIST_RATIO = 0.35
+TARGET_LIST_P99_MS = 100.0
+TARGET_AVAILABILITY_P99_MS = 150.0
+
+
+def _load_contract_runner() -> Any:
+    """contract-tests/run.py (its directory name is not importable as a package)."""
+    spec = importlib.util.spec_from_file_location("contract_run", ROOT / "contract-tests" / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --------------------------------------------------------------------------- raw HTTP client
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; enough for uvicorn's Content-Length responses."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        sock = self._writer.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            try:
+                await self._writer.wait_closed()
+            except OSError:
+                pass
+
+    async def send(self, raw: bytes) -> tuple[int, bytes]:
+        assert self._reader is not None and self._writer is not None
+        self._writer.write(raw)
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                raise RuntimeError("chunked responses are not supported by this client")
+        body = await self._reader.readexactly(length) if length else b""
+        return status, body
+
+
+def raw_request(method: str, path: str, port: int, token: str | None = None, body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+@dataclass
+class LoadResult:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    errors: int
+    server_cpu: float | None = None  # uvicorn's CPU use during the run, in cores
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+async def _python_load(port: int, requests: list[bytes], duration: float, concurrency: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    errors = 0
+    deadline = 0.0
+
+    async def client(offset: int) -> None:
+        nonlocal errors
+        conn = Connection("127.0.0.1", port)
+        await conn.open()
+        i = offset
+        try:
+            while time.perf_counter() < deadline:
+                raw = requests[i % len(requests)]
+                i += concurrency
+                started = time.perf_counter()
+                try:
+                    status, _ = await conn.send(raw)
+                except (OSError, asyncio.IncompleteReadError):
+                    errors += 1
+                    await conn.close()
+                    conn = Connection("127.0.0.1", port)
+                    await conn.open()
+                    continue
+                latencies.append(time.perf_counter() - started)
+                statuses[status] += 1
+        finally:
+            await conn.close()
+
+    started = time.perf_counter()
+    deadline = started + duration
+    await asyncio.gather(*(client(i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests_per_s": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "requests": len(latencies),
+        "non_2xx": sum(n for s, n in statuses.items() if not 200 <= s < 300),
+        "errors": errors,
+    }
+
+
+def python_load_worker(spec_file: str) -> None:
+    """Entry point of the separate load-generator process (`--load-worker FILE`)."""
+    spec = json.loads(Path(spec_file).read_text())
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    requests = [raw_request("GET", path, spec["port"], token) for path, token in spec["requests"]]
+    result = asyncio.run(_python_load(spec["port"], requests, spec["duration"], spec["concurrency"]))
+    print(json.dumps(result))
+
+
+WRK_SCRIPT = r"""
+local requests = {}
+local i = 0
+function init(args)
+  for line in io.lines(args[1]) do
+    local path, token = line:match("^(%S+)\t?(%S*)$")
+    local headers = {}
+    if token ~= nil and token ~= "" then headers["Authorization"] = "Bearer " .. token end
+    requests[#requests + 1] = wrk.format("GET", path, headers)
+  end
+  i = math.random(#requests)
+end
+function request()
+  i = i % #requests + 1
+  return requests[i]
+end
+"""
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def _wrk_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def wrk_load(
+    wrk: str, port: int, requests: list[tuple[str, str]], duration: float, concurrency: int
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        script, lines = Path(tmp) / "bench.lua", Path(tmp) / "requests.tsv"
+        script.write_text(WRK_SCRIPT)
+        lines.write_text("".join(f"{path}\t{token}\n" for path, token in requests))
+        out = subprocess.run(
+            [
+                wrk,
+                "-t1",
+                f"-c{concurrency}",
+                f"-d{max(1, round(duration))}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+                "--",
+                str(lines),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def grab(pattern: str, default: str | None = None) -> str:
+        match = re.search(pattern, out)
+        if match is None:
+            if default is not None:
+                return default
+            raise RuntimeError(f"unexpected wrk output:\n{out}")
+        return match.group(1)
+
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests_per_s": float(grab(r"Requests/sec:\s+([\d.]+)")),
+        "p50_ms": _wrk_ms(grab(r"50%\s+([\d.]+\w+)")),
+        "p99_ms": _wrk_ms(grab(r"99%\s+([\d.]+\w+)")),
+        "requests": int(grab(r"(\d+) requests in")),
+        "non_2xx": int(grab(r"Non-2xx or 3xx responses: (\d+)", "0")),
+        "errors": sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+    }
+
+
+class LoadGenerator:
+    def __init__(self, client: str, port: int, server_pid: int) -> None:
+        self.wrk = shutil.which("wrk") if client in ("auto", "wrk") else None
+        if client == "wrk" and self.wrk is None:
+            raise SystemExit("wrk is not installed (apt-get install wrk), use --client python")
+        self.name = "wrk" if self.wrk else "python asyncio client (separate process)"
+        self.port = port
+        self.server_pid = server_pid
+
+    def _once(self, requests: list[tuple[str, str]], duration: float) -> dict[str, Any]:
+        if self.wrk:
+            return wrk_load(self.wrk, self.port, requests, duration, CONCURRENCY)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(
+                {"port": self.port, "requests": requests, "duration": duration, "concurrency": CONCURRENCY}, f
+            )
+        try:
+            out = subprocess.run(
+                [sys.executable, __file__, "--load-worker", f.name],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        finally:
+            os.unlink(f.name)
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+    def measure(self, requests: list[tuple[str, str]], duration: float, warmup: float) -> LoadResult:
+        if warmup > 0:
+            self._once(requests, warmup)
+        before = _cpu_seconds(self.server_pid)
+        started = time.perf_counter()
+        result = LoadResult(**self._once(requests, duration))
+        elapsed = time.perf_counter() - started
+        after = _cpu_seconds(self.server_pid)
+        if before is not None and after is not None:
+            result.server_cpu = (after - before) / elapsed
+        return result
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Dataset:
+    doctor_ids: list[uuid.UUID]
+    patient_ids: list[uuid.UUID]  # index n = bench patient n
+    service_id: uuid.UUID  # 30 minutes, offered by every bench doctor
+    first_day: date
+    zone: ZoneInfo
+
+    def slot_start(self, g: int) -> datetime:
+        """The start of global slot g (the same for every doctor): day g // 20, half hour g % 20."""
+        day = self.first_day + timedelta(days=g // SLOTS_PER_DAY)
+        wall = datetime.combine(day, wall_time(8)) + timedelta(minutes=30 * (g % SLOTS_PER_DAY))
+        return wall.replace(tzinfo=self.zone)
+
+
+def slot_of(k: int) -> int:
+    """Appointment k of a doctor sits in global slot k*73 // 50: about 68 % of slots, gaps spread."""
+    return k * 73 // 50
+
+
+LOAD_SQL = [
+    "CREATE TEMP TABLE bench_doctor AS "
+    "SELECT n, gen_random_uuid() AS id FROM generate_series(0, :doctors - 1) n",
+    "CREATE TEMP TABLE bench_patient AS "
+    "SELECT n, gen_random_uuid() AS id FROM generate_series(0, :patients - 1) n",
+    "INSERT INTO users (id, email, password_hash, role, name) "
+    "SELECT id, format('bench-doctor-%s@silverstar.test', n), :hash, 'doctor', format('Dr. Bench %s', n) "
+    "FROM bench_doctor",
+    "INSERT INTO doctors (user_id, specialty) SELECT id, 'General practice' FROM bench_doctor",
+    "INSERT INTO doctor_services (doctor_id, service_id) "
+    "SELECT d.id, s.id FROM bench_doctor d CROSS JOIN services s",
+    "INSERT INTO doctor_working_hours (doctor_id, weekday, start_time, end_time) "
+    "SELECT d.id, w, time '08:00', time '18:00' FROM bench_doctor d CROSS JOIN generate_series(1, 7) w",
+    "INSERT INTO users (id, email, password_hash, role, name) "
+    "SELECT id, format('bench-patient-%s@silverstar.test', n), :hash, 'patient', format('Patient %s', n) "
+    "FROM bench_patient",
+    "INSERT INTO patients (user_id) SELECT id FROM bench_patient",
+    # Appointment k of doctor d: global slot g = k*73/50 (same times for every doctor, so no
+    # doctor overlaps); patient (20k + d) mod 4800, so a patient's appointments are 240 slots
+    # (12 days) apart and never overlap. Past ones mostly completed, future ones scheduled or
+    # confirmed, 20 % cancelled throughout.
+    """
+    INSERT INTO appointments (patient_id, doctor_id, service_id, start_time, end_time, status, type)
+    SELECT p.id, d.id, :service, t.st, t.st + interval '30 minutes',
+           (CASE WHEN t.st < now()
+                 THEN (ARRAY['cancelled','cancelled','no_show','completed','completed','completed',
+                             'completed','completed','completed','completed'])[1 + (k * 7 + d.n * 3) % 10]
+                 ELSE (ARRAY['cancelled','cancelled','confirmed','confirmed','confirmed','scheduled',
+                             'scheduled','scheduled','scheduled','scheduled'])[1 + (k * 7 + d.n * 3) % 10]
+            END)::appointment_status,
+           (ARRAY['in_person','video','phone'])[1 + k % 3]::appointment_type
+    FROM bench_doctor d
+    CROSS JOIN generate_series(0, :per_doctor - 1) k
+    CROSS JOIN LATERAL (
+        SELECT ((CAST(:first_day AS date) + (k * 73 / 50) / 20) + time '08:00'
+                + make_interval(mins => ((k * 73 / 50) % 20) * 30)) AT TIME ZONE :zone AS st
+    ) t
+    JOIN bench_patient p ON p.n = (k * 20 + d.n) % :holders
+    """,
+]
+
+
+async def load_data(url: str) -> Dataset:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from silverstar.passwords import hash_password
+    from silverstar.settings import get_settings
+
+    zone_name = get_settings().clinic_timezone
+    zone = ZoneInfo(zone_name)
+    first_day = datetime.now(zone).date() - timedelta(days=DAYS_BACK)
+    params = {
+        "doctors": DOCTORS,
+        "patients": PATIENTS,
+        "holders": HOLDERS,
+        "per_doctor": APPOINTMENTS // DOCTORS,
+        "hash": hash_password(BENCH_PASSWORD),  # once, reused by every bench user
+        "first_day": first_day,
+        "zone": zone_name,
+    }
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.begin() as conn:
+        service_id = await conn.scalar(
+            text("SELECT id FROM services WHERE duration_minutes = 30 ORDER BY name LIMIT 1")
+        )
+        params["service"] = service_id
+        for statement in LOAD_SQL:
+            await conn.execute(text(statement), {k: v for k, v in params.items() if f":{k}" in statement})
+        doctors = [r[0] for r in await conn.execute(text("SELECT id FROM bench_doctor ORDER BY n"))]
+        patients = [r[0] for r in await conn.execute(text("SELECT id FROM bench_patient ORDER BY n"))]
+        count = await conn.scalar(text("SELECT count(*) FROM appointments"))
+        assert count == APPOINTMENTS, count
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM ANALYZE"))
+    await engine.dispose()
+    return Dataset(doctors, patients, service_id, first_day, zone)
+
+
+# --------------------------------------------------------------------------- contention
+
+
+async def contention(port: int, tokens: list[str], body: bytes) -> tuple[Counter[int], float, float]:
+    """All bookings on pre-opened, warmed connections, released at once; (statuses, wall s, max latency s)."""
+    conns = [Connection("127.0.0.1", port) for _ in tokens]
+    await asyncio.gather(*(c.open() for c in conns))
+    health = raw_request("GET", "/health", port)
+    await asyncio.gather(*(c.send(health) for c in conns))
+    go = asyncio.Event()
+    latencies: list[float] = []
+
+    async def book(conn: Connection, token: str) -> int:
+        raw = raw_request("POST", "/appointments", port, token, body)
+        await go.wait()
+        started = time.perf_counter()
+        try:
+            status, _ = await conn.send(raw)
+        except (OSError, asyncio.IncompleteReadError):
+            status = 0
+        latencies.append(time.perf_counter() - started)
+        return status
+
+    tasks = [asyncio.create_task(book(c, t)) for c, t in zip(conns, tokens, strict=True)]
+    await asyncio.sleep(0.2)  # every task is parked on the event
+    started = time.perf_counter()
+    go.set()
+    statuses = await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    await asyncio.gather(*(c.close() for c in conns))
+    return Counter(statuses), wall, max(latencies)
+
+
+# --------------------------------------------------------------------------- EXPLAIN
+
+
+async def explain_main_queries(url: str, data: Dataset, window_start: datetime, window_end: datetime) -> None:
+    """EXPLAIN ANALYZE every statement the two read endpoints issue, captured from the real code."""
+    from sqlalchemy import event
+
+    from persistence.db import create_engine, create_session_factory
+    from persistence.repositories.users import UserRepository
+    from services.scheduling import AppointmentFilter, SchedulingService
+    from silverstar.settings import get_settings
+
+    engine = create_engine(url)
+    captured: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _capture(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        captured.append((statement, parameters))
+
+    settings = get_settings()
+    async with create_session_factory(engine)() as session:
+        patient = await UserRepository(session).get(data.patient_ids[0])
+        assert patient is not None
+        scheduling = SchedulingService(session, settings)
+        captured.clear()
+        await scheduling.page(patient, AppointmentFilter(None, None, None, None, None), limit=20, offset=0)
+        page_statements = list(captured)
+        captured.clear()
+        await scheduling.availability(data.doctor_ids[0], data.service_id, window_start, window_end)
+        availability_statements = list(captured)
+        captured.clear()
+        conn = await session.connection()
+        for title, statements in (
+            ("GET /appointments", page_statements),
+            ("GET /doctors/{id}/availability", availability_statements),
+        ):
+            print(f"\n--- EXPLAIN ANALYZE: statements of {title} ---")
+            for statement, parameters in statements:
+                plan = await conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
+                print(f"\n{' '.join(statement.split())}\n  params: {parameters}")
+                print("\n".join(f"  {row[0]}" for row in plan))
+        await session.rollback()
+    await engine.dispose()
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _proc_environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
+
+
+def _fmt_ratio(value: float) -> str:
+    return f"{value * 100:5.1f} %"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per endpoint")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load discarded before each")
+    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the read queries even if targets are met"
+    )
+    parser.add_argument("--load-worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load_worker:
+        python_load_worker(args.load_worker)
+        return 0
+
+    from silverstar.settings import get_settings
+    from silverstar.tokens import TokenService
+
+    contract = _load_contract_runner()
+    contract.DATABASE = DATABASE  # prepare_database() creates, migrates and seeds this one
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cores: {os.cpu_count()})")
+    if os.getloadavg()[0] > 0.5:
+        print("  note: the machine is already busy; absolute figures will be low, the ratios less affected")
+
+    started = time.perf_counter()
+    url = asyncio.run(contract.prepare_database())
+    migrated = time.perf_counter()
+    data = asyncio.run(load_data(url))
+    loaded = time.perf_counter()
+    print(
+        f"database {DATABASE}: created and migrated in {migrated - started:.1f} s; "
+        f"{DOCTORS} doctors, {PATIENTS} patients, {APPOINTMENTS:,} appointments loaded and analysed "
+        f"in {loaded - migrated:.1f} s"
+    )
+
+    port = contract.free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = contract.start_server(url, port)
+    try:
+        contract.wait_until_ready(base_url)
+        # start_server draws a fresh JWT_SECRET; read it back from the child's environment.
+        secret = _proc_environ(server.pid)["JWT_SECRET"]
+        tokens = TokenService(get_settings(), secret)
+        load = LoadGenerator(args.client, port, server.pid)
+        print(
+            f"server: uvicorn pid {server.pid} on {base_url}, 1 worker; load generator: {load.name}, "
+            f"{CONCURRENCY} connections, {args.warmup:g} s warm-up + {args.duration:g} s per endpoint\n"
+        )
+
+        # GET /appointments: 32 patients (one per connection, rotating), each ~21 appointments.
+        list_requests = [
+            ("/appointments", tokens.issue(data.patient_ids[n], "patient")) for n in range(CONCURRENCY)
+        ]
+        # Availability: every doctor, one week from tomorrow 00:00 clinic time, 30-minute service.
+        tomorrow = datetime.combine(
+            datetime.now(data.zone).date() + timedelta(days=1), wall_time(0), tzinfo=data.zone
+        )
+        window_start, window_end = tomorrow, tomorrow + timedelta(days=7)
+        query = (
+            f"serviceId={data.service_id}&from={window_start.isoformat().replace('+', '%2B')}"
+            f"&to={window_end.isoformat().replace('+', '%2B')}"
+        )
+        availability_requests = [
+            (f"/doctors/{doctor}/availability?{query}", tokens.issue(data.patient_ids[n], "patient"))
+            for n, doctor in enumerate(data.doctor_ids)
+        ]
+        health_requests = [("/health", "")]
+
+        # Sanity: each kind answers 200 with the expected content before measuring.
+        import httpx
+
+        with httpx.Client(base_url=base_url) as http:
+            page = http.get("/appointments", headers={"Authorization": f"Bearer {list_requests[0][1]}"})
+            page.raise_for_status()
+            slots = http.get(
+                availability_requests[0][0],
+                headers={"Authorization": f"Bearer {availability_requests[0][1]}"},
+            )
+            slots.raise_for_status()
+        print(
+            f"sanity: patient 0 sees {page.json()['total']} appointments "
+            f"(page of {len(page.json()['items'])}); "
+            f"doctor 0 has {len(slots.json()['items'])} free 30-min slots in the week\n"
+        )
+
+        results = {
+            "GET /health (before)": load.measure(health_requests, args.duration, args.warmup),
+            "GET /appointments": load.measure(list_requests, args.duration, args.warmup),
+            "GET /doctors/{id}/availability": load.measure(availability_requests, args.duration, args.warmup),
+            "GET /health (after)": load.measure(health_requests, args.duration, args.warmup),
+        }
+        health_rps = (
+            results["GET /health (before)"].requests_per_s + results["GET /health (after)"].requests_per_s
+        ) / 2
+
+        # Contention: a free future slot of doctor 0 (a gap in its grid, ~10 days ahead).
+        used = {slot_of(k) for k in range(APPOINTMENTS // DOCTORS)}
+        gap = next(g for g in range((DAYS_BACK + 10) * SLOTS_PER_DAY, 10**6) if g not in used)
+        slot = data.slot_start(gap)
+        body = json.dumps(
+            {
+                "doctorId": str(data.doctor_ids[0]),
+                "serviceId": str(data.service_id),
+                "startTime": slot.isoformat(),
+                "type": "in_person",
+            }
+        ).encode()
+        contenders = [tokens.issue(data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
+        statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+    # ------------------------------------------------------------------ report
+    print(
+        f"\n{'endpoint':<32} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>10} "
+        f"{'uvicorn CPU':>11} {'CPU ms/req':>10}  notes"
+    )
+    for name, r in results.items():
+        notes = []
+        if r.non_2xx or r.errors:
+            notes.append(f"{r.non_2xx} non-2xx, {r.errors} socket errors of {r.requests}")
+        cpu, per_request = "?", "?"
+        if r.server_cpu is not None:
+            cpu, per_request = f"{r.server_cpu * 100:.0f} %", f"{r.server_cpu / r.requests_per_s * 1000:.2f}"
+        print(
+            f"{name:<32} {r.requests_per_s:7.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} "
+            f"{_fmt_ratio(r.requests_per_s / health_rps):>10} {cpu:>11} {per_request:>10}  {'; '.join(notes)}"
+        )
+    created, conflicts = statuses.get(201, 0), statuses.get(409, 0)
+    server_errors = sum(n for s, n in statuses.items() if s >= 500 or s == 0)
+    print(
+        f"\ncontention: {CONTENDERS} simultaneous bookings of {slot.isoformat()} with doctor 0 → "
+        f"{created} × 201, {conflicts} × 409, {server_errors} × 5xx/failed"
+        + (
+            f", other: {dict((s, n) for s, n in statuses.items() if s not in (201, 409) and s < 500 and s)}"
+            if set(statuses) - {201, 409} - {s for s in statuses if s >= 500 or s == 0}
+            else ""
+        )
+        + f"; all answered in {wall * 1000:.0f} ms (slowest single request {slowest * 1000:.0f} ms)"
+    )
+
+    listing, availability = results["GET /appointments"], results["GET /doctors/{id}/availability"]
+    checks = [
+        (
+            f"appointment list throughput ≥ {TARGET_LIST_RATIO:.0%} of /health",
+            listing.requests_per_s / health_rps >= TARGET_LIST_RATIO,
+            _fmt_ratio(listing.requests_per_s / health_rps).strip(),
+        ),
+        (
+            f"appointment list p99 ≤ {TARGET_LIST_P99_MS:.0f} ms",
+            listing.p99_ms <= TARGET_LIST_P99_MS,
+            f"{listing.p99_ms:.1f} ms",
+        ),
+        (
+            f"availability p99 ≤ {TARGET_AVAILABILITY_P99_MS:.0f} ms",
+            availability.p99_ms <= TARGET_AVAILABILITY_P99_MS,
+            f"{availability.p99_ms:.1f} ms",
+        ),
+        (
+            "contention: 1 × 201, 199 × 409, 0 × 5xx",
+            created == 1 and conflicts == CONTENDERS - 1 and server_errors == 0,
+            f"{created}/{conflicts}/{server_errors}",
+        ),
+    ]
+    print("\ntargets:")
+    for label, ok, figure in checks:
+        print(f"  {'met   ' if ok else 'MISSED'}  {label:<48} {figure}")
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    if args.explain or not all(ok for _, ok, _ in checks[:3]):
+        asyncio.run(explain_main_queries(url, data, window_start, window_end))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
