@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     StrictBool,
     StrictFloat,
-    StrictInt,
     field_validator,
 )
 
@@ -29,6 +28,17 @@ def _reject_null(value: object) -> object:
     if value is None:
         raise ValueError("null is not allowed here; omit the property instead")
     return value
+
+
+def _require_json_number(value: object) -> object:
+    # Before-validator of integers. 5.0 is a JSON Schema integer (StrictInt would refuse it) and
+    # passes; int's own validation then refuses 5.5.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise ValueError("must be an integer (a JSON number, not a string or boolean)")
+
+
+JsonInt = Annotated[int, BeforeValidator(_require_json_number)]
 
 
 _RFC3339_DATE_TIME = re.compile(
@@ -55,7 +65,7 @@ class ValidationErrorItem(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    loc: list[str | StrictInt]
+    loc: list[str | JsonInt]
     msg: str
     type: str
 
@@ -184,9 +194,9 @@ class UserPage(BaseModel):
         populate_by_name=True,
     )
     items: list[User]
-    total: StrictInt = Field(..., ge=0)
-    limit: StrictInt = Field(..., ge=1, le=100)
-    offset: StrictInt = Field(..., ge=0)
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
 
 
 class Service(BaseModel):
@@ -196,7 +206,7 @@ class Service(BaseModel):
     id: UUID
     name: str
     description: str | None
-    duration_minutes: StrictInt = Field(..., alias='durationMinutes')
+    duration_minutes: JsonInt = Field(..., alias='durationMinutes')
     price: str = Field(
         ..., description='Decimal amount, e.g. "45.00".', pattern='^\\d{1,7}(\\.\\d{1,2})?$'
     )
@@ -211,7 +221,7 @@ class ServiceCreate(BaseModel):
     )
     name: str = Field(..., max_length=200, min_length=1)
     description: str | None = Field(None, max_length=2000)
-    duration_minutes: StrictInt = Field(..., alias='durationMinutes', ge=5, le=480)
+    duration_minutes: JsonInt = Field(..., alias='durationMinutes', ge=5, le=480)
     price: str = Field(
         ..., description='Decimal amount, e.g. "45.00".', pattern='^\\d{1,7}(\\.\\d{1,2})?$'
     )
@@ -226,7 +236,7 @@ class ServiceUpdate(BaseModel):
     )
     name: str | None = Field(None, max_length=200, min_length=1)
     description: str | None = Field(None, max_length=2000)
-    duration_minutes: StrictInt | None = Field(None, alias='durationMinutes', ge=5, le=480)
+    duration_minutes: JsonInt | None = Field(None, alias='durationMinutes', ge=5, le=480)
     price: str | None = Field(None, pattern='^\\d{1,7}(\\.\\d{1,2})?$')
     currency: str | None = Field(None, pattern='^[A-Z]{3}$')
     active: StrictBool | None = None
@@ -240,9 +250,9 @@ class ServicePage(BaseModel):
         populate_by_name=True,
     )
     items: list[Service]
-    total: StrictInt = Field(..., ge=0)
-    limit: StrictInt = Field(..., ge=1, le=100)
-    offset: StrictInt = Field(..., ge=0)
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
 
 
 class Doctor(BaseModel):
@@ -264,9 +274,9 @@ class DoctorPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Doctor]
-    total: StrictInt = Field(..., ge=0)
-    limit: StrictInt = Field(..., ge=1, le=100)
-    offset: StrictInt = Field(..., ge=0)
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
 
 
 class WorkingInterval(BaseModel):
@@ -274,7 +284,7 @@ class WorkingInterval(BaseModel):
         extra='forbid',
         populate_by_name=True,
     )
-    weekday: StrictInt = Field(..., description='ISO weekday, 1 = Monday … 7 = Sunday.', ge=1, le=7)
+    weekday: JsonInt = Field(..., description='ISO weekday, 1 = Monday … 7 = Sunday.', ge=1, le=7)
     start: str = Field(
         ..., description='Local time HH:MM.', pattern='^([01][0-9]|2[0-3]):[0-5][0-9]$'
     )
@@ -392,9 +402,9 @@ class AppointmentPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Appointment]
-    total: StrictInt = Field(..., ge=0)
-    limit: StrictInt = Field(..., ge=1, le=100)
-    offset: StrictInt = Field(..., ge=0)
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
 
 
 class DocumentUploadForm(BaseModel):
@@ -428,11 +438,11 @@ class Document(BaseModel):
     title: str | None
     filename: str
     content_type: str = Field(..., alias='contentType')
-    size_bytes: StrictInt = Field(..., alias='sizeBytes', ge=0)
+    size_bytes: JsonInt = Field(..., alias='sizeBytes', ge=0)
     sha256: str = Field(..., pattern='^[0-9a-f]{64}$')
     status: DocumentStatus
-    page_count: StrictInt | None = Field(..., alias='pageCount', ge=0)
-    chunk_count: StrictInt | None = Field(..., alias='chunkCount', ge=0)
+    page_count: JsonInt | None = Field(..., alias='pageCount', ge=0)
+    chunk_count: JsonInt | None = Field(..., alias='chunkCount', ge=0)
     error: str | None
     storage_url: str = Field(..., alias='storageUrl')
     created_at: Rfc3339DateTime = Field(..., alias='createdAt')
@@ -444,9 +454,9 @@ class DocumentPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Document]
-    total: StrictInt = Field(..., ge=0)
-    limit: StrictInt = Field(..., ge=1, le=100)
-    offset: StrictInt = Field(..., ge=0)
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
 
 
 class ChatRequest(BaseModel):
@@ -468,7 +478,7 @@ class Source(BaseModel):
     )
     document_id: UUID = Field(..., alias='documentId')
     filename: str
-    page: StrictInt | None = Field(..., ge=1)
+    page: JsonInt | None = Field(..., ge=1)
     snippet: str
     score: StrictFloat
 
@@ -515,9 +525,9 @@ class AiLog(BaseModel):
     timestamp: Rfc3339DateTime
     source_documents: list[Source] = Field(..., alias='sourceDocuments')
     model: str
-    latency_ms: StrictInt = Field(..., alias='latencyMs', ge=0)
-    prompt_tokens: StrictInt | None = Field(..., alias='promptTokens', ge=0)
-    completion_tokens: StrictInt | None = Field(..., alias='completionTokens', ge=0)
+    latency_ms: JsonInt = Field(..., alias='latencyMs', ge=0)
+    prompt_tokens: JsonInt | None = Field(..., alias='promptTokens', ge=0)
+    completion_tokens: JsonInt | None = Field(..., alias='completionTokens', ge=0)
     error: str | None
 
 
@@ -526,9 +536,9 @@ class AiLogPage(BaseModel):
         populate_by_name=True,
     )
     items: list[AiLog]
-    total: StrictInt = Field(..., ge=0)
-    limit: StrictInt = Field(..., ge=1, le=100)
-    offset: StrictInt = Field(..., ge=0)
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
 
 
 class TwilioConfig(BaseModel):
@@ -638,7 +648,7 @@ class Problem(BaseModel):
         ..., description='URI reference identifying the problem type; `about:blank` when none.'
     )
     title: str
-    status: StrictInt
+    status: JsonInt
     detail: str | None = None
     instance: str | None = None
     errors: list[ValidationErrorItem] | None = Field(None, description='Validation failures (422).')
@@ -656,7 +666,7 @@ class TokenResponse(BaseModel):
     )
     access_token: str
     token_type: TokenType
-    expires_in: StrictInt = Field(..., description='Lifetime of the token in seconds.', ge=0)
+    expires_in: JsonInt = Field(..., description='Lifetime of the token in seconds.', ge=0)
     user: User
 
 

@@ -33,6 +33,16 @@ JSON / other / empty success responses, ``security`` (first scheme of the first 
 Null: datamodel-code-generator types every optional property ``T | None = None``, so pydantic would
 accept an explicit ``null`` the contract forbids. ``reject_nulls()`` (run on the model module before
 it is formatted) adds a before-validator to those fields; see its docstring.
+
+Strict input: pydantic's lax mode would take `"5"` or `true` for an integer, `0`/`"yes"` for a
+boolean, a Unix time or `2027-03-28 09:00Z` for a date-time. ``strict_types()`` (run before
+``reject_nulls()``) retypes the models: integer -> ``JsonInt`` (a JSON number; `5.0` passes, as in
+JSON Schema), number -> ``StrictFloat``, boolean -> ``StrictBool``, date-time -> ``Rfc3339DateTime``
+(an RFC 3339 string with offset, or a datetime built by a handler), date -> ``Rfc3339Date``. Form
+(urlencoded) models keep lax scalars: their values are strings. The routes use the same types for
+JSON bodies (``py_type(strict=True)``) and the RFC 3339 ones for parameters too; other parameters,
+headers and multipart parts stay lax (`?limit=20`, `?includeInactive=true`). models.py defines
+JsonInt and the Rfc3339 types (DEFINED_CODE); routes.py imports them from .models.
 """
 
 from __future__ import annotations
@@ -59,7 +69,7 @@ ROUTES_NAMES = {
     "UUID",
     "StrictBool",
     "StrictFloat",
-    "StrictInt",
+    "JsonInt",
     "Rfc3339Date",
     "Rfc3339DateTime",
     "Ctx",
@@ -68,10 +78,11 @@ ROUTES_NAMES = {
     "OPERATIONS",
     "create_router",
 }
-# Types models.py defines for string formats (see FORMAT_TYPES_CODE); routes.py imports them from .models.
+# Types of string formats, defined in models.py (DEFINED_CODE); routes.py imports them from .models.
 FORMAT_TYPES = {"date-time": "Rfc3339DateTime", "date": "Rfc3339Date"}
-# Strict stand-ins of the lax pydantic scalars, for JSON input (models, inline JSON bodies).
-STRICT = {"int": "StrictInt", "float": "StrictFloat", "bool": "StrictBool"}
+# Strict stand-ins of the lax pydantic scalars for JSON input (models, inline JSON bodies); JsonInt
+# is defined in models.py, the others come from pydantic.
+STRICT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool"}
 CONSTRAINTS = {
     "minimum": "ge",
     "maximum": "le",
@@ -368,25 +379,37 @@ def build_operation(
     )
 
 
-# Prepended to the model module (per format the contract uses anywhere, since routes.py imports
-# them too): the types of `format: date-time` / `format: date` strings. Pydantic's own datetime/date
-# types are lax: they take numbers (Unix times), a space for `T`, `2027-03-28T09:00` for a date.
-FORMAT_TYPES_IMPORTS = {
-    "date-time": (
+# Types models.py defines for the contract's scalars, prepended to it when a model or routes.py
+# (which imports them from .models) uses one. Pydantic's own types are lax: int takes "5" and true;
+# datetime/date take numbers (Unix times), a space for `T`, a date-time for a date.
+DEFINED_IMPORTS = {
+    "JsonInt": ("from typing import Annotated", "from pydantic import BeforeValidator"),
+    "Rfc3339DateTime": (
         "import re",
         "from datetime import datetime",
         "from typing import Annotated",
         "from pydantic import AwareDatetime, BeforeValidator",
     ),
-    "date": (
+    "Rfc3339Date": (
         "import re",
         "from datetime import date, datetime",
         "from typing import Annotated",
         "from pydantic import BeforeValidator",
     ),
 }
-FORMAT_TYPES_CODE = {
-    "date-time": r"""
+DEFINED_CODE = {
+    "JsonInt": """
+def _require_json_number(value: object) -> object:
+    # Before-validator of integers. 5.0 is a JSON Schema integer (StrictInt would refuse it) and
+    # passes; int's own validation then refuses 5.5.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise ValueError("must be an integer (a JSON number, not a string or boolean)")
+
+
+JsonInt = Annotated[int, BeforeValidator(_require_json_number)]
+""",
+    "Rfc3339DateTime": r"""
 _RFC3339_DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
@@ -404,7 +427,7 @@ def _require_rfc3339_date_time(value: object) -> object:
 
 Rfc3339DateTime = Annotated[AwareDatetime, BeforeValidator(_require_rfc3339_date_time)]
 """,
-    "date": """
+    "Rfc3339Date": """
 _RFC3339_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -420,7 +443,7 @@ def _require_rfc3339_date(value: object) -> object:
 Rfc3339Date = Annotated[date, BeforeValidator(_require_rfc3339_date)]
 """,
 }
-# datamodel-code-generator's names for those formats -> FORMAT_TYPES.
+# datamodel-code-generator's names for the formats -> FORMAT_TYPES.
 FORMAT_RETYPE = {"AwareDatetime": "Rfc3339DateTime", "datetime": "Rfc3339DateTime", "date": "Rfc3339Date"}
 
 
@@ -459,26 +482,16 @@ def form_schemas(c: Contract) -> set[str]:
     return refs
 
 
-def uses_format(node: Any, fmt: str) -> bool:
-    """Whether some (string) schema in the contract has `format: <fmt>`."""
-    if isinstance(node, list):
-        return any(uses_format(v, fmt) for v in node)
-    if isinstance(node, dict):
-        return node.get("format") == fmt or any(uses_format(v, fmt) for v in node.values())
-    return False
-
-
 def strict_types(parser: Any, code: str) -> str:
     """Makes the models' scalar types as strict as the contract (JSON input):
 
-    * integer/number/boolean -> StrictInt/StrictFloat/StrictBool: no `"5"`, `true` for an integer,
-      `0`/`"yes"` for a boolean (a JSON integer still passes for a number). Except in the models of
-      form-urlencoded bodies (`form_schemas`), whose values are strings by nature.
-    * date-time/date -> FORMAT_TYPES, defined by FORMAT_TYPES_CODE at the top of the module (when the
-      contract uses the format anywhere: routes.py imports them from .models).
+    * integer -> JsonInt (no `"5"`, no `true`; `5.0` passes, as in JSON Schema), number ->
+      StrictFloat (no `"5.5"`; an integer passes), boolean -> StrictBool (no `0`, `"yes"`, `"true"`).
+      Except in the models of form-urlencoded bodies (`form_schemas`), whose values are strings.
+    * date-time/date -> Rfc3339DateTime/Rfc3339Date (strings in RFC 3339 form only).
 
-    Rewrites the Names in class annotations and base-class subscripts (`RootModel[int]`); `code` as
-    in reject_nulls."""
+    Rewrites the Names in class annotations and base-class subscripts (`RootModel[int]`), and
+    prepends the DEFINED_CODE the models or routes.py need. `code` as in reject_nulls."""
     c = Contract(parser)
     forms = form_schemas(c)
     lax = {m.class_name for m in parser.results if m.reference.path in forms}
@@ -496,18 +509,19 @@ def strict_types(parser: Any, code: str) -> str:
         for name in (n for t in types for n in ast.walk(t) if isinstance(n, ast.Name) and n.id in swap):
             assert name.end_col_offset is not None
             edits.append((name.lineno, name.col_offset, name.end_col_offset, swap[name.id]))
-    used = {new for *_, new in edits}
     lines = code.splitlines()
     for lineno, start, end, new in sorted(edits, reverse=True):
         raw = lines[lineno - 1].encode()  # ast offsets count UTF-8 bytes
         lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
+    routes = Contract(parser)
+    operations(routes)  # the names routes.py will use
+    used = {new for *_, new in edits} | routes.names
+    defined = [n for n in DEFINED_CODE if n in used]
+    imports = {f"from pydantic import {n}" for n in used & set(STRICT.values()) - set(DEFINED_CODE)}
+    imports.update(i for n in defined for i in DEFINED_IMPORTS[n])
     inserts: list[tuple[int, str]] = []
-    formats = [fmt for fmt in FORMAT_TYPES_CODE if uses_format(c.spec, fmt)]
-    imports = {f"from pydantic import {n}" for n in used & set(STRICT.values())}
-    imports.update(i for fmt in formats for i in FORMAT_TYPES_IMPORTS[fmt])
     if imports:  # isort merges and orders them
-        prelude = [*sorted(imports), *(FORMAT_TYPES_CODE[fmt] for fmt in formats)]
-        insert_prelude(tree, inserts, "\n".join(prelude) + "\n")
+        insert_prelude(tree, inserts, "\n".join([*sorted(imports), *(DEFINED_CODE[n] for n in defined)]))
     for at, text in inserts:
         lines[at:at] = text.splitlines()
     return "\n".join(lines) + "\n" if lines else ""
@@ -584,32 +598,36 @@ def route_order(op: dict[str, Any]) -> list[tuple[bool, str]]:
     return [(seg.startswith("{"), seg) for seg in op["path"].split("/")]
 
 
-def visit(parser: Any, model_path: Any) -> dict[str, object]:
-    c = Contract(parser)
-    operations = [
+def operations(c: Contract) -> list[dict[str, Any]]:
+    return [
         build_operation(c, path, path_item, method, path_item[method])
         for path, path_item in c.spec.get("paths", {}).items()
         for method in HTTP_METHODS
         if method in path_item
     ]
+
+
+def visit(parser: Any, model_path: Any) -> dict[str, object]:
+    c = Contract(parser)
+    ops = operations(c)
     tag_names = [t["name"] for t in c.spec.get("tags", [])]
-    tag_names += [t for t in dict.fromkeys(op["tag"] for op in operations) if t not in tag_names]
+    tag_names += [t for t in dict.fromkeys(op["tag"] for op in ops) if t not in tag_names]
     tags = [
         dict(
             name=t,
             cls=f"{pascal(t)}Api",
             arg=snake(t),
-            operations=[op for op in operations if op["tag"] == t],
+            operations=[op for op in ops if op["tag"] == t],
         )
         for t in tag_names
-        if any(op["tag"] == t for op in operations)
+        if any(op["tag"] == t for op in ops)
     ]
     return {
         "api_tags": tags,
-        "api_operations": operations,
-        "api_routes": sorted(operations, key=route_order),
-        # Model classes and the format types (FORMAT_TYPES) routes.py imports from .models.
-        "api_models": sorted(c.models | (c.names & set(FORMAT_TYPES.values()))),
+        "api_operations": ops,
+        "api_routes": sorted(ops, key=route_order),
+        # Model classes and the types models.py defines (DEFINED_CODE) routes.py imports from .models.
+        "api_models": sorted(c.models | (c.names & set(DEFINED_CODE))),
         "api_names": c.names,
         "api_title": c.spec.get("info", {}).get("title", ""),
     }
