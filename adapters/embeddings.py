@@ -79,6 +79,7 @@ class GeminiEmbedder:
 
         http_options = types.HttpOptions(base_url=base_url) if base_url else None
         self._client = genai.Client(api_key=api_key, http_options=http_options)
+        self._types = types
         self._config = types.EmbedContentConfig(output_dimensionality=dimensions)
         self.name = f"gemini/{model}"
         self.dimensions = dimensions
@@ -87,8 +88,14 @@ class GeminiEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), GEMINI_BATCH_SIZE):
-            batch = list(texts[start : start + GEMINI_BATCH_SIZE])
-            response = self._client.models.embed_content(model=self._model, contents=batch, config=self._config)
+            # One Content per text: one embedding each.
+            batch = [
+                self._types.Content(parts=[self._types.Part(text=text)])
+                for text in texts[start : start + GEMINI_BATCH_SIZE]
+            ]
+            response = self._client.models.embed_content(
+                model=self._model, contents=batch, config=self._config
+            )
             embeddings = response.embeddings or []
             if len(embeddings) != len(batch):
                 raise RuntimeError(f"Gemini returned {len(embeddings)} embeddings for {len(batch)} texts")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, or_, select, text
+from sqlalchemy import ColumnElement, delete, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.pdf_text import TextChunk
@@ -99,7 +99,7 @@ class PgVectorStore:
         await session.execute(text(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}"))
 
         distance = DocumentChunk.embedding.cosine_distance(list(vector))
-        visible = DocumentChunk.patient_id.is_(None)
+        visible: ColumnElement[bool] = DocumentChunk.patient_id.is_(None)
         if scope.patient_id is not None:
             visible = or_(visible, DocumentChunk.patient_id == scope.patient_id)
         nearest = (
@@ -179,7 +179,9 @@ class WeaviateStore:
                             Property(name="patient_id", data_type=DataType.UUID),
                             Property(name="page", data_type=DataType.INT),
                             Property(name="text", data_type=DataType.TEXT),
-                            Property(name="filename", data_type=DataType.TEXT, tokenization=Tokenization.FIELD),
+                            Property(
+                                name="filename", data_type=DataType.TEXT, tokenization=Tokenization.FIELD
+                            ),
                         ],
                     )
                 self._client = client
@@ -239,7 +241,7 @@ class WeaviateStore:
             )
 
         response = await asyncio.to_thread(query)
-        return [
+        hits = [
             ChunkHit(
                 document_id=uuid.UUID(str(obj.properties["document_id"])),
                 filename=str(obj.properties["filename"]),
@@ -249,6 +251,10 @@ class WeaviateStore:
             )
             for obj in response.objects
         ]
+        # Vectors outlive a document deleted without `delete_document`: never show those.
+        ids = {hit.document_id for hit in hits}
+        existing = set(await session.scalars(select(Document.id).where(Document.id.in_(ids))))
+        return [hit for hit in hits if hit.document_id in existing]
 
 
 def _by_document(document_id: uuid.UUID) -> Any:

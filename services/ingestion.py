@@ -145,10 +145,11 @@ async def sweep_stale(
         stale_pending = (Document.status == DocumentStatus.pending) & (
             Document.updated_at < func.now() - pending_after
         )
+        processing_cutoff = func.now() - processing_after
         stale_processing = (
             (Document.status == DocumentStatus.processing)
-            & (func.coalesce(Document.processing_started_at, Document.updated_at) < func.now() - processing_after)
-            & (Document.updated_at < func.now() - processing_after)
+            & (func.coalesce(Document.processing_started_at, Document.updated_at) < processing_cutoff)
+            & (Document.updated_at < processing_cutoff)
         )
         ids = list(
             await session.scalars(

@@ -1,4 +1,5 @@
-"""`silverstar` commands: run (API + worker, with a demo clinic), migrate, create-admin, seed-demo."""
+"""`silverstar` commands: run (API + worker, with a demo clinic), migrate, create-admin, seed-demo,
+reindex (re-embed the documents after a change of embedding model)."""
 
 import argparse
 import asyncio
@@ -83,6 +84,31 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
     _print_logins(asyncio.run(_in_transaction(seed_demo_clinic)))
 
 
+def cmd_reindex(args: argparse.Namespace) -> None:
+    from adapters.embeddings import get_embedder
+    from adapters.storage import create_storage
+    from adapters.vector_store import get_vector_store
+    from services.ingestion import reindex_all
+
+    settings = get_settings()
+
+    async def reindex() -> int:
+        engine = create_engine(resolve_database_url(settings))
+        try:
+            return await reindex_all(
+                create_session_factory(engine),
+                storage=create_storage(settings),
+                embedder=get_embedder(settings),
+                store=get_vector_store(settings),
+                settings=settings,
+            )
+        finally:
+            await engine.dispose()
+
+    _migrate()
+    print(f"Re-embedded {asyncio.run(reindex())} documents.")
+
+
 def main(argv: list[str] | None = None) -> None:
     from silverstar.observability import configure_logging
 
@@ -100,6 +126,9 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(func=cmd_create_admin)
     commands.add_parser("seed-demo", help="create the demo clinic").set_defaults(func=cmd_seed_demo)
+    commands.add_parser(
+        "reindex", help="re-embed every ready document made with another embedding model"
+    ).set_defaults(func=cmd_reindex)
     args = parser.parse_args(argv)
     args.func(args)
 

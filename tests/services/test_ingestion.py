@@ -1,0 +1,312 @@
+"""The ingest coroutine end to end: storage, pdfplumber, the local model, pgvector."""
+
+import io
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.embeddings import Embedder, embedding_model_label
+from adapters.storage import LocalStorage, document_key
+from adapters.vector_store import PgVectorStore
+from persistence.models import Document, DocumentChunk, DocumentStatus, User
+from services.ingestion import ingest, reindex_all, sweep_stale
+from services.retrieval import retrieve
+from silverstar.settings import Settings
+from tests.document_fixtures import make_document
+from tests.factories import make_user
+from tests.pdfs import encrypted_pdf, image_only_pdf, text_pdf
+
+CLINIC_LEAFLET = [
+    "Opening hours\n"
+    "The clinic is open Monday to Friday from 8 am to 6 pm.\n"
+    "On Saturdays a doctor on call answers the phone from 9 am to noon.",
+    "Flu vaccination\n"
+    "Every autumn we offer the influenza vaccine to all patients.\n"
+    "Patients over sixty and pregnant women should get their flu shot in October.\n"
+    "No appointment is needed for the vaccination on Wednesday mornings.",
+    "Parking and access\n"
+    "Free parking is available behind the building, entrance on Lindenstrasse.\n"
+    "The practice is on the ground floor and wheelchair accessible.",
+]
+
+store = PgVectorStore()
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalStorage:
+    return LocalStorage(tmp_path / "documents")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path, max_document_pages=20)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def uploader(session: AsyncSession) -> User:
+    return await make_user(session, "admin")
+
+
+async def stored_document(
+    session: AsyncSession,
+    storage: LocalStorage,
+    uploader: User,
+    data: bytes,
+    *,
+    patient_id: uuid.UUID | None = None,
+) -> Document:
+    document = await make_document(session, uploader_id=uploader.id, patient_id=patient_id)
+    storage.put(document_key(document.id), io.BytesIO(data))
+    await session.commit()
+    return document
+
+
+async def run_ingest(
+    document_id: uuid.UUID,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    embedder: Embedder,
+    settings: Settings,
+) -> DocumentStatus | None:
+    return await ingest(
+        document_id,
+        session_factory=session_factory,
+        storage=storage,
+        embedder=embedder,
+        store=store,
+        settings=settings,
+    )
+
+
+async def chunks_of(session: AsyncSession, document_id: uuid.UUID) -> list[DocumentChunk]:
+    return list(
+        await session.scalars(
+            select(DocumentChunk)
+            .where(DocumentChunk.document_id == document_id)
+            .order_by(DocumentChunk.chunk_index)
+        )
+    )
+
+
+async def test_a_text_pdf_ends_ready_with_chunks_per_page_and_is_found_by_meaning(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+) -> None:
+    document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
+
+    status = await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+
+    assert status == DocumentStatus.ready
+    await session.refresh(document)
+    assert document.status == DocumentStatus.ready
+    assert (document.page_count, document.chunk_count, document.error) == (3, 3, None)
+    assert document.embedding_model == embedding_model_label(local_embedder)
+    assert document.processing_started_at is not None
+    chunks = await chunks_of(session, document.id)
+    assert [chunk.page for chunk in chunks] == [1, 2, 3]
+    assert "influenza" in chunks[1].text
+    assert all(chunk.patient_id is None for chunk in chunks)
+
+    hits = await retrieve(
+        session,
+        embedder=local_embedder,
+        store=store,
+        patient_id=None,
+        query="When can I get a flu shot?",
+        k=2,
+    )
+    assert hits[0].page == 2
+    assert hits[0].document_id == document.id
+    assert hits[0].filename == document.filename
+    assert hits[0].score > hits[1].score
+
+
+async def test_ingesting_again_leaves_one_set_of_chunks(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+) -> None:
+    document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
+    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    # As after a change of model: the document is ingested again in full.
+    await session.execute(update(Document).where(Document.id == document.id).values(embedding_model="old"))
+    await session.commit()
+
+    assert await run_ingest(document.id, session_factory, storage, local_embedder, settings) == "ready"
+
+    chunks = await chunks_of(session, document.id)
+    assert [chunk.chunk_index for chunk in chunks] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (encrypted_pdf(), "password-protected"),
+        (image_only_pdf(), "no extractable text — is it a scanned document?"),
+        (b"%PDF-1.7\nthis is not a PDF body", "could not be read as a PDF"),
+    ],
+    ids=["encrypted", "image-only", "corrupt"],
+)
+async def test_an_unusable_pdf_ends_failed_with_the_reason(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+    data: bytes,
+    error: str,
+) -> None:
+    document = await stored_document(session, storage, uploader, data)
+
+    status = await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+
+    assert status == DocumentStatus.failed
+    await session.refresh(document)
+    assert document.status == DocumentStatus.failed
+    assert document.error is not None and error in document.error
+    assert await chunks_of(session, document.id) == []
+
+
+async def test_a_pdf_over_the_page_limit_ends_failed(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    tmp_path: Path,
+    uploader: User,
+    local_embedder: Embedder,
+) -> None:
+    document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
+    settings = Settings(environment="test", data_dir=tmp_path, max_document_pages=2)
+
+    assert await run_ingest(document.id, session_factory, storage, local_embedder, settings) == "failed"
+    await session.refresh(document)
+    assert document.error == "The document has 3 pages; at most 2 are accepted."
+
+
+async def test_a_missing_document_is_logged_and_skipped(
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    local_embedder: Embedder,
+) -> None:
+    assert await run_ingest(uuid.uuid4(), session_factory, storage, local_embedder, settings) is None
+
+
+async def test_a_storage_error_propagates_for_a_retry_and_leaves_the_document_processing(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+) -> None:
+    document = await make_document(session, uploader_id=uploader.id)  # no file stored
+    await session.commit()
+
+    with pytest.raises(FileNotFoundError):
+        await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+
+    await session.refresh(document)
+    assert document.status == DocumentStatus.processing
+
+
+async def test_a_patients_document_gets_chunks_only_that_patient_finds(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+) -> None:
+    patient, other = await make_user(session, "patient"), await make_user(session, "patient")
+    document = await stored_document(
+        session,
+        storage,
+        uploader,
+        text_pdf(["Your blood test: cholesterol slightly raised."]),
+        patient_id=patient.id,
+    )
+    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+
+    async def found_by(patient_id: uuid.UUID | None) -> bool:
+        hits = await retrieve(
+            session, embedder=local_embedder, store=store, patient_id=patient_id, query="cholesterol", k=5
+        )
+        return any(hit.document_id == document.id for hit in hits)
+
+    assert (await found_by(patient.id), await found_by(other.id), await found_by(None)) == (
+        True,
+        False,
+        False,
+    )
+
+
+async def test_sweep_re_enqueues_documents_stuck_pending_or_processing(
+    session: AsyncSession, session_factory: async_sessionmaker[AsyncSession], uploader: User
+) -> None:
+    stuck_pending = await make_document(session, uploader_id=uploader.id)
+    fresh_pending = await make_document(session, uploader_id=uploader.id)
+    stuck_processing = await make_document(session, uploader_id=uploader.id, status=DocumentStatus.processing)
+    old_ready = await make_document(session, uploader_id=uploader.id, status=DocumentStatus.ready)
+    an_hour_ago = func.now() - timedelta(hours=1)
+    for document in (stuck_pending, stuck_processing, old_ready):
+        await session.execute(
+            update(Document)
+            .where(Document.id == document.id)
+            .values(updated_at=an_hour_ago, processing_started_at=an_hour_ago)
+        )
+    await session.commit()
+    sent: list[uuid.UUID] = []
+
+    async def sweep() -> int:
+        return await sweep_stale(
+            session_factory,
+            enqueue=sent.append,
+            pending_after=timedelta(minutes=5),
+            processing_after=timedelta(minutes=30),
+        )
+
+    assert await sweep() == 2
+    assert set(sent) == {stuck_pending.id, stuck_processing.id}
+    assert fresh_pending.id not in sent
+    # Each one re-sent waits a full interval before being sent again.
+    assert await sweep() == 0
+
+
+async def test_reindex_re_embeds_documents_of_another_model(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+) -> None:
+    document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
+    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    await session.execute(
+        update(Document).where(Document.id == document.id).values(embedding_model="old@384")
+    )
+    await session.commit()
+
+    count = await reindex_all(
+        session_factory, storage=storage, embedder=local_embedder, store=store, settings=settings
+    )
+
+    assert count == 1
+    await session.refresh(document)
+    assert document.embedding_model == embedding_model_label(local_embedder)
+    assert len(await chunks_of(session, document.id)) == 3

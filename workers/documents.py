@@ -1,0 +1,153 @@
+"""Document actors: `documents.ingest`, `documents.abandon`, `documents.sweep`, and the sweeper.
+
+Each actor runs its coroutine with `asyncio.run` on this process's engine. The engine uses
+NullPool: asyncpg connections belong to the event loop that opened them, and every
+`asyncio.run` brings a new loop. A daemon thread in each worker process sweeps every
+minute for documents left pending (Redis was down at upload) or processing (a worker died).
+"""
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import dramatiq
+from dramatiq.middleware import Middleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from adapters.embedded_servers import resolve_database_url
+from adapters.embeddings import get_embedder
+from adapters.storage import create_storage
+from adapters.vector_store import get_vector_store
+from persistence.db import create_session_factory
+from services.ingestion import ingest, mark_abandoned, sweep_stale
+from silverstar.settings import get_settings
+from workers.broker import broker
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SWEEP_INTERVAL_SECONDS = 60
+# Longer than any message waits in a healthy queue.
+PENDING_AFTER = timedelta(minutes=5)
+# Ample for 500 dense pages through pdfplumber; a run that takes longer is cut off and retried.
+INGEST_TIME_LIMIT = timedelta(minutes=30)
+# Longer than the time limit, so a document still being worked on is never sent twice.
+# (Messages of a worker that died are also re-delivered by the Redis broker itself.)
+PROCESSING_AFTER = timedelta(minutes=45)
+
+_session_factory: async_sessionmaker[AsyncSession] | None = None
+_session_factory_lock = threading.Lock()
+
+
+def _sessions() -> async_sessionmaker[AsyncSession]:
+    global _session_factory
+    with _session_factory_lock:
+        if _session_factory is None:
+            engine = create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool)
+            _session_factory = create_session_factory(engine)
+        return _session_factory
+
+
+def _run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
+    async def main() -> T:
+        return await work(_sessions())
+
+    return asyncio.run(main())
+
+
+def _parse_id(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        logger.error("not a document id: %r", value)
+        return None
+
+
+@dramatiq.actor(
+    actor_name="documents.ingest",
+    max_retries=5,
+    min_backoff=2_000,
+    max_backoff=60_000,
+    time_limit=int(INGEST_TIME_LIMIT.total_seconds() * 1000),
+    on_retry_exhausted="documents.abandon",
+)
+def ingest_document(document_id: str) -> None:
+    """Extract, chunk and embed one uploaded document (idempotent; rejected files end `failed`)."""
+    parsed = _parse_id(document_id)
+    if parsed is None:
+        return
+    settings = get_settings()
+    _run(
+        lambda sessions: ingest(
+            parsed,
+            session_factory=sessions,
+            storage=create_storage(settings),
+            embedder=get_embedder(settings),
+            store=get_vector_store(settings),
+            settings=settings,
+        )
+    )
+
+
+@dramatiq.actor(actor_name="documents.abandon", max_retries=10, min_backoff=10_000)
+def abandon_document(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+    """Called by Dramatiq when `documents.ingest` ran out of retries: mark the document failed."""
+    args = message.get("args") or [""]
+    parsed = _parse_id(str(args[0]))
+    if parsed is None:
+        return
+    logger.error("giving up on document %s after %s retries", parsed, retry_info.get("retries"))
+    store = get_vector_store(get_settings())
+    _run(lambda sessions: mark_abandoned(sessions, store, parsed))
+
+
+def _enqueue_ingest(document_id: uuid.UUID) -> None:
+    ingest_document.send(str(document_id))
+
+
+def sweep() -> int:
+    return _run(
+        lambda sessions: sweep_stale(
+            sessions,
+            enqueue=_enqueue_ingest,
+            pending_after=PENDING_AFTER,
+            processing_after=PROCESSING_AFTER,
+        )
+    )
+
+
+@dramatiq.actor(actor_name="documents.sweep", max_retries=0)
+def sweep_documents() -> None:
+    """Re-enqueue documents stuck pending or processing (also run every minute by each worker)."""
+    sweep()
+
+
+class DocumentSweeper(Middleware):
+    """Runs `sweep` every minute in a daemon thread of each worker process."""
+
+    def __init__(self, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
+        self._interval = interval
+        self._stop = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.clear()
+        threading.Thread(target=self._loop, name="documents-sweeper", daemon=True).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                sweep()
+            except Exception:
+                logger.exception("document sweep failed")
+
+
+broker.add_middleware(DocumentSweeper())
