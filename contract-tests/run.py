@@ -33,6 +33,7 @@ from services.demo_clinic import DEMO_PASSWORD, seed_demo_clinic  # noqa: E402
 from silverstar.settings import get_settings  # noqa: E402
 
 CONTRACT = ROOT / "api-contract" / "openapi.yaml"
+TS_CLIENT = ROOT / "clients" / "typescript"
 DATABASE = "silverstar_contract"
 REDIS_DB = 14
 
@@ -134,6 +135,14 @@ def fuzz(base_url: str, bearer: str, max_examples: int) -> int:
     return subprocess.call(command, cwd=ROOT)
 
 
+def typescript_client_test(base_url: str) -> int:
+    """The TypeScript client's Node test (tsc strict, then patient and admin journeys) on this server."""
+    if not (TS_CLIENT / "node_modules" / ".package-lock.json").exists():
+        subprocess.check_call(["npm", "ci", "--no-audit", "--no-fund"], cwd=TS_CLIENT)
+    env = {**os.environ, "SILVERSTAR_API_URL": base_url}
+    return subprocess.call(["npm", "test", "--silent"], cwd=TS_CLIENT, env=env)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-examples", type=int, default=30)
@@ -148,6 +157,8 @@ def main() -> int:
         for email in ("patient@silverstar.test", "admin@silverstar.test"):
             print(f"\n=== schemathesis as {email} ===", flush=True)
             failures += fuzz(base_url, token(base_url, email), args.max_examples) != 0
+        print("\n=== TypeScript client (clients/typescript) ===", flush=True)
+        failures += typescript_client_test(base_url) != 0
         return 1 if failures else 0
     finally:
         server.terminate()
