@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import make_url, text
+from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -34,23 +34,31 @@ from silverstar.settings import get_settings  # noqa: E402
 
 CONTRACT = ROOT / "api-contract" / "openapi.yaml"
 TS_CLIENT = ROOT / "clients" / "typescript"
-DATABASE = "silverstar_contract"
+# Per run, so concurrent runs (two terminals, an editor) don't drop each other's database.
+DATABASE = f"silverstar_contract_{os.getpid()}"
 REDIS_DB = 14
 
 
-async def prepare_database() -> str:
+def server_url() -> URL:
     settings = get_settings().model_copy(update={"database_url": os.environ.get("TEST_DATABASE_URL")})
-    server = make_url(resolve_database_url(settings))
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    return make_url(resolve_database_url(settings))
+
+
+async def run_on_server(*statements: str) -> None:
+    admin = create_async_engine(server_url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+        for statement in statements:
+            await conn.execute(text(statement))
     await admin.dispose()
-    url = server.set(database=DATABASE).render_as_string(hide_password=False)
+
+
+async def prepare_database() -> str:
+    await run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
+    url = server_url().set(database=DATABASE).render_as_string(hide_password=False)
     await run_migrations(url)
     engine = create_engine(url)
     async with create_session_factory(engine).begin() as session:
-        await seed_demo_clinic(session)
+        await seed_demo_clinic(session, get_settings())
     await engine.dispose()
     return url
 
@@ -163,6 +171,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=15)
+        asyncio.run(run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,24 @@
-"""A small demo clinic for `make run`: an admin, two doctors with working hours, services, a patient."""
+"""A small demo clinic for `make run`: an admin, two doctors with working hours, services, a
+patient, and a patient handbook (opening hours, prices, policies) in the knowledge base."""
 
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import DoctorWorkingHours
+from adapters.storage import create_storage
+from adapters.vector_store import get_vector_store
+from persistence.models import DoctorWorkingHours, Document, User
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.accounts import ADMIN, DOCTOR, PATIENT, AccountService, NewUser
 from services.catalog import CatalogService
+from services.documents import DocumentService, Upload
+from silverstar.settings import Settings
+
+HANDBOOK = Path(__file__).with_name("demo_clinic_handbook.pdf")
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,13 @@ _WEEKLY_HOURS = [
 ]
 
 
-async def seed_demo_clinic(session: AsyncSession) -> list[DemoLogin]:
+@dataclass(frozen=True)
+class DemoClinic:
+    logins: list[DemoLogin]
+    handbook: Document
+
+
+async def seed_demo_clinic(session: AsyncSession, settings: Settings) -> DemoClinic:
     """Idempotent: rows that already exist (by email or service name) are left alone."""
     users = UserRepository(session)
     accounts = AccountService(session, password_min_length=len(DEMO_PASSWORD))
@@ -60,8 +74,9 @@ async def seed_demo_clinic(session: AsyncSession) -> list[DemoLogin]:
     service_ids = [by_name[name].id for name, _, _ in _SERVICES]
 
     logins = [DemoLogin(ADMIN, "admin@silverstar.test", DEMO_PASSWORD)]
-    if await users.get_by_email("admin@silverstar.test") is None:
-        await accounts.create(NewUser("admin@silverstar.test", DEMO_PASSWORD, "Clinic Admin", role=ADMIN))
+    admin = await users.get_by_email("admin@silverstar.test") or await accounts.create(
+        NewUser("admin@silverstar.test", DEMO_PASSWORD, "Clinic Admin", role=ADMIN)
+    )
     doctors = DoctorRepository(session)
     for email, name, specialty, offered in _DOCTORS:
         logins.append(DemoLogin(DOCTOR, email, DEMO_PASSWORD))
@@ -90,4 +105,17 @@ async def seed_demo_clinic(session: AsyncSession) -> list[DemoLogin]:
         await accounts.create(
             NewUser("patient@silverstar.test", DEMO_PASSWORD, "Pat Demo", phone="+4915112345678")
         )
-    return logins
+    return DemoClinic(logins, await _add_handbook(session, settings, admin))
+
+
+async def _add_handbook(session: AsyncSession, settings: Settings, admin: User) -> Document:
+    """Uploaded like any admin upload (so it lands in the knowledge base); idempotent by content."""
+    documents = DocumentService(
+        session,
+        create_storage(settings),
+        get_vector_store(settings),
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    with HANDBOOK.open("rb") as stream:
+        upload = Upload(stream=stream, filename=HANDBOOK.name, title="Patient handbook", patient_id=None)
+        return (await documents.upload(admin, upload)).document

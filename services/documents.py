@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage import DocumentStorage, document_key
+from adapters.vector_store import VectorStore
 from persistence.models import Document, DocumentStatus, User, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
@@ -77,8 +78,16 @@ def _check_is_pdf(stream: BinaryIO) -> None:
 
 
 class DocumentService:
-    def __init__(self, session: AsyncSession, storage: DocumentStorage, *, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        storage: DocumentStorage,
+        store: VectorStore,
+        *,
+        max_upload_bytes: int,
+    ) -> None:
         self._session = session
+        self._store = store
         self._documents = DocumentRepository(session)
         self._storage = storage
         self._max_upload_bytes = max_upload_bytes
@@ -158,7 +167,7 @@ class DocumentService:
         )
 
     async def delete(self, actor: User, document_id: uuid.UUID) -> Document:
-        """Deletes the row (chunks and vectors go with it); the caller removes the file after commit."""
+        """Deletes the row, its chunks and vectors; the caller removes the file after commit."""
         document = await self.get(actor, document_id)
         may_delete = (
             actor.role == UserRole.admin
@@ -167,5 +176,6 @@ class DocumentService:
         )
         if not may_delete:
             raise Forbidden("You cannot delete this document.")
+        await self._store.delete_document(self._session, document.id)
         await self._documents.delete(document)
         return document

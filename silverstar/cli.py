@@ -18,7 +18,7 @@ from persistence.db import create_engine, create_session_factory
 from persistence.migrate import upgrade_head
 from persistence.models import User
 from services.accounts import ADMIN, AccountService, NewUser
-from services.demo_clinic import DemoLogin, seed_demo_clinic
+from services.demo_clinic import DemoClinic, DemoLogin, seed_demo_clinic
 from silverstar.settings import get_settings
 
 T = TypeVar("T")
@@ -44,11 +44,43 @@ def _print_logins(logins: list[DemoLogin]) -> None:
     print()
 
 
+def _seed_demo() -> None:
+    """Seeds the demo clinic, then indexes its handbook here, so the assistant can answer at once."""
+    from adapters.embeddings import get_embedder
+    from adapters.storage import create_storage
+    from adapters.vector_store import get_vector_store
+    from services.ingestion import ingest
+
+    settings = get_settings()
+
+    async def seed(session: AsyncSession) -> DemoClinic:
+        return await seed_demo_clinic(session, settings)
+
+    clinic = asyncio.run(_in_transaction(seed))
+    _print_logins(clinic.logins)
+
+    async def index_handbook() -> None:
+        engine = create_engine(resolve_database_url(settings))
+        try:
+            await ingest(
+                clinic.handbook.id,
+                session_factory=create_session_factory(engine),
+                storage=create_storage(settings),
+                embedder=get_embedder(settings),
+                store=get_vector_store(settings),
+                settings=settings,
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(index_handbook())
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     settings = get_settings()
     _migrate()
     if not args.no_demo:
-        _print_logins(asyncio.run(_in_transaction(seed_demo_clinic)))
+        _seed_demo()
     # The worker and the API find the same servers: pin them for the child process.
     env = {
         **os.environ,
@@ -81,7 +113,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
     _migrate()
-    _print_logins(asyncio.run(_in_transaction(seed_demo_clinic)))
+    _seed_demo()
 
 
 def cmd_reindex(args: argparse.Namespace) -> None:
