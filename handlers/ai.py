@@ -1,19 +1,117 @@
+import json
+from collections.abc import AsyncIterator
+from typing import Any
 from uuid import UUID
 
 from fastapi import Response
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
+from adapters.vector_store import ChunkHit
 from generated import models as api
-from handlers.pending import not_implemented_yet
+from persistence.models import AIChannel, AILog
+from services.assistant import Answer, AssistantService, Prepared, problem_for, snippet, stream_answer
 from silverstar.context import RequestContext
+from silverstar.runtime import Runtime
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def _assistant(ctx: RequestContext) -> AssistantService:
+    return AssistantService(ctx.session, ctx.runtime.settings)
+
+
+def source_out(hit: ChunkHit) -> api.Source:
+    return api.Source(
+        document_id=hit.document_id,
+        filename=hit.filename,
+        page=hit.page,
+        snippet=snippet(hit.text),
+        score=hit.score,
+    )
+
+
+def ai_log_out(entry: AILog) -> api.AiLog:
+    return api.AiLog(
+        id=entry.id,
+        user_id=entry.user_id,
+        channel=api.AiChannel(entry.channel),
+        query=entry.query,
+        response=entry.response,
+        timestamp=entry.created_at,
+        source_documents=[
+            api.Source(
+                document_id=UUID(source["documentId"]),
+                filename=source["filename"],
+                page=source["page"],
+                snippet=source["snippet"],
+                score=float(source["score"]),
+            )
+            for source in entry.source_documents
+        ],
+        model=entry.model,
+        latency_ms=entry.latency_ms,
+        prompt_tokens=entry.prompt_tokens,
+        completion_tokens=entry.completion_tokens,
+        error=entry.error,
+    )
+
+
+def _event(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+async def _sse(runtime: Runtime, service: AssistantService, prepared: Prepared) -> AsyncIterator[bytes]:
+    async for item in stream_answer(
+        prepared,
+        settings=runtime.settings,
+        answerer=service.answerer,
+        session_factory=runtime.session_factory,
+    ):
+        if isinstance(item, str):
+            yield _event("token", api.ChatStreamToken(text=item).model_dump(mode="json"))
+        elif item.error is not None:
+            yield _event("error", problem_for(item.error).to_problem())
+        else:
+            done = api.ChatStreamDone(
+                conversation_id=_conversation_of(item),
+                sources=[source_out(hit) for hit in item.sources],
+                log_id=item.log_id,
+                model=item.model,
+            )
+            yield _event("done", done.model_dump(mode="json", by_alias=True))
+
+
+def _conversation_of(answer: Answer) -> UUID:
+    assert answer.conversation_id is not None  # a chat answer always belongs to one
+    return answer.conversation_id
 
 
 class AiHandlers:
     async def chat(self, ctx: RequestContext, *, body: api.ChatRequest) -> api.ChatResponse:
-        not_implemented_yet("chat")
+        service = _assistant(ctx)
+        prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
+        answer = await service.complete(prepared)
+        if answer.error is not None:
+            # The failed exchange's log row must outlive the rollback of the error response.
+            await ctx.session.commit()
+            raise problem_for(answer.error)
+        return api.ChatResponse(
+            reply=answer.text,
+            conversation_id=_conversation_of(answer),
+            sources=[source_out(hit) for hit in answer.sources],
+            log_id=answer.log_id,
+            model=answer.model,
+        )
 
     async def chat_stream(self, ctx: RequestContext, *, body: api.ChatRequest) -> Response:
-        not_implemented_yet("chatStream")
+        # Everything that can fail as a plain problem response (an unknown conversation, the
+        # retrieval) happens here, before the stream starts.
+        service = _assistant(ctx)
+        prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
+        return StreamingResponse(
+            _sse(ctx.runtime, service, prepared), media_type="text/event-stream", headers=SSE_HEADERS
+        )
 
     async def list_ai_logs(
         self,
@@ -26,4 +124,12 @@ class AiHandlers:
         limit: int,
         offset: int,
     ) -> api.AiLogPage:
-        not_implemented_yet("listAiLogs")
+        entries, total = await _assistant(ctx).page_logs(
+            user_id=user_id,
+            channel=AIChannel(channel) if channel else None,
+            start=from_,
+            end=to,
+            limit=limit,
+            offset=offset,
+        )
+        return api.AiLogPage(items=[ai_log_out(e) for e in entries], total=total, limit=limit, offset=offset)

@@ -8,19 +8,7 @@ from typing import NoReturn
 
 from silverstar.errors import NotImplementedYet
 
-PENDING_OPERATIONS: frozenset[str] = frozenset(
-    {
-        # assistant (issue 5)
-        "chat",
-        "chatStream",
-        "listAiLogs",
-        # phone line (issue 6)
-        "handleIncomingCall",
-        "handleRecording",
-        "getTurnResult",
-        "handleCallStatus",
-    }
-)
+PENDING_OPERATIONS: frozenset[str] = frozenset()
 
 
 def not_implemented_yet(operation_id: str) -> NoReturn:

@@ -7,21 +7,26 @@ jobs, deleting files) is registered with `after_commit` and runs only once the
 commit succeeded.
 """
 
+import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from persistence.models import User
 from persistence.repositories.users import UserRepository
+from services.integrations import effective_twilio_credentials
 from silverstar.errors import Forbidden, Unauthorized
 from silverstar.runtime import Runtime
+from silverstar.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BEARER_SCHEME = "bearerAuth"
+TWILIO_SCHEME = "twilioSignature"
 
 
 @dataclass
@@ -69,6 +74,65 @@ async def _authenticate(runtime: Runtime, session: AsyncSession, request: Reques
     return user
 
 
+# ---------------------------------------------------------------- Twilio webhook signatures
+
+
+def public_base_url(request: Request, settings: Settings) -> str:
+    """The origin Twilio reaches us at: PUBLIC_BASE_URL, else what the request (or a trusted proxy) says."""
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/")
+    scheme, host = request.url.scheme, request.headers.get("host", request.url.netloc)
+    if _from_trusted_proxy(request, settings.trusted_proxies):
+        scheme = _first(request.headers.get("x-forwarded-proto")) or scheme
+        host = _first(request.headers.get("x-forwarded-host")) or host
+    return f"{scheme}://{host}"
+
+
+def public_request_url(request: Request, settings: Settings) -> str:
+    """The exact URL Twilio called and signed: the public base, then the raw path and query."""
+    url = public_base_url(request, settings) + request.scope.get("raw_path", b"").decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{url}?{query}" if query else url
+
+
+def _first(header: str | None) -> str:
+    return (header or "").split(",")[0].strip()
+
+
+def _from_trusted_proxy(request: Request, trusted: list[str]) -> bool:
+    if not trusted or request.client is None:
+        return False
+    try:
+        peer = ipaddress.ip_address(request.client.host)
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(proxy, strict=False) for proxy in trusted)
+
+
+async def _verify_twilio_signature(runtime: Runtime, session: AsyncSession, request: Request) -> None:
+    signature = request.headers.get("x-twilio-signature", "")
+    if not signature:
+        raise Forbidden("Missing X-Twilio-Signature.")
+    credentials = await effective_twilio_credentials(session, runtime.settings)
+    if credentials is None:
+        log.error(
+            "refusing a Twilio webhook: no Twilio auth token is configured "
+            "(set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN or save them under /integrations/twilio)"
+        )
+        raise Forbidden("The phone line is not configured.")
+    # Every posted parameter, empty ones included (Twilio signs them; the parsed model drops them).
+    params = await request.form() if _is_urlencoded(request) else {}
+    url = public_request_url(request, runtime.settings)
+    if not RequestValidator(credentials.auth_token).validate(url, params, signature):
+        log.warning("refusing a Twilio webhook with an invalid signature for %s", url)
+        raise Forbidden("Invalid X-Twilio-Signature.")
+
+
+def _is_urlencoded(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/x-www-form-urlencoded"
+
+
 def request_context(
     *, scheme: str | None, roles: tuple[str, ...]
 ) -> Callable[..., AsyncIterator[RequestContext]]:
@@ -82,6 +146,8 @@ def request_context(
                 ctx.caller = await _authenticate(runtime, session, request)
                 if roles and ctx.caller.role not in roles:
                     raise Forbidden("Your role does not allow this operation.")
+            elif scheme == TWILIO_SCHEME:
+                await _verify_twilio_signature(runtime, session, request)
             try:
                 yield ctx
             except BaseException:

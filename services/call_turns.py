@@ -1,0 +1,202 @@
+"""Answering one turn of a phone call: the work behind `calls.answer_turn`.
+
+Download the caller's recording, transcribe it, ask the assistant (knowledge base only: a
+caller is not authenticated), and store the turn with its timings; the assistant writes the
+AI log row (channel phone) in the same transaction. The caller is waiting on the line, so a
+failure is not retried later: the turn ends `failed` at once and the caller hears an
+apology. Idempotent: the final transaction locks the turn and writes only a pending one.
+"""
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.speech import SpeechError, Transcript
+from adapters.twilio_media import RecordingUnavailable
+from persistence.models import AIChannel, CallTurnStatus, MessageRole
+from persistence.repositories.telephony import CallRepository, CallTurnRepository, ClinicVocabularyRepository
+from services.answerers import Answerer, Turn
+from services.assistant import AssistantService
+from services.integrations import TwilioCredentials, effective_twilio_credentials
+from services.prompts import AnswerStyle
+from services.telephony import is_farewell
+from silverstar.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HISTORY_EXCHANGES = 3
+VOCABULARY_DOCTORS = 20
+VOCABULARY_SERVICES = 30
+
+FetchRecording = Callable[[str, TwilioCredentials], Awaitable[bytes]]
+Transcribe = Callable[[bytes, str | None], Transcript]
+
+_MARKUP = re.compile(r"\[\d{1,3}\]|[*_#`>]+|https?://\S+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class TurnWork:
+    """What answering a turn needs from outside: the recording, speech recognition, the model."""
+
+    session_factory: async_sessionmaker[AsyncSession]
+    settings: Settings
+    fetch_recording: FetchRecording
+    transcribe: Transcribe
+    answerer: Answerer | None = None  # None: the configured one (Gemini, else extractive)
+
+
+class TurnFailed(Exception):
+    """Answering failed in a way the caller should hear an apology for."""
+
+
+def speakable(text: str, max_chars: int) -> str:
+    """Plain sentences for <Say>: no markdown, citation marks or URLs, cut at a sentence end."""
+    flat = " ".join(_MARKUP.sub(" ", text).split())
+    if len(flat) <= max_chars:
+        return flat
+    spoken = ""
+    for sentence in _SENTENCE_END.split(flat):
+        if len(spoken) + len(sentence) + 1 > max_chars:
+            break
+        spoken = f"{spoken} {sentence}".strip()
+    return spoken or flat[: max_chars - 1].rsplit(" ", 1)[0] + "."
+
+
+def recognition_prompt(clinic_name: str, doctors: list[str], services: list[str]) -> str:
+    """Prose, not a bare list: Whisper continues a list prompt into the transcript."""
+    prompt = f"A caller asks {clinic_name} about opening hours, appointments and prices."
+    if doctors:
+        prompt += " Our doctors: " + ", ".join(doctors) + "."
+    if services:
+        prompt += " Our services: " + ", ".join(services) + "."
+    return prompt
+
+
+async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | None:
+    """Transcribes and answers one turn; returns its final status (None: no such turn)."""
+    settings = work.settings
+    timings: dict[str, Any] = {}
+    async with work.session_factory() as session:
+        found = await CallTurnRepository(session).get_with_call(turn_id)
+        if found is None:
+            log.warning("call turn %s to answer does not exist", turn_id)
+            return None
+        turn, _ = found
+        if turn.status != CallTurnStatus.pending:
+            log.info("call turn %s is already %s; nothing to do", turn_id, turn.status.value)
+            return turn.status
+        recording_url = turn.recording_url
+        credentials = await effective_twilio_credentials(session, settings)
+        vocabulary = ClinicVocabularyRepository(session)
+        prompt = recognition_prompt(
+            settings.clinic_name,
+            list(await vocabulary.doctor_names(limit=VOCABULARY_DOCTORS)),
+            list(await vocabulary.service_names(limit=VOCABULARY_SERVICES)),
+        )
+    try:
+        if credentials is None:
+            raise TurnFailed("no Twilio credentials are configured to download the recording")
+        started = time.perf_counter()
+        audio = await work.fetch_recording(recording_url, credentials)
+        timings["downloadMs"] = _ms_since(started)
+        timings["audioBytes"] = len(audio)
+        transcript = await asyncio.to_thread(work.transcribe, audio, prompt)
+        timings["speechToTextMs"] = round(transcript.seconds * 1000)
+        timings["audioSeconds"] = round(transcript.audio_seconds, 2)
+        timings["droppedSegments"] = transcript.dropped_segments
+    except (TurnFailed, RecordingUnavailable, SpeechError) as error:
+        log.warning("call turn %s failed: %s", turn_id, error)
+        return await _fail(work.session_factory, turn_id, str(error), timings)
+    except Exception as error:
+        log.exception("call turn %s failed unexpectedly", turn_id)
+        return await _fail(work.session_factory, turn_id, f"unexpected error: {error!r}", timings)
+    return await _answer_and_store(turn_id, transcript.text, timings, work)
+
+
+async def _answer_and_store(
+    turn_id: uuid.UUID, transcript: str, timings: dict[str, Any], work: TurnWork
+) -> CallTurnStatus | None:
+    settings = work.settings
+    async with work.session_factory() as session:
+        turns = CallTurnRepository(session)
+        # Locked first: a second run of this job waits here, then finds the turn done.
+        found = await turns.get_with_call(turn_id, for_update=True)
+        if found is None:
+            return None
+        turn, call = found
+        if turn.status != CallTurnStatus.pending:
+            return turn.status
+        answer: str | None = None
+        error: str | None = None
+        if not transcript:
+            await CallRepository(session).count_silence(call.id)
+        else:
+            await CallRepository(session).reset_silence(call.id)
+            if not is_farewell(transcript):
+                history = await turns.earlier_exchanges(turn, limit=HISTORY_EXCHANGES)
+                started = time.perf_counter()
+                try:
+                    reply = await AssistantService(session, settings, answerer=work.answerer).answer(
+                        transcript,
+                        user=None,
+                        patient_id=None,
+                        channel=AIChannel.phone,
+                        history=[
+                            Turn(role=role, text=text)
+                            for question, said in history
+                            for role, text in ((MessageRole.user, question), (MessageRole.assistant, said))
+                        ],
+                        style=AnswerStyle.spoken,
+                    )
+                except Exception as failure:
+                    log.exception("the assistant failed on call turn %s", turn_id)
+                    await session.rollback()
+                    return await _fail(work.session_factory, turn_id, f"assistant: {failure!r}", timings)
+                timings["answerMs"] = _ms_since(started)
+                timings["aiLogId"] = str(reply.log_id)
+                if reply.error is not None:
+                    error = f"assistant: {reply.error}"
+                else:
+                    answer = speakable(reply.text, settings.phone_answer_max_chars) or None
+        turn.transcript = transcript
+        turn.answer = answer
+        turn.error = error
+        turn.timings = timings
+        turn.status = CallTurnStatus.failed if error else CallTurnStatus.done
+        turn.completed_at = datetime.now(UTC)
+        await session.commit()
+        return turn.status
+
+
+async def _fail(
+    session_factory: async_sessionmaker[AsyncSession],
+    turn_id: uuid.UUID,
+    reason: str,
+    timings: dict[str, Any],
+) -> CallTurnStatus | None:
+    async with session_factory() as session:
+        found = await CallTurnRepository(session).get_with_call(turn_id, for_update=True)
+        if found is None:
+            return None
+        turn, _ = found
+        if turn.status != CallTurnStatus.pending:
+            return turn.status
+        turn.status = CallTurnStatus.failed
+        turn.error = reason[:1000]
+        turn.timings = timings
+        turn.completed_at = datetime.now(UTC)
+        await session.commit()
+        return turn.status
+
+
+def _ms_since(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)

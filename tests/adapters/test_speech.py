@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+
+from adapters.speech import SpeechError, Transcriber, bundled_model_dir, get_transcriber
+from silverstar.settings import Settings
+from tests.phone_fixtures import silent_wav, spoken_wav, whisper_model_dir
+
+__all__ = ["whisper_model_dir"]
+
+
+@pytest.fixture(scope="module")
+def transcriber(whisper_model_dir: Path) -> Transcriber:
+    return get_transcriber(Settings(whisper_model_dir=whisper_model_dir))
+
+
+def test_the_bundled_model_is_joined_once_whole(tmp_path: Path, whisper_model_dir: Path) -> None:
+    joined = bundled_model_dir(tmp_path)
+    assert (joined / "model.bin").stat().st_size == (whisper_model_dir / "model.bin").stat().st_size
+    assert {"config.json", "tokenizer.json", "vocabulary.json"} <= {p.name for p in joined.iterdir()}
+    assert bundled_model_dir(tmp_path) == joined
+    assert [p.name for p in joined.parent.iterdir()] == [joined.name]  # no staging left behind
+
+
+def test_the_model_is_loaded_once_per_process(transcriber: Transcriber, whisper_model_dir: Path) -> None:
+    assert get_transcriber(Settings(whisper_model_dir=whisper_model_dir)) is transcriber
+
+
+def test_telephone_speech_is_transcribed(transcriber: Transcriber) -> None:
+    transcript = transcriber.transcribe(
+        spoken_wav("Can I book an appointment with Doctor Meyer tomorrow?"),
+        prompt="A caller asks SilverStar Clinic about appointments. Our doctors: Dr. Meyer.",
+    )
+    assert "appointment" in transcript.text.lower() and "meyer" in transcript.text.lower()
+    assert transcript.audio_seconds > 1 and transcript.real_time_factor > 0
+
+
+def test_silence_gives_no_text(transcriber: Transcriber) -> None:
+    assert transcriber.transcribe(silent_wav(4.0), prompt="A caller asks SilverStar Clinic.").text == ""
+
+
+def test_undecodable_audio_is_a_speech_error(transcriber: Transcriber) -> None:
+    with pytest.raises(SpeechError):
+        transcriber.transcribe(b"RIFF" + b"\x00garbage" * 100)

@@ -1,0 +1,55 @@
+"""Indexed documents and settings pointing the assistant at a local Gemini server."""
+
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.embeddings import get_embedder
+from adapters.pdf_text import TextChunk
+from adapters.vector_store import get_vector_store
+from persistence.models import Document, DocumentStatus, User
+from silverstar.settings import Settings
+from tests.document_fixtures import make_document
+from tests.gemini_server import GeminiServer
+
+GEMINI_KEY = "AIza-test-key-never-shown-0123456789"
+
+
+def gemini_settings(settings: Settings, server: GeminiServer) -> Settings:
+    return settings.model_copy(
+        update={
+            "google_api_key": SecretStr(GEMINI_KEY),
+            "gemini_base_url": server.url,
+            "gemini_timeout_seconds": 10,
+            "gemini_max_attempts": 3,
+            "gemini_retry_initial_delay_seconds": 0.01,
+        }
+    )
+
+
+def offline_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"google_api_key": None})
+
+
+async def index_document(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    uploader: User,
+    text: str,
+    filename: str = "leaflet.pdf",
+    patient: User | None = None,
+    page: int = 1,
+) -> Document:
+    """A ready document with one chunk, embedded by the configured (local) embedder."""
+    document = await make_document(
+        session,
+        uploader_id=uploader.id,
+        patient_id=patient.id if patient else None,
+        filename=filename,
+        status=DocumentStatus.ready,
+    )
+    [vector] = get_embedder(settings).embed([text])
+    await get_vector_store(settings).replace_chunks(
+        session, document, [(TextChunk(page=page, text=text), vector)]
+    )
+    return document

@@ -1,0 +1,34 @@
+import pytest
+
+from services.call_turns import recognition_prompt, speakable
+from services.telephony import is_farewell
+
+
+@pytest.mark.parametrize("said", ["Goodbye.", "No, thank you. Bye!", "That's all, thanks.", "nothing else"])
+def test_farewells_are_recognised(said: str) -> None:
+    assert is_farewell(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "What are the opening hours on Saturday?",
+        "Can I say goodbye to my old doctor and book with a new one today?",
+    ],
+)
+def test_questions_are_not_farewells(said: str) -> None:
+    assert not is_farewell(said)
+
+
+def test_a_spoken_answer_loses_markup_and_is_cut_at_a_sentence_end() -> None:
+    text = "**Saturday**: open 9 to 13 [1]. See https://clinic.example/hours. " + "More words here. " * 60
+    spoken = speakable(text, 120)
+    assert len(spoken) <= 120 and spoken.endswith(".")
+    assert "*" not in spoken and "[1]" not in spoken and "http" not in spoken
+    assert spoken.startswith("Saturday : open 9 to 13")
+
+
+def test_the_recognition_prompt_names_doctors_and_services_in_prose() -> None:
+    prompt = recognition_prompt("SilverStar Clinic", ["Dr. Meyer", "Dr. Okafor"], ["Cardiology check-up"])
+    assert prompt.startswith("A caller asks SilverStar Clinic")
+    assert "Dr. Meyer, Dr. Okafor" in prompt and "Cardiology check-up" in prompt
