@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -637,6 +637,48 @@ class Readiness(BaseModel):
     )
     status: CheckStatus
     checks: ReadinessChecks
+
+
+class AiChatStreamPostResponse(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    event: Literal['token']
+    data: str = Field(
+        ...,
+        json_schema_extra={
+            'contentMediaType': 'application/json',
+            'contentSchema': {'$ref': '#/components/schemas/ChatStreamToken'},
+        },
+    )
+
+
+class AiChatStreamPostResponse2(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    event: Literal['done']
+    data: str = Field(
+        ...,
+        json_schema_extra={
+            'contentMediaType': 'application/json',
+            'contentSchema': {'$ref': '#/components/schemas/ChatStreamDone'},
+        },
+    )
+
+
+class AiChatStreamPostResponse3(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    event: Literal['error']
+    data: str = Field(
+        ...,
+        json_schema_extra={
+            'contentMediaType': 'application/json',
+            'contentSchema': {'$ref': '#/components/schemas/Problem'},
+        },
+    )
 
 
 class Problem(BaseModel):

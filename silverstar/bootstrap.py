@@ -1,5 +1,6 @@
 """Opening the runtime: servers (embedded when unconfigured), migrations, connections."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,6 +8,7 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
+from adapters.embeddings import get_embedder
 from persistence.db import create_engine, create_session_factory
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
@@ -39,7 +41,11 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
                     email=settings.first_admin_email,
                     password=settings.first_admin_password.get_secret_value(),
                 )
+        # Loading the embedding model takes seconds: start it now, off the event loop,
+        # so the first question doesn't wait for it and readiness doesn't either.
+        warm_up = asyncio.create_task(asyncio.to_thread(get_embedder, settings))
         yield runtime
+        await warm_up
     finally:
         await redis.aclose()
         await engine.dispose()

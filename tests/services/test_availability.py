@@ -93,7 +93,9 @@ def test_free_slots_matches_a_brute_force_check_on_random_schedules() -> None:
     rng = random.Random(7)
     base = datetime(2027, 5, 3, tzinfo=UTC)
     for _ in range(200):
-        slots = [Period(base + timedelta(minutes=15 * i), base + timedelta(minutes=15 * i + 30)) for i in range(40)]
+        slots = [
+            Period(base + timedelta(minutes=15 * i), base + timedelta(minutes=15 * i + 30)) for i in range(40)
+        ]
         busy = []
         for _ in range(rng.randint(0, 8)):
             start = base + timedelta(minutes=rng.randint(-60, 660))

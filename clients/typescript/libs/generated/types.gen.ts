@@ -1702,9 +1702,18 @@ export type ChatStreamError = ChatStreamErrors[keyof ChatStreamErrors];
 
 export type ChatStreamResponses = {
     /**
-     * Server-Sent Events stream (`token`*, then `done` or `error`).
+     * One event of the stream; `data` is JSON.
      */
-    200: string;
+    200: {
+        event: 'token';
+        data: string;
+    } | {
+        event: 'done';
+        data: string;
+    } | {
+        event: 'error';
+        data: string;
+    };
 };
 
 export type ChatStreamResponse = ChatStreamResponses[keyof ChatStreamResponses];
