@@ -16,11 +16,11 @@ class LoginThrottle:
         self._redis = redis
         self._max = settings.login_max_failures
         self._window = settings.login_failure_window_seconds
+        self._prefix = f"{settings.redis_key_prefix}login-failures"
 
-    @staticmethod
-    def _keys(email: str, ip: str) -> tuple[str, str]:
+    def _keys(self, email: str, ip: str) -> tuple[str, str]:
         email_digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-        return f"login-failures:email:{email_digest}", f"login-failures:ip:{ip}"
+        return f"{self._prefix}:email:{email_digest}", f"{self._prefix}:ip:{ip}"
 
     async def ensure_allowed(self, email: str, ip: str) -> None:
         email_key, ip_key = self._keys(email, ip)

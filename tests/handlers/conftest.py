@@ -1,5 +1,6 @@
 """An app under test over HTTP (ASGI), sharing the test's rolled-back transaction."""
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -24,9 +25,14 @@ AuthHeaders = Callable[[User], dict[str, str]]
 async def runtime(
     session_factory: async_sessionmaker[AsyncSession], redis_url: str, tmp_path: Path
 ) -> AsyncIterator[Runtime]:
-    settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET, data_dir=tmp_path / "data")
+    settings = Settings(
+        environment="test",
+        jwt_secret=TEST_JWT_SECRET,
+        data_dir=tmp_path / "data",
+        # Per test: counters in Redis never leak between tests, nor between concurrent runs.
+        redis_key_prefix=f"test:{uuid.uuid4().hex}:",
+    )
     redis = Redis.from_url(redis_url)
-    await redis.flushdb()
     yield Runtime(
         settings=settings,
         session_factory=session_factory,
