@@ -18,27 +18,24 @@ Figures are printed, never asserted.
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import secrets
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.embedded_servers import resolve_database_url  # noqa: E402
-from persistence.db import create_engine, create_session_factory  # noqa: E402
-from persistence.migrate import run_migrations  # noqa: E402
-from services.demo_clinic import seed_demo_clinic  # noqa: E402
-from silverstar.settings import get_settings  # noqa: E402
+from bench.common import load_contract_runner  # noqa: E402
+from persistence.db import create_engine  # noqa: E402
 from tests.gemini_server import start_gemini_server  # noqa: E402
 
 DATABASE = "silverstar_bench_assistant"
@@ -58,27 +55,9 @@ QUESTIONS = [
 ]
 
 
-def _load_contract_runner() -> Any:
-    spec = importlib.util.spec_from_file_location("contract_run", ROOT / "contract-tests" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-async def prepare_database() -> str:
-    settings = get_settings().model_copy(update={"database_url": os.environ.get("TEST_DATABASE_URL")})
-    server = make_url(resolve_database_url(settings))
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    await admin.dispose()
-    url = server.set(database=DATABASE).render_as_string(hide_password=False)
-    await run_migrations(url)
+async def prepare_database(runner: ModuleType) -> str:
+    url: str = await runner.prepare_database(DATABASE)
     engine = create_engine(url)
-    async with create_session_factory(engine).begin() as session:
-        await seed_demo_clinic(session, get_settings())
     started = time.perf_counter()
     async with engine.begin() as conn:
         await insert_chunks(conn)
@@ -217,7 +196,7 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=300)
     parser.add_argument("--duration", type=float, default=10)
     args = parser.parse_args()
-    runner = _load_contract_runner()
+    runner = load_contract_runner()
     gemini, httpd = start_gemini_server()
     os.environ.update(
         {
@@ -226,20 +205,15 @@ def main() -> int:
             "GEMINI_MAX_ATTEMPTS": "1",
         }
     )
-    database_url = asyncio.run(prepare_database())
-    port = runner.free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = runner.start_server(database_url, port)
     try:
-        runner.wait_until_ready(base_url)
-        token = runner.token(base_url, "patient@silverstar.test")
-        asyncio.run(measure(base_url, token, args.chats, args.duration))
-        asyncio.run(server_side_latency(database_url))
-        print(f"(the local Gemini server answered {len(gemini.requests)} requests)")
-        return 0
+        database_url = asyncio.run(prepare_database(runner))
+        with runner.served(database_url) as server:
+            token = runner.token(server.base_url, "patient@silverstar.test")
+            asyncio.run(measure(server.base_url, token, args.chats, args.duration))
+            asyncio.run(server_side_latency(database_url))
+            print(f"(the local Gemini server answered {len(gemini.requests)} requests)")
+            return 0
     finally:
-        server.terminate()
-        server.wait(timeout=15)
         httpd.shutdown()
 
 

@@ -31,27 +31,20 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
-from sqlalchemy import make_url, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
 
 import handlers.webhooks  # noqa: E402
-from adapters.embedded_servers import resolve_database_url, resolve_redis_url  # noqa: E402
+from adapters.embedded_servers import resolve_redis_url  # noqa: E402
 from adapters.embeddings import get_embedder  # noqa: E402
-from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.speech import bundled_model_dir, get_transcriber  # noqa: E402
-from adapters.vector_store import get_vector_store  # noqa: E402
+from bench.common import load_contract_runner  # noqa: E402
 from persistence.db import create_engine, create_session_factory  # noqa: E402
-from persistence.migrate import run_migrations  # noqa: E402
-from persistence.models import DocumentStatus  # noqa: E402
 from services.accounts import AccountService, NewUser  # noqa: E402
 from services.call_turns import answer_turn  # noqa: E402
 from silverstar.app import create_app  # noqa: E402
 from silverstar.runtime import Runtime  # noqa: E402
 from silverstar.settings import get_settings  # noqa: E402
 from silverstar.tokens import TokenService  # noqa: E402
-from tests.document_fixtures import make_document  # noqa: E402
-from tests.pdfs import text_pdf  # noqa: E402
+from tests.assistant_fixtures import index_pdf  # noqa: E402
 from tests.phone_fixtures import (  # noqa: E402
     ACCOUNT_SID,
     PUBLIC_BASE,
@@ -75,19 +68,6 @@ HOURS = [
 ]
 
 
-async def fresh_database() -> str:
-    settings = get_settings().model_copy(update={"database_url": os.environ.get("TEST_DATABASE_URL")})
-    server = make_url(resolve_database_url(settings))
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{DATABASE}"'))
-    await admin.dispose()
-    url = server.set(database=DATABASE).render_as_string(hide_password=False)
-    await run_migrations(url)
-    return url
-
-
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -101,7 +81,7 @@ async def main(turns: int, chunk_seconds: int) -> None:
         model_dir or bundled_model_dir(base.data_dir),
         whisper_chunk_seconds=chunk_seconds,
     )
-    url = await fresh_database()
+    url: str = await load_contract_runner().create_database(DATABASE)
     engine = create_engine(url)
     sessions = create_session_factory(engine)
     secret = "bench-" + "x" * 40
@@ -129,14 +109,7 @@ async def main(turns: int, chunk_seconds: int) -> None:
                 service_ids=(),
             )
         )
-        chunks = chunk_pages(extract_pages(text_pdf(HOURS), max_pages=5))
-        document = await make_document(
-            session, uploader_id=admin.id, filename="opening-hours.pdf", status=DocumentStatus.ready
-        )
-        vectors = get_embedder(settings).embed([c.text for c in chunks])
-        await get_vector_store(settings).replace_chunks(
-            session, document, list(zip(chunks, vectors, strict=True))
-        )
+        await index_pdf(session, settings, uploader=admin, pages=HOURS, filename="opening-hours.pdf")
         await session.commit()
 
     stt: list[float] = []

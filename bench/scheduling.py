@@ -23,7 +23,6 @@ embedded PostgreSQL) and left in place afterwards for poking at with psql.
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import os
 import re
@@ -45,6 +44,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import load_contract_runner  # noqa: E402
+
 DATABASE = "silverstar_bench"
 DOCTORS = 20
 PATIENTS = 5_000
@@ -61,15 +62,6 @@ BENCH_PASSWORD = "bench-password-not-used-for-login"
 TARGET_LIST_RATIO = 0.35
 TARGET_LIST_P99_MS = 100.0
 TARGET_AVAILABILITY_P99_MS = 150.0
-
-
-def _load_contract_runner() -> Any:
-    """contract-tests/run.py (its directory name is not importable as a package)."""
-    spec = importlib.util.spec_from_file_location("contract_run", ROOT / "contract-tests" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # --------------------------------------------------------------------------- raw HTTP client
@@ -534,14 +526,13 @@ def main() -> int:
     from silverstar.settings import get_settings
     from silverstar.tokens import TokenService
 
-    contract = _load_contract_runner()
-    contract.DATABASE = DATABASE  # prepare_database() creates, migrates and seeds this one
+    contract = load_contract_runner()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cores: {os.cpu_count()})")
     if os.getloadavg()[0] > 0.5:
         print("  note: the machine is already busy; absolute figures will be low, the ratios less affected")
 
     started = time.perf_counter()
-    url = asyncio.run(contract.prepare_database())
+    url = asyncio.run(contract.prepare_database(DATABASE))
     migrated = time.perf_counter()
     data = asyncio.run(load_data(url))
     loaded = time.perf_counter()
@@ -551,17 +542,14 @@ def main() -> int:
         f"in {loaded - migrated:.1f} s"
     )
 
-    port = contract.free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = contract.start_server(url, port)
-    try:
-        contract.wait_until_ready(base_url)
+    with contract.served(url) as server:
+        base_url, port = server.base_url, server.port
         # start_server draws a fresh JWT_SECRET; read it back from the child's environment.
-        secret = _proc_environ(server.pid)["JWT_SECRET"]
+        secret = _proc_environ(server.process.pid)["JWT_SECRET"]
         tokens = TokenService(get_settings(), secret)
-        load = LoadGenerator(args.client, port, server.pid)
+        load = LoadGenerator(args.client, port, server.process.pid)
         print(
-            f"server: uvicorn pid {server.pid} on {base_url}, 1 worker; load generator: {load.name}, "
+            f"server: uvicorn pid {server.process.pid} on {base_url}, 1 worker; load generator: {load.name}, "
             f"{CONCURRENCY} connections, {args.warmup:g} s warm-up + {args.duration:g} s per endpoint\n"
         )
 
@@ -625,9 +613,6 @@ def main() -> int:
         ).encode()
         contenders = [tokens.issue(data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
         statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
     # ------------------------------------------------------------------ report
     print(

@@ -15,7 +15,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 from sqlalchemy import URL, make_url, text
@@ -52,10 +55,17 @@ async def run_on_server(*statements: str) -> None:
     await admin.dispose()
 
 
-async def prepare_database() -> str:
-    await run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
-    url = server_url().set(database=DATABASE).render_as_string(hide_password=False)
+async def create_database(name: str) -> str:
+    """Database `name` dropped, created afresh and migrated; its URL."""
+    await run_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    url = server_url().set(database=name).render_as_string(hide_password=False)
     await run_migrations(url)
+    return url
+
+
+async def prepare_database(name: str = DATABASE) -> str:
+    """`create_database`, then the demo clinic seeded into it."""
+    url = await create_database(name)
     engine = create_engine(url)
     async with create_session_factory(engine).begin() as session:
         await seed_demo_clinic(session, get_settings())
@@ -67,6 +77,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class Served(NamedTuple):
+    base_url: str
+    port: int
+    process: subprocess.Popen[bytes]
 
 
 def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
@@ -95,6 +111,20 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
         cwd=ROOT,
         env=env,
     )
+
+
+@contextmanager
+def served(database_url: str) -> Iterator[Served]:
+    """The API under uvicorn on a free loopback port, ready; stopped on leaving."""
+    port = free_port()
+    process = start_server(database_url, port)
+    try:
+        served = Served(f"http://127.0.0.1:{port}", port, process)
+        wait_until_ready(served.base_url)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def wait_until_ready(base_url: str, timeout: float = 60) -> None:
@@ -156,21 +186,16 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=30)
     args = parser.parse_args()
     database_url = asyncio.run(prepare_database())
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = start_server(database_url, port)
     try:
-        wait_until_ready(base_url)
-        failures = 0
-        for email in ("patient@silverstar.test", "admin@silverstar.test"):
-            print(f"\n=== schemathesis as {email} ===", flush=True)
-            failures += fuzz(base_url, token(base_url, email), args.max_examples) != 0
-        print("\n=== TypeScript client (clients/typescript) ===", flush=True)
-        failures += typescript_client_test(base_url) != 0
-        return 1 if failures else 0
+        with served(database_url) as server:
+            failures = 0
+            for email in ("patient@silverstar.test", "admin@silverstar.test"):
+                print(f"\n=== schemathesis as {email} ===", flush=True)
+                failures += fuzz(server.base_url, token(server.base_url, email), args.max_examples) != 0
+            print("\n=== TypeScript client (clients/typescript) ===", flush=True)
+            failures += typescript_client_test(server.base_url) != 0
+            return 1 if failures else 0
     finally:
-        server.terminate()
-        server.wait(timeout=15)
         asyncio.run(run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 

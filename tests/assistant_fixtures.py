@@ -4,12 +4,13 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embeddings import get_embedder
-from adapters.pdf_text import TextChunk
+from adapters.pdf_text import TextChunk, chunk_pages, extract_pages
 from adapters.vector_store import get_vector_store
 from persistence.models import Document, DocumentStatus, User
 from silverstar.settings import Settings
 from tests.document_fixtures import make_document
 from tests.gemini_server import GeminiServer
+from tests.pdfs import text_pdf
 
 GEMINI_KEY = "AIza-test-key-never-shown-0123456789"
 
@@ -51,5 +52,25 @@ async def index_document(
     [vector] = get_embedder(settings).embed([text])
     await get_vector_store(settings).replace_chunks(
         session, document, [(TextChunk(page=page, text=text), vector)]
+    )
+    return document
+
+
+async def index_pdf(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    uploader: User,
+    pages: list[str],
+    filename: str = "leaflet.pdf",
+) -> Document:
+    """A ready knowledge-base PDF, extracted, chunked and embedded like an uploaded one."""
+    chunks = chunk_pages(extract_pages(text_pdf(pages), max_pages=10))
+    document = await make_document(
+        session, uploader_id=uploader.id, filename=filename, status=DocumentStatus.ready
+    )
+    vectors = get_embedder(settings).embed([c.text for c in chunks])
+    await get_vector_store(settings).replace_chunks(
+        session, document, list(zip(chunks, vectors, strict=True))
     )
     return document

@@ -5,7 +5,6 @@ when the caller has already heard the apology), and it is bounded in time. The W
 model is loaded once per worker process, at boot, so the first call doesn't pay for it.
 """
 
-import asyncio
 import logging
 import threading
 import uuid
@@ -13,33 +12,18 @@ import uuid
 import dramatiq
 from dramatiq.middleware import Middleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.pool import NullPool
 
-from adapters.embedded_servers import resolve_database_url
 from adapters.speech import Transcript, get_transcriber
 from adapters.twilio_media import MediaPolicy, fetch_recording
-from persistence.db import create_engine, create_session_factory
 from services.call_turns import TurnWork, answer_turn
 from services.integrations import TwilioCredentials
 from silverstar.settings import Settings, get_settings
 from workers.broker import broker
+from workers.runtime import run
 
 logger = logging.getLogger(__name__)
 
 ANSWER_TURN_TIME_LIMIT_MS = 60_000
-
-_session_factory: async_sessionmaker[AsyncSession] | None = None
-_session_factory_lock = threading.Lock()
-
-
-def _sessions() -> async_sessionmaker[AsyncSession]:
-    # NullPool: asyncpg connections belong to the loop that opened them; each job has its own.
-    global _session_factory
-    with _session_factory_lock:
-        if _session_factory is None:
-            engine = create_engine(resolve_database_url(get_settings()), poolclass=NullPool)
-            _session_factory = create_session_factory(engine)
-        return _session_factory
 
 
 def turn_work(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> TurnWork:
@@ -72,7 +56,7 @@ def answer_call_turn(turn_id: str) -> None:
         logger.error("not a call turn id: %r", turn_id)
         return
     settings = get_settings()
-    asyncio.run(answer_turn(parsed, turn_work(settings, _sessions())))
+    run(lambda sessions: answer_turn(parsed, turn_work(settings, sessions)))
 
 
 class SpeechModelPreloader(Middleware):

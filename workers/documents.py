@@ -1,36 +1,28 @@
 """Document actors: `documents.ingest`, `documents.abandon`, `documents.sweep`, and the sweeper.
 
-Each actor runs its coroutine with `asyncio.run` on this process's engine. The engine uses
-NullPool: asyncpg connections belong to the event loop that opened them, and every
-`asyncio.run` brings a new loop. A daemon thread in each worker process sweeps every
-minute for documents left pending (Redis was down at upload) or processing (a worker died).
+Each actor runs its coroutine on this process's sessions (`workers.runtime`). A daemon
+thread in each worker process sweeps every minute for documents left pending (Redis was
+down at upload) or processing (a worker died).
 """
 
-import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import dramatiq
 from dramatiq.middleware import Middleware
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
 
-from adapters.embedded_servers import resolve_database_url
 from adapters.embeddings import get_embedder
 from adapters.storage import create_storage
 from adapters.vector_store import get_vector_store
-from persistence.db import create_session_factory
 from services.ingestion import ingest, mark_abandoned, sweep_stale
 from silverstar.settings import get_settings
 from workers.broker import broker
+from workers.runtime import run
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 SWEEP_INTERVAL_SECONDS = 60
 # Longer than any message waits in a healthy queue.
@@ -40,25 +32,6 @@ INGEST_TIME_LIMIT = timedelta(minutes=30)
 # Longer than the time limit, so a document still being worked on is never sent twice.
 # (Messages of a worker that died are also re-delivered by the Redis broker itself.)
 PROCESSING_AFTER = timedelta(minutes=45)
-
-_session_factory: async_sessionmaker[AsyncSession] | None = None
-_session_factory_lock = threading.Lock()
-
-
-def _sessions() -> async_sessionmaker[AsyncSession]:
-    global _session_factory
-    with _session_factory_lock:
-        if _session_factory is None:
-            engine = create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool)
-            _session_factory = create_session_factory(engine)
-        return _session_factory
-
-
-def _run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
-    async def main() -> T:
-        return await work(_sessions())
-
-    return asyncio.run(main())
 
 
 def _parse_id(value: str) -> uuid.UUID | None:
@@ -83,7 +56,7 @@ def ingest_document(document_id: str) -> None:
     if parsed is None:
         return
     settings = get_settings()
-    _run(
+    run(
         lambda sessions: ingest(
             parsed,
             session_factory=sessions,
@@ -104,7 +77,7 @@ def abandon_document(message: dict[str, Any], retry_info: dict[str, Any]) -> Non
         return
     logger.error("giving up on document %s after %s retries", parsed, retry_info.get("retries"))
     store = get_vector_store(get_settings())
-    _run(lambda sessions: mark_abandoned(sessions, store, parsed))
+    run(lambda sessions: mark_abandoned(sessions, store, parsed))
 
 
 def _enqueue_ingest(document_id: uuid.UUID) -> None:
@@ -112,7 +85,7 @@ def _enqueue_ingest(document_id: uuid.UUID) -> None:
 
 
 def sweep() -> int:
-    return _run(
+    return run(
         lambda sessions: sweep_stale(
             sessions,
             enqueue=_enqueue_ingest,

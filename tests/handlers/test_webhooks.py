@@ -14,15 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.webhooks
 import services.telephony
-from adapters.embeddings import get_embedder
-from adapters.pdf_text import chunk_pages, extract_pages
-from adapters.vector_store import get_vector_store
-from persistence.models import AIChannel, AILog, Call, CallTurn, CallTurnStatus, DocumentStatus, User
+from persistence.models import AIChannel, AILog, Call, CallTurn, CallTurnStatus, User
 from services.call_turns import answer_turn
 from silverstar.app import create_app
 from silverstar.runtime import Runtime
-from tests.document_fixtures import make_document
-from tests.pdfs import text_pdf
+from tests.assistant_fixtures import index_pdf
 from tests.phone_fixtures import (
     ACCOUNT_SID,
     PUBLIC_BASE,
@@ -129,19 +125,6 @@ async def run_job(
     await answer_turn(turn_id, turn_work(phone_runtime.settings, session_factory))
 
 
-async def index_pdf(session: AsyncSession, phone_runtime: Runtime, uploader: User, pages: list[str]) -> None:
-    """A knowledge-base PDF, extracted, chunked and embedded like an uploaded one."""
-    settings = phone_runtime.settings
-    chunks = chunk_pages(extract_pages(text_pdf(pages), max_pages=10))
-    document = await make_document(
-        session, uploader_id=uploader.id, filename="opening-hours.pdf", status=DocumentStatus.ready
-    )
-    vectors = get_embedder(settings).embed([c.text for c in chunks])
-    await get_vector_store(settings).replace_chunks(
-        session, document, list(zip(chunks, vectors, strict=True))
-    )
-
-
 async def test_a_spoken_question_is_answered_from_the_clinic_pdf(
     phone: httpx.AsyncClient,
     phone_runtime: Runtime,
@@ -152,7 +135,9 @@ async def test_a_spoken_question_is_answered_from_the_clinic_pdf(
     question_audio: bytes,
     enqueued: list[uuid.UUID],
 ) -> None:
-    await index_pdf(session, phone_runtime, admin, HOURS_PDF)
+    await index_pdf(
+        session, phone_runtime.settings, uploader=admin, pages=HOURS_PDF, filename="opening-hours.pdf"
+    )
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(question_audio, not_ready_times=1))
     [turn_id] = enqueued

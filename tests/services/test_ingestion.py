@@ -4,6 +4,7 @@ import io
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 import pytest_asyncio
@@ -66,21 +67,32 @@ async def stored_document(
     return document
 
 
-async def run_ingest(
-    document_id: uuid.UUID,
+class RunIngest(Protocol):
+    async def __call__(
+        self, document_id: uuid.UUID, override: Settings | None = None
+    ) -> DocumentStatus | None: ...
+
+
+@pytest.fixture
+def run_ingest(
     session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
-    embedder: Embedder,
+    local_embedder: Embedder,
     settings: Settings,
-) -> DocumentStatus | None:
-    return await ingest(
-        document_id,
-        session_factory=session_factory,
-        storage=storage,
-        embedder=embedder,
-        store=store,
-        settings=settings,
-    )
+) -> RunIngest:
+    """`ingest` of one document with this test's storage and model (and settings, unless given)."""
+
+    async def run(document_id: uuid.UUID, override: Settings | None = None) -> DocumentStatus | None:
+        return await ingest(
+            document_id,
+            session_factory=session_factory,
+            storage=storage,
+            embedder=local_embedder,
+            store=store,
+            settings=override or settings,
+        )
+
+    return run
 
 
 async def chunks_of(session: AsyncSession, document_id: uuid.UUID) -> list[DocumentChunk]:
@@ -95,15 +107,14 @@ async def chunks_of(session: AsyncSession, document_id: uuid.UUID) -> list[Docum
 
 async def test_a_text_pdf_ends_ready_with_chunks_per_page_and_is_found_by_meaning(
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
-    settings: Settings,
     uploader: User,
     local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
     document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
 
-    status = await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    status = await run_ingest(document.id)
 
     assert status == DocumentStatus.ready
     await session.refresh(document)
@@ -132,20 +143,18 @@ async def test_a_text_pdf_ends_ready_with_chunks_per_page_and_is_found_by_meanin
 
 async def test_ingesting_again_leaves_one_set_of_chunks(
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
-    settings: Settings,
     uploader: User,
-    local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
     document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
-    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
-    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    await run_ingest(document.id)
+    await run_ingest(document.id)
     # As after a change of model: the document is ingested again in full.
     await session.execute(update(Document).where(Document.id == document.id).values(embedding_model="old"))
     await session.commit()
 
-    assert await run_ingest(document.id, session_factory, storage, local_embedder, settings) == "ready"
+    assert await run_ingest(document.id) == "ready"
 
     chunks = await chunks_of(session, document.id)
     assert [chunk.chunk_index for chunk in chunks] == [0, 1, 2]
@@ -162,17 +171,15 @@ async def test_ingesting_again_leaves_one_set_of_chunks(
 )
 async def test_an_unusable_pdf_ends_failed_with_the_reason(
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
-    settings: Settings,
     uploader: User,
-    local_embedder: Embedder,
     data: bytes,
     error: str,
+    run_ingest: RunIngest,
 ) -> None:
     document = await stored_document(session, storage, uploader, data)
 
-    status = await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    status = await run_ingest(document.id)
 
     assert status == DocumentStatus.failed
     await session.refresh(document)
@@ -183,42 +190,35 @@ async def test_an_unusable_pdf_ends_failed_with_the_reason(
 
 async def test_a_pdf_over_the_page_limit_ends_failed(
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
     tmp_path: Path,
     uploader: User,
-    local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
     document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
     settings = Settings(environment="test", data_dir=tmp_path, max_document_pages=2)
 
-    assert await run_ingest(document.id, session_factory, storage, local_embedder, settings) == "failed"
+    assert await run_ingest(document.id, settings) == "failed"
     await session.refresh(document)
     assert document.error == "The document has 3 pages; at most 2 are accepted."
 
 
 async def test_a_missing_document_is_logged_and_skipped(
-    session_factory: async_sessionmaker[AsyncSession],
-    storage: LocalStorage,
-    settings: Settings,
-    local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
-    assert await run_ingest(uuid.uuid4(), session_factory, storage, local_embedder, settings) is None
+    assert await run_ingest(uuid.uuid4()) is None
 
 
 async def test_a_storage_error_propagates_for_a_retry_and_leaves_the_document_processing(
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
-    storage: LocalStorage,
-    settings: Settings,
     uploader: User,
-    local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
     document = await make_document(session, uploader_id=uploader.id)  # no file stored
     await session.commit()
 
     with pytest.raises(FileNotFoundError):
-        await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+        await run_ingest(document.id)
 
     await session.refresh(document)
     assert document.status == DocumentStatus.processing
@@ -226,11 +226,10 @@ async def test_a_storage_error_propagates_for_a_retry_and_leaves_the_document_pr
 
 async def test_a_patients_document_gets_chunks_only_that_patient_finds(
     session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
-    settings: Settings,
     uploader: User,
     local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
     patient, other = await make_user(session, "patient"), await make_user(session, "patient")
     document = await stored_document(
@@ -240,7 +239,7 @@ async def test_a_patients_document_gets_chunks_only_that_patient_finds(
         text_pdf(["Your blood test: cholesterol slightly raised."]),
         patient_id=patient.id,
     )
-    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    await run_ingest(document.id)
 
     async def found_by(patient_id: uuid.UUID | None) -> bool:
         hits = await retrieve(
@@ -294,9 +293,10 @@ async def test_reindex_re_embeds_documents_of_another_model(
     settings: Settings,
     uploader: User,
     local_embedder: Embedder,
+    run_ingest: RunIngest,
 ) -> None:
     document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
-    await run_ingest(document.id, session_factory, storage, local_embedder, settings)
+    await run_ingest(document.id)
     await session.execute(
         update(Document).where(Document.id == document.id).values(embedding_model="old@384")
     )
