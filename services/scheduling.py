@@ -74,10 +74,10 @@ class SchedulingService:
         return self._now() + timedelta(minutes=self._settings.booking_min_notice_minutes)
 
     async def _bookable_service(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> Service:
-        if await self._doctors.get(doctor_id) is None:
+        doctor_exists, service = await self._doctors.offered_service(doctor_id, service_id)
+        if not doctor_exists:
             raise NotFound("No such doctor.")
-        service = await self._services.get(service_id)
-        if service is None or not service.active or not await self._doctors.offers(doctor_id, service_id):
+        if service is None:
             raise Unprocessable("The doctor does not offer this service.")
         return service
 

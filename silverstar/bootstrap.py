@@ -1,6 +1,7 @@
 """Opening the runtime: servers (embedded when unconfigured), migrations, connections."""
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,6 +45,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         # Loading the embedding model takes seconds: start it now, off the event loop,
         # so the first question doesn't wait for it and readiness doesn't either.
         warm_up = asyncio.create_task(asyncio.to_thread(get_embedder, settings))
+        # The model brings millions of long-lived objects; keep the collector from rescanning them
+        # on every request (measured ~30 % of a list request's CPU with the model loaded).
+        warm_up.add_done_callback(lambda _: gc.freeze())
         yield runtime
         await warm_up
     finally:

@@ -90,8 +90,26 @@ class DoctorRepository:
             result[doctor_id].append(service_id)
         return result
 
-    async def offers(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> bool:
-        return await self._session.get(DoctorService, (doctor_id, service_id)) is not None
+    async def offered_service(
+        self, doctor_id: uuid.UUID, service_id: uuid.UUID
+    ) -> tuple[bool, Service | None]:
+        """In one query: whether the (active) doctor exists, and the active service if they offer it."""
+        row = (
+            await self._session.execute(
+                select(Doctor.user_id, Service)
+                .select_from(Doctor)
+                .join(User, User.id == Doctor.user_id)
+                .outerjoin(
+                    DoctorService,
+                    (DoctorService.doctor_id == Doctor.user_id) & (DoctorService.service_id == service_id),
+                )
+                .outerjoin(Service, (Service.id == DoctorService.service_id) & Service.active)
+                .where(Doctor.user_id == doctor_id, User.role == UserRole.doctor, User.is_active)
+            )
+        ).first()
+        if row is None:
+            return False, None
+        return True, row[1]
 
     async def replace_services(self, doctor_id: uuid.UUID, service_ids: Iterable[uuid.UUID]) -> None:
         await self._session.execute(delete(DoctorService).where(DoctorService.doctor_id == doctor_id))
