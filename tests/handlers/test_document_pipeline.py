@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import redis
+from dramatiq.brokers.redis import RedisBroker
 from httpx import AsyncClient
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from silverstar.runtime import Runtime
 from tests.document_fixtures import local_embedder
 from tests.handlers.conftest import AuthHeaders
 from tests.pdfs import text_pdf
-from workers.broker import broker
+from workers.documents import ingest_document
 
 __all__ = ["local_embedder"]
 
@@ -82,7 +82,9 @@ async def test_with_redis_down_the_upload_succeeds_and_the_sweep_gets_it_process
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A broker whose Redis refuses connections: the enqueue after commit fails for real.
-    monkeypatch.setattr(broker, "client", redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2))
+    monkeypatch.setattr(
+        ingest_document, "broker", RedisBroker(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    )
     uploaded = await client.post(
         "/documents",
         headers=auth_headers(patient),
