@@ -3,8 +3,10 @@ reindex (re-embed the documents after a change of embedding model)."""
 
 import argparse
 import asyncio
+import ctypes
 import getpass
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -76,6 +78,14 @@ def _seed_demo() -> None:
     asyncio.run(index_handbook())
 
 
+def _stop_with_parent() -> None:
+    """The worker gets SIGTERM when `silverstar run` dies: uvicorn re-raises the signal that
+    stopped it, so no `finally` of ours would run to stop the worker."""
+    if sys.platform == "linux":
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     settings = get_settings()
     _migrate()
@@ -88,7 +98,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         "REDIS_URL": resolve_redis_url(settings),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"], env=env
+        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
+        env=env,
+        preexec_fn=_stop_with_parent,
     )
     os.environ.update(env)
     try:
