@@ -1,10 +1,12 @@
+import uuid
 from datetime import datetime
 
 import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import User
+from persistence.models import Appointment, AppointmentStatus, User
+from services.appointment_status import TRANSITIONS
 from tests.factories import make_service, make_user
 from tests.handlers.conftest import AuthHeaders
 from tests.scheduling_fixtures import Clinic, local, make_clinic
@@ -250,3 +252,32 @@ async def test_rescheduling_rechecks_the_new_slot(
     assert onto_taken.status_code == 409
     assert moved.status_code == 200
     assert datetime.fromisoformat(moved.json()["startTime"]) == local(2, 9, 15)
+
+
+async def test_every_transition_outside_the_state_machine_is_refused_naming_the_allowed_ones(
+    client: AsyncClient,
+    clinic: Clinic,
+    patient: User,
+    admin: User,
+    auth_headers: AuthHeaders,
+    session: AsyncSession,
+) -> None:
+    booked = (await _book(client, auth_headers(patient), clinic, local(2, 9))).json()
+    appointment = await session.get(Appointment, uuid.UUID(booked["id"]))
+    assert appointment is not None
+    staff = auth_headers(admin)
+
+    for current in AppointmentStatus:
+        allowed = sorted(to.value for (frm, to) in TRANSITIONS if frm == current)
+        for target in AppointmentStatus:
+            if target == current or target.value in allowed:
+                continue
+            appointment.status = current
+            await session.flush()
+
+            response = await client.patch(
+                f"/appointments/{booked['id']}", headers=staff, json={"status": target}
+            )
+
+            assert response.status_code == 409, (current, target)
+            assert sorted(response.json()["allowed"]) == allowed
