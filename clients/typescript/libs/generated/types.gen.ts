@@ -1392,10 +1392,6 @@ export type ListDocumentsErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type ListDocumentsError = ListDocumentsErrors[keyof ListDocumentsErrors];
@@ -1445,10 +1441,6 @@ export type UploadDocumentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type UploadDocumentError = UploadDocumentErrors[keyof UploadDocumentErrors];
@@ -1492,10 +1484,6 @@ export type DeleteDocumentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type DeleteDocumentError = DeleteDocumentErrors[keyof DeleteDocumentErrors];
@@ -1535,10 +1523,6 @@ export type GetDocumentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type GetDocumentError = GetDocumentErrors[keyof GetDocumentErrors];
@@ -1578,10 +1562,6 @@ export type DownloadDocumentFileErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type DownloadDocumentFileError = DownloadDocumentFileErrors[keyof DownloadDocumentFileErrors];
@@ -1627,10 +1607,6 @@ export type ChatErrors = {
      * Rate limit exceeded.
      */
     429: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
     /**
      * An upstream provider failed.
      */
@@ -1684,10 +1660,6 @@ export type ChatStreamErrors = {
      * Rate limit exceeded.
      */
     429: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
     /**
      * An upstream provider failed.
      */
@@ -1751,10 +1723,6 @@ export type ListAiLogsErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type ListAiLogsError = ListAiLogsErrors[keyof ListAiLogsErrors];
@@ -1854,10 +1822,6 @@ export type HandleIncomingCallErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type HandleIncomingCallError = HandleIncomingCallErrors[keyof HandleIncomingCallErrors];
@@ -1891,10 +1855,6 @@ export type HandleRecordingErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type HandleRecordingError = HandleRecordingErrors[keyof HandleRecordingErrors];
@@ -1936,10 +1896,6 @@ export type GetTurnResultErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type GetTurnResultError = GetTurnResultErrors[keyof GetTurnResultErrors];
@@ -1973,10 +1929,6 @@ export type HandleCallStatusErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
-    /**
-     * Not implemented yet.
-     */
-    501: Problem;
 };
 
 export type HandleCallStatusError = HandleCallStatusErrors[keyof HandleCallStatusErrors];
