@@ -2,6 +2,7 @@
 
 from generated import models as api
 from persistence.models import Appointment, DoctorTimeOff, DoctorWorkingHours, Document, Service, User
+from persistence.repositories.appointments import AppointmentRecord
 from services.catalog import DoctorProfile, Schedule
 
 
@@ -64,7 +65,7 @@ def schedule_out(schedule: Schedule, timezone: str) -> api.DoctorSchedule:
     )
 
 
-def appointment_out(appointment: Appointment) -> api.Appointment:
+def appointment_out(appointment: Appointment | AppointmentRecord) -> api.Appointment:
     return api.Appointment(
         id=appointment.id,
         patient_id=appointment.patient_id,

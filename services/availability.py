@@ -53,6 +53,8 @@ def candidate_slots(
     """Slots on the grid inside working hours, starting within the window, in time order."""
     first_day = window.start.astimezone(zone).date() - timedelta(days=1)
     last_day = window.end.astimezone(zone).date()
+    # Slots are UTC instants: comparing them with a UTC window needs no offset lookups.
+    window = Period(window.start.astimezone(UTC), window.end.astimezone(UTC))
     by_weekday: dict[int, list[WorkingHours]] = {}
     for interval in sorted(hours, key=lambda h: h.start):
         by_weekday.setdefault(interval.weekday, []).append(interval)
@@ -78,24 +80,30 @@ def _interval_slots(
         interval_start is not None and interval_start >= window.end
     ):
         return
-    # The common case: no offset change inside the interval, so wall minutes map linearly.
-    linear = interval_start is not None and interval_end - interval_start == timedelta(
-        minutes=end_minutes - start_minutes
-    )
     first = -(-start_minutes // grid_minutes) * grid_minutes
+    if interval_start is not None and interval_end - interval_start == timedelta(
+        minutes=end_minutes - start_minutes
+    ):
+        # The common case: no offset change inside the interval, so wall minutes map linearly
+        # and the grid can start at the window instead of walking up to it.
+        step = timedelta(minutes=grid_minutes)
+        start = interval_start + timedelta(minutes=first - start_minutes)
+        if start < window.start:
+            start += -((start - window.start) // step) * step
+        latest = interval_end - duration
+        while start < window.end and start <= latest and start < interval_end:
+            yield Period(start, start + duration)
+            start += step
+        return
     for minutes in range(first, end_minutes, grid_minutes):
-        if linear:
-            assert interval_start is not None
-            start: datetime | None = interval_start + timedelta(minutes=minutes - start_minutes)
-        else:
-            start = _local_instant(day, minutes, zone)
-        if start is None:
+        local = _local_instant(day, minutes, zone)
+        if local is None:
             continue
-        end = start + duration
+        end = local + duration
         if end > interval_end:
             break
-        if window.start <= start < window.end:
-            yield Period(start, end)
+        if window.start <= local < window.end:
+            yield Period(local, end)
 
 
 def free_slots(

@@ -5,7 +5,6 @@ checks here give the common cases a clear answer first.
 """
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Appointment, AppointmentStatus, AppointmentType, Service, User, UserRole
-from persistence.repositories.appointments import AppointmentRepository
+from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.appointment_status import RESCHEDULABLE, TRANSITIONS, allowed_targets, sources_of
@@ -194,7 +193,7 @@ class SchedulingService:
 
     async def page(
         self, actor: User, filters: AppointmentFilter, *, limit: int, offset: int
-    ) -> tuple[Sequence[Appointment], int]:
+    ) -> tuple[list[AppointmentRecord], int]:
         if actor.role == UserRole.patient and filters.patient_id not in (None, actor.id):
             raise Forbidden("Patients can only list their own appointments.")
         return await self._appointments.page(

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
 from adapters.embeddings import get_embedder
-from persistence.db import create_engine, create_session_factory
+from persistence.db import create_engine, create_read_session_factory, create_session_factory
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
 from silverstar.runtime import Runtime
@@ -31,6 +31,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
     runtime = Runtime(
         settings=settings,
         session_factory=create_session_factory(engine),
+        read_session_factory=create_read_session_factory(engine),
         redis=redis,
         tokens=tokens,
     )

@@ -26,6 +26,8 @@ from silverstar.settings import Settings
 log = logging.getLogger(__name__)
 
 BEARER_SCHEME = "bearerAuth"
+# The contract's GET operations only read (a write in one fails: see ReadOnlySession).
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 TWILIO_SCHEME = "twilioSignature"
 
 
@@ -140,7 +142,10 @@ def request_context(
 
     async def dependency(request: Request) -> AsyncIterator[RequestContext]:
         runtime: Runtime = request.app.state.runtime
-        async with runtime.session_factory() as session:
+        factory = runtime.session_factory
+        if runtime.read_session_factory is not None and request.method in READ_ONLY_METHODS:
+            factory = runtime.read_session_factory
+        async with factory() as session:
             ctx = RequestContext(runtime=runtime, session=session, request=request)
             if scheme == BEARER_SCHEME:
                 ctx.caller = await _authenticate(runtime, session, request)

@@ -15,3 +15,5 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
     tokens: TokenService
+    # For requests that only read (GET); None: they use session_factory like the rest.
+    read_session_factory: async_sessionmaker[AsyncSession] | None = None

@@ -1,24 +1,58 @@
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Appointment, AppointmentStatus, Doctor, Patient, User, UserRole
+from persistence.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Doctor,
+    Patient,
+    User,
+    UserRole,
+)
 
 MAX_APPOINTMENT_LENGTH = timedelta(minutes=480)
 LIVE_STATUSES = (AppointmentStatus.scheduled, AppointmentStatus.confirmed)
 
 
-def readable_appointments(user: User) -> Select[Appointment]:
+@dataclass(frozen=True, slots=True)
+class AppointmentRecord:
+    """An appointment as read for a list: plain values, no ORM identity or change tracking."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    doctor_id: uuid.UUID
+    service_id: uuid.UUID
+    start_time: datetime
+    end_time: datetime
+    status: AppointmentStatus
+    type: AppointmentType
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+_RECORD_COLUMNS = tuple(Appointment.__table__.c[f.name] for f in fields(AppointmentRecord))
+
+
+def _readable_by(user: User) -> ColumnElement[bool] | None:
     """The one rule for who reads which appointment: patients theirs, doctors theirs, admins all."""
-    query = select(Appointment)
     if user.role == UserRole.patient:
-        return query.where(Appointment.patient_id == user.id)
+        return Appointment.patient_id == user.id
     if user.role == UserRole.doctor:
-        return query.where(Appointment.doctor_id == user.id)
-    return query
+        return Appointment.doctor_id == user.id
+    return None
+
+
+def readable_appointments(user: User) -> Select[Appointment]:
+    rule = _readable_by(user)
+    query = select(Appointment)
+    return query if rule is None else query.where(rule)
 
 
 class AppointmentRepository:
@@ -39,8 +73,12 @@ class AppointmentRepository:
         start_to: datetime | None,
         limit: int,
         offset: int,
-    ) -> tuple[Sequence[Appointment], int]:
-        query = readable_appointments(user)
+    ) -> tuple[list[AppointmentRecord], int]:
+        # Plain rows, not entities: a read-only page needs no identity map or instance state.
+        query = select(*_RECORD_COLUMNS)
+        rule = _readable_by(user)
+        if rule is not None:
+            query = query.where(rule)
         if patient_id is not None:
             query = query.where(Appointment.patient_id == patient_id)
         if doctor_id is not None:
@@ -61,7 +99,7 @@ class AppointmentRepository:
             )
         ).all()
         if rows:
-            return [row[0] for row in rows], rows[0][1]
+            return [AppointmentRecord(*row[:-1]) for row in rows], rows[0][-1]
         total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
         return [], total or 0
 
