@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -553,6 +555,16 @@ def main() -> int:
             f"{CONCURRENCY} connections, {args.warmup:g} s warm-up + {args.duration:g} s per endpoint\n"
         )
 
+        # The server loads the embedding model in the background at start-up (and freezes the
+        # collector afterwards): one chat waits for it, so no measurement overlaps the load.
+        warm = httpx.post(
+            f"{base_url}/ai/chat",
+            json={"message": "Opening hours?"},
+            headers={"Authorization": f"Bearer {tokens.issue(data.patient_ids[0], 'patient')}"},
+            timeout=180,
+        )
+        print(f"warm-up chat: {warm.status_code} (embedding model loaded)")
+
         # GET /appointments: 32 patients (one per connection, rotating), each ~21 appointments.
         list_requests = [
             ("/appointments", tokens.issue(data.patient_ids[n], "patient")) for n in range(CONCURRENCY)
@@ -573,7 +585,6 @@ def main() -> int:
         health_requests = [("/health", "")]
 
         # Sanity: each kind answers 200 with the expected content before measuring.
-        import httpx
 
         with httpx.Client(base_url=base_url) as http:
             page = http.get("/appointments", headers={"Authorization": f"Bearer {list_requests[0][1]}"})
