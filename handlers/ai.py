@@ -11,6 +11,7 @@ from adapters.vector_store import ChunkHit
 from generated import models as api
 from persistence.models import AIChannel, AILog
 from services.assistant import Answer, AssistantService, Prepared, problem_for, snippet, stream_answer
+from services.chat_quota import ChatQuota
 from silverstar.context import RequestContext
 from silverstar.runtime import Runtime
 
@@ -89,6 +90,7 @@ def _conversation_of(answer: Answer) -> UUID:
 
 class AiHandlers:
     async def chat(self, ctx: RequestContext, *, body: api.ChatRequest) -> api.ChatResponse:
+        await ChatQuota(ctx.runtime.redis, ctx.runtime.settings).take(ctx.user.id)
         service = _assistant(ctx)
         prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
         answer = await service.complete(prepared)
@@ -107,6 +109,7 @@ class AiHandlers:
     async def chat_stream(self, ctx: RequestContext, *, body: api.ChatRequest) -> Response:
         # Everything that can fail as a plain problem response (an unknown conversation, the
         # retrieval) happens here, before the stream starts.
+        await ChatQuota(ctx.runtime.redis, ctx.runtime.settings).take(ctx.user.id)
         service = _assistant(ctx)
         prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
         return StreamingResponse(

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     gemini_retry_initial_delay_seconds: float = Field(default=1.0, ge=0)
     gemini_max_output_tokens: int = Field(default=1024, ge=1)
     assistant_top_k: int = Field(default=5, ge=1, le=20)
+    chat_requests_per_minute: int = Field(default=20, ge=1)
     assistant_history_turns: int = Field(default=6, ge=0, le=50)
 
     google_api_key: SecretStr | None = None

@@ -350,3 +350,20 @@ async def test_admins_list_logs_newest_first_with_filters_and_patients_may_not(
 
     forbidden = await offline_client.get("/ai/logs", headers=auth_headers(patient))
     assert forbidden.status_code == 403
+
+
+async def test_too_many_questions_a_minute_get_429_with_retry_after(
+    runtime: Runtime, patient: User, auth_headers: AuthHeaders
+) -> None:
+    limited = offline_settings(runtime.settings).model_copy(update={"chat_requests_per_minute": 2})
+    async for client in _client(dataclasses.replace(runtime, settings=limited)):
+        answered = [
+            (await ask(client, auth_headers(patient), "Opening hours?")).status_code for _ in range(2)
+        ]
+        refused = await ask(client, auth_headers(patient), "Opening hours?")
+        streamed = await client.post("/ai/chat/stream", json={"message": "Hi"}, headers=auth_headers(patient))
+
+        assert answered == [200, 200]
+        assert refused.status_code == streamed.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
