@@ -93,6 +93,9 @@ class AiHandlers:
         await ChatQuota(ctx.runtime.redis, ctx.runtime.settings).take(ctx.user.id)
         service = _assistant(ctx)
         prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
+        # Preparing only read: end that transaction so no connection is held while the model
+        # answers (seconds); recording the exchange starts the one that commits.
+        await ctx.session.commit()
         answer = await service.complete(prepared)
         if answer.error is not None:
             # The failed exchange's log row must outlive the rollback of the error response.
