@@ -103,14 +103,11 @@ class SchedulingService:
         )
         horizon = (window.start, window.end + duration)
         busy = [
-            Period(p.start_time, p.end_time)
-            for p in await self._doctors.time_off(doctor_id, overlapping=horizon)
-        ]
-        if count_bookings:
-            booked = await self._appointments.live_periods_of_doctor(
-                doctor_id, *horizon, excluding=ignore_appointment
+            Period(start, end)
+            for start, end in await self._appointments.busy_periods_of_doctor(
+                doctor_id, *horizon, include_bookings=count_bookings, excluding=ignore_appointment
             )
-            busy += [Period(start, end) for start, end in booked]
+        ]
         return free_slots(candidates, busy, not_before=self._earliest_start())
 
     async def availability(

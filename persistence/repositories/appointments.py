@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import (
@@ -11,6 +11,7 @@ from persistence.models import (
     AppointmentStatus,
     AppointmentType,
     Doctor,
+    DoctorTimeOff,
     Patient,
     User,
     UserRole,
@@ -103,10 +104,24 @@ class AppointmentRepository:
         total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
         return [], total or 0
 
-    async def live_periods_of_doctor(
-        self, doctor_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None = None
+    async def busy_periods_of_doctor(
+        self,
+        doctor_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        include_bookings: bool = True,
+        excluding: uuid.UUID | None = None,
     ) -> Sequence[tuple[datetime, datetime]]:
-        query = select(Appointment.start_time, Appointment.end_time).where(
+        """In one query: the doctor's time off and, if asked, live appointments overlapping [start, end)."""
+        time_off = select(DoctorTimeOff.start_time, DoctorTimeOff.end_time).where(
+            DoctorTimeOff.doctor_id == doctor_id,
+            DoctorTimeOff.start_time < end,
+            DoctorTimeOff.end_time > start,
+        )
+        if not include_bookings:
+            return [(s, e) for s, e in await self._session.execute(time_off)]
+        booked = select(Appointment.start_time, Appointment.end_time).where(
             Appointment.doctor_id == doctor_id,
             Appointment.status != AppointmentStatus.cancelled,
             Appointment.start_time < end,
@@ -115,8 +130,8 @@ class AppointmentRepository:
             Appointment.end_time > start,
         )
         if excluding is not None:
-            query = query.where(Appointment.id != excluding)
-        return [(s, e) for s, e in await self._session.execute(query)]
+            booked = booked.where(Appointment.id != excluding)
+        return [(s, e) for s, e in await self._session.execute(union_all(time_off, booked))]
 
     async def patient_has_overlap(
         self, patient_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None

@@ -1,6 +1,5 @@
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -125,14 +124,14 @@ class DoctorRepository:
             )
         ).all()
 
-    async def time_off(
-        self, doctor_id: uuid.UUID, *, overlapping: tuple[datetime, datetime] | None = None
-    ) -> Sequence[DoctorTimeOff]:
-        query = select(DoctorTimeOff).where(DoctorTimeOff.doctor_id == doctor_id)
-        if overlapping is not None:
-            start, end = overlapping
-            query = query.where(DoctorTimeOff.start_time < end, DoctorTimeOff.end_time > start)
-        return (await self._session.scalars(query.order_by(DoctorTimeOff.start_time))).all()
+    async def time_off(self, doctor_id: uuid.UUID) -> Sequence[DoctorTimeOff]:
+        return (
+            await self._session.scalars(
+                select(DoctorTimeOff)
+                .where(DoctorTimeOff.doctor_id == doctor_id)
+                .order_by(DoctorTimeOff.start_time)
+            )
+        ).all()
 
     async def replace_schedule(
         self,
