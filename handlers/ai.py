@@ -7,10 +7,10 @@ from fastapi import Response
 from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
-from adapters.vector_store import ChunkHit
 from generated import models as api
-from persistence.models import AIChannel, AILog
-from services.assistant import Answer, AssistantService, Prepared, problem_for, snippet, stream_answer
+from handlers.representations import ai_log_out, source_out
+from persistence.models import AIChannel
+from services.assistant import Answer, AssistantService, Prepared, problem_for, stream_answer
 from services.chat_quota import ChatQuota
 from silverstar.context import RequestContext
 from silverstar.runtime import Runtime
@@ -20,42 +20,6 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 def _assistant(ctx: RequestContext) -> AssistantService:
     return AssistantService(ctx.session, ctx.runtime.settings)
-
-
-def source_out(hit: ChunkHit) -> api.Source:
-    return api.Source(
-        document_id=hit.document_id,
-        filename=hit.filename,
-        page=hit.page,
-        snippet=snippet(hit.text),
-        score=hit.score,
-    )
-
-
-def ai_log_out(entry: AILog) -> api.AiLog:
-    return api.AiLog(
-        id=entry.id,
-        user_id=entry.user_id,
-        channel=api.AiChannel(entry.channel),
-        query=entry.query,
-        response=entry.response,
-        timestamp=entry.created_at,
-        source_documents=[
-            api.Source(
-                document_id=UUID(source["documentId"]),
-                filename=source["filename"],
-                page=source["page"],
-                snippet=source["snippet"],
-                score=float(source["score"]),
-            )
-            for source in entry.source_documents
-        ],
-        model=entry.model,
-        latency_ms=entry.latency_ms,
-        prompt_tokens=entry.prompt_tokens,
-        completion_tokens=entry.completion_tokens,
-        error=entry.error,
-    )
 
 
 def _event(name: str, data: dict[str, Any]) -> bytes:

@@ -5,24 +5,17 @@ import anyio
 from fastapi import Response, UploadFile
 
 from adapters.storage import create_storage, document_key
-from adapters.vector_store import get_vector_store
 from generated import models as api
 from handlers.representations import document_out
 from persistence.models import DocumentStatus
-from services.documents import DocumentService, Upload
+from services.documents import DocumentService, Upload, document_service
 from silverstar.context import RequestContext
 
 log = logging.getLogger(__name__)
 
 
 def _documents(ctx: RequestContext) -> DocumentService:
-    settings = ctx.runtime.settings
-    return DocumentService(
-        ctx.session,
-        create_storage(settings),
-        get_vector_store(settings),
-        max_upload_bytes=settings.max_upload_bytes,
-    )
+    return document_service(ctx.session, ctx.runtime.settings)
 
 
 def _enqueue_ingestion(document_id: UUID) -> None:

@@ -1,8 +1,12 @@
 """ORM rows → the contract's response models."""
 
+from uuid import UUID
+
+from adapters.vector_store import ChunkHit
 from generated import models as api
-from persistence.models import Appointment, DoctorTimeOff, DoctorWorkingHours, Document, Service, User
+from persistence.models import AILog, Appointment, DoctorTimeOff, DoctorWorkingHours, Document, Service, User
 from persistence.repositories.appointments import AppointmentRecord
+from services.assistant import snippet
 from services.catalog import DoctorProfile, Schedule
 
 
@@ -98,4 +102,40 @@ def document_out(document: Document) -> api.Document:
         storage_url=document.storage_url,
         created_at=document.created_at,
         updated_at=document.updated_at,
+    )
+
+
+def source_out(hit: ChunkHit) -> api.Source:
+    return api.Source(
+        document_id=hit.document_id,
+        filename=hit.filename,
+        page=hit.page,
+        snippet=snippet(hit.text),
+        score=hit.score,
+    )
+
+
+def ai_log_out(entry: AILog) -> api.AiLog:
+    return api.AiLog(
+        id=entry.id,
+        user_id=entry.user_id,
+        channel=api.AiChannel(entry.channel),
+        query=entry.query,
+        response=entry.response,
+        timestamp=entry.created_at,
+        source_documents=[
+            api.Source(
+                document_id=UUID(source["documentId"]),
+                filename=source["filename"],
+                page=source["page"],
+                snippet=source["snippet"],
+                score=float(source["score"]),
+            )
+            for source in entry.source_documents
+        ],
+        model=entry.model,
+        latency_ms=entry.latency_ms,
+        prompt_tokens=entry.prompt_tokens,
+        completion_tokens=entry.completion_tokens,
+        error=entry.error,
     )

@@ -8,14 +8,12 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.storage import create_storage
-from adapters.vector_store import get_vector_store
 from persistence.models import DoctorWorkingHours, Document, User
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.accounts import ADMIN, DOCTOR, PATIENT, AccountService, NewUser
 from services.catalog import CatalogService
-from services.documents import DocumentService, Upload
+from services.documents import Upload, document_service
 from silverstar.settings import Settings
 
 HANDBOOK = Path(__file__).with_name("demo_clinic_handbook.pdf")
@@ -110,12 +108,7 @@ async def seed_demo_clinic(session: AsyncSession, settings: Settings) -> DemoCli
 
 async def _add_handbook(session: AsyncSession, settings: Settings, admin: User) -> Document:
     """Uploaded like any admin upload (so it lands in the knowledge base); idempotent by content."""
-    documents = DocumentService(
-        session,
-        create_storage(settings),
-        get_vector_store(settings),
-        max_upload_bytes=settings.max_upload_bytes,
-    )
+    documents = document_service(session, settings)
     with HANDBOOK.open("rb") as stream:
         upload = Upload(stream=stream, filename=HANDBOOK.name, title="Patient handbook", patient_id=None)
         return (await documents.upload(admin, upload)).document

@@ -14,12 +14,13 @@ from pypdf.errors import PyPdfError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.storage import DocumentStorage, document_key
-from adapters.vector_store import VectorStore
+from adapters.storage import DocumentStorage, create_storage, document_key
+from adapters.vector_store import VectorStore, get_vector_store
 from persistence.models import Document, DocumentStatus, User, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
 from silverstar.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
+from silverstar.settings import Settings
 
 PDF_MAGIC = b"%PDF-"
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^\w.\- ()]+")
@@ -179,3 +180,13 @@ class DocumentService:
         await self._store.delete_document(self._session, document.id)
         await self._documents.delete(document)
         return document
+
+
+def document_service(session: AsyncSession, settings: Settings) -> DocumentService:
+    """The service over the configured storage and vector store."""
+    return DocumentService(
+        session,
+        create_storage(settings),
+        get_vector_store(settings),
+        max_upload_bytes=settings.max_upload_bytes,
+    )

@@ -92,13 +92,13 @@ _UNSTORABLE_TEXT_SQLSTATES = {"22021", "22P05"}
 
 
 def _is_unstorable_text(exc: BaseException) -> bool:
+    """A text the database refused (NUL, lone surrogates), raised by the driver or on encoding."""
     if isinstance(exc, UnicodeEncodeError):
         return True
-    if isinstance(exc, DBAPIError):
-        orig = exc.orig
-        return getattr(orig, "sqlstate", None) in _UNSTORABLE_TEXT_SQLSTATES or _is_unstorable_text(
-            orig.__cause__ if orig is not None and orig.__cause__ else ValueError()
-        )
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT_SQLSTATES:
+            return True
+        return isinstance(exc.orig.__cause__, UnicodeEncodeError)
     return False
 
 

@@ -48,7 +48,8 @@ async def test_a_wrong_method_is_a_problem_with_allow(client: AsyncClient) -> No
     assert "GET" in response.headers["allow"]
 
 
-async def test_pending_operations_answer_501(client: AsyncClient) -> None:
+async def test_the_assistant_requires_a_token(client: AsyncClient) -> None:
     response = await client.post("/ai/chat", json={"message": "hi"})
 
-    assert response.status_code in (401, 501)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
