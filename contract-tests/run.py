@@ -96,6 +96,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
         "JWT_SECRET": secrets.token_urlsafe(48),
         # The fuzzer fails many logins from one address; the throttle itself is tested elsewhere.
         "LOGIN_MAX_FAILURES": "1000000",
+        "REGISTRATION_MAX_PER_IP": "1000000",
     }
     return subprocess.Popen(
         [
@@ -103,6 +104,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
             "-m",
             "uvicorn",
             "silverstar.main:app",
+            "--no-proxy-headers",
             "--port",
             str(port),
             "--log-level",

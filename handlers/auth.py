@@ -2,7 +2,7 @@ from generated import models as api
 from handlers.representations import user_out
 from persistence.models import User
 from services.accounts import AccountService, NewUser
-from services.login_throttle import LoginThrottle
+from services.login_throttle import LoginThrottle, RegistrationThrottle
 from silverstar.context import RequestContext
 from silverstar.errors import Unauthorized
 
@@ -18,15 +18,19 @@ def _token_response(ctx: RequestContext, user: User) -> api.TokenResponse:
 
 
 def _accounts(ctx: RequestContext) -> AccountService:
-    return AccountService(ctx.session, password_min_length=ctx.runtime.settings.password_min_length)
+    return AccountService(
+        ctx.session,
+        password_min_length=ctx.runtime.settings.password_min_length,
+        release_connection=ctx.release_connection,
+    )
 
 
 async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenResponse:
     throttle = LoginThrottle(ctx.runtime.redis, ctx.runtime.settings)
-    await throttle.ensure_allowed(email, ctx.client_ip)
+    # Counted before the password work, so a burst gets no more checks than the limits.
+    await throttle.take_attempt(email, ctx.client_ip)
     user = await _accounts(ctx).authenticate(email, password)
     if user is None:
-        await throttle.record_failure(email, ctx.client_ip)
         raise Unauthorized("The email or password is incorrect.")
     await throttle.record_success(email, ctx.client_ip)
     return _token_response(ctx, user)
@@ -34,6 +38,7 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
 
 class AuthHandlers:
     async def register_patient(self, ctx: RequestContext, *, body: api.RegisterRequest) -> api.TokenResponse:
+        await RegistrationThrottle(ctx.runtime.redis, ctx.runtime.settings).take_attempt(ctx.client_ip)
         # Whatever role or id the client sent is ignored: self-registration makes patients.
         user = await _accounts(ctx).create(
             NewUser(email=str(body.email), password=body.password, name=body.name, phone=body.phone)

@@ -7,7 +7,11 @@ from silverstar.context import RequestContext
 
 
 def _accounts(ctx: RequestContext) -> AccountService:
-    return AccountService(ctx.session, password_min_length=ctx.runtime.settings.password_min_length)
+    return AccountService(
+        ctx.session,
+        password_min_length=ctx.runtime.settings.password_min_length,
+        release_connection=ctx.release_connection,
+    )
 
 
 class UsersHandlers:

@@ -1,7 +1,7 @@
 """Accounts: patient registration, sign-in, and the admin's management of users."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +10,7 @@ from persistence.models import Doctor, Patient, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from silverstar.errors import Conflict, Forbidden, NotFound, Unprocessable
-from silverstar.passwords import hash_password, needs_rehash, verify_password
+from silverstar.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 
 ADMIN, DOCTOR, PATIENT = "admin", "doctor", "patient"
 
@@ -37,28 +37,50 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _could_be_stored(email: str) -> bool:
+    """False for an email no account can have: PostgreSQL refuses NUL in text."""
+    return "\x00" not in email
+
+
+async def _keep_connection() -> None:
+    pass
+
+
 class AccountService:
-    def __init__(self, session: AsyncSession, *, password_min_length: int) -> None:
+    """`release_connection` gives the request's pooled connection back before password hashing
+    (a large part of a second of CPU), so a burst of sign-ins cannot exhaust the pool; it is
+    called only before this service has written anything."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        password_min_length: int,
+        release_connection: Callable[[], Awaitable[None]] = _keep_connection,
+    ) -> None:
         self._session = session
         self._users = UserRepository(session)
         self._password_min_length = password_min_length
-
-    def _check_password(self, password: str) -> None:
-        if len(password) < self._password_min_length:
-            raise Unprocessable(
-                f"The password must be at least {self._password_min_length} characters.",
-                errors=[{"loc": ["body", "password"], "msg": "too short", "type": "string_too_short"}],
-            )
+        self._release_connection = release_connection
 
     async def create(self, new: NewUser) -> User:
-        self._check_password(new.password)
+        # The account's own words (the email's name part, the name) make a guessable password.
+        await check_password_policy(
+            new.password,
+            min_length=self._password_min_length,
+            context=(new.email.partition("@")[0], new.name),
+        )
         email = normalise_email(new.email)
+        # Hashed before looking the email up, so a taken email costs the same time as a free
+        # one: the answer's timing does not tell which emails have accounts.
+        await self._release_connection()
+        password_hash = await hash_password(new.password)
         if await self._users.get_by_email(email) is not None:
             raise Conflict("An account with this email already exists.")
         user = User(
             id=uuid.uuid4(),
             email=email,
-            password_hash=hash_password(new.password),
+            password_hash=password_hash,
             role=UserRole(new.role),
             name=new.name.strip(),
             phone=new.phone,
@@ -84,14 +106,17 @@ class AccountService:
             raise Unprocessable("One or more services do not exist.")
 
     async def authenticate(self, email: str, password: str) -> User | None:
-        user = await self._users.get_by_email(normalise_email(email))
-        if not verify_password(user.password_hash if user else None, password):
+        """The active user with these credentials, else None, after the same work either way."""
+        email = normalise_email(email)
+        user = await self._users.get_by_email(email) if _could_be_stored(email) else None
+        await self._release_connection()
+        if not await verify_password(user.password_hash if user else None, password):
             return None
         assert user is not None
         if not user.is_active:
             return None
         if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+            user.password_hash = await hash_password(password)
             await self._session.flush()
         return user
 

@@ -21,6 +21,7 @@ from persistence.migrate import upgrade_head
 from persistence.models import User
 from services.accounts import ADMIN, AccountService, NewUser
 from services.demo_clinic import DemoClinic, DemoLogin, seed_demo_clinic
+from silverstar.serving import UVICORN_OPTIONS
 from silverstar.settings import get_settings
 
 T = TypeVar("T")
@@ -104,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     )
     os.environ.update(env)
     try:
-        uvicorn.run("silverstar.main:app", host=args.host, port=args.port, log_config=None)
+        uvicorn.run("silverstar.main:app", host=args.host, port=args.port, log_config=None, **UVICORN_OPTIONS)
     finally:
         worker.terminate()
         worker.wait(timeout=10)

@@ -47,7 +47,18 @@ class RequestContext:
 
     @property
     def client_ip(self) -> str:
-        return self.request.client.host if self.request.client else "unknown"
+        """The peer's address; X-Forwarded-For only as far as it was written by TRUSTED_PROXIES."""
+        return client_ip(self.request, self.runtime.settings.trusted_proxies)
+
+    async def release_connection(self) -> None:
+        """Gives the pooled connection back before slow work that needs no database.
+
+        Only before the request has written anything: the transaction so far (reads) ends,
+        loaded objects stay readable, and the next query takes a connection again.
+        """
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("release_connection() after a change: it would commit it early")
+        await self.session.commit()
 
     def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(action)
@@ -97,18 +108,39 @@ def public_request_url(request: Request, settings: Settings) -> str:
     return f"{url}?{query}" if query else url
 
 
+def client_ip(request: Request, trusted: list[str]) -> str:
+    """The nearest address on the forwarded chain that is not one of our proxies.
+
+    Each trusted proxy appends the address it saw, so the chain is read from the right; a
+    value a client wrote itself sits left of the first untrusted address and is never used.
+    """
+    peer = request.client.host if request.client else "unknown"
+    if not _is_trusted(peer, trusted):
+        return peer
+    forwarded = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed([hop for hop in forwarded if hop]):
+        if not _is_trusted(hop, trusted):
+            return hop
+        peer = hop
+    return peer
+
+
 def _first(header: str | None) -> str:
     return (header or "").split(",")[0].strip()
 
 
 def _from_trusted_proxy(request: Request, trusted: list[str]) -> bool:
-    if not trusted or request.client is None:
+    return request.client is not None and _is_trusted(request.client.host, trusted)
+
+
+def _is_trusted(address: str, trusted: list[str]) -> bool:
+    if not trusted:
         return False
     try:
-        peer = ipaddress.ip_address(request.client.host)
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(peer in ipaddress.ip_network(proxy, strict=False) for proxy in trusted)
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in trusted)
 
 
 async def _verify_twilio_signature(runtime: Runtime, session: AsyncSession, request: Request) -> None:

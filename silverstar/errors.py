@@ -94,5 +94,14 @@ class BadGateway(ProblemError):
     status, title, slug = 502, "Bad Gateway", "bad-gateway"
 
 
+# How long a client should wait after a 503: a database restart or a Redis failover takes seconds.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+
 class ServiceUnavailable(ProblemError):
     status, title, slug = 503, "Service Unavailable", "service-unavailable"
+
+    def __init__(
+        self, detail: str, *, retry_after: int = UNAVAILABLE_RETRY_AFTER_SECONDS, **extensions: Any
+    ) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(retry_after, 1))}, **extensions)

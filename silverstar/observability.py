@@ -34,6 +34,24 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    drop_query_strings_from_access_log()
+
+
+class _PathWithoutQuery(logging.Filter):
+    """uvicorn's access line carries the path with its query (its third argument); a query can
+    hold personal data (a search for a patient's name, dates of their appointments)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            path = record.args[2].split("?", 1)[0]
+            record.args = (*record.args[:2], path, *record.args[3:])
+        return True
+
+
+def drop_query_strings_from_access_log() -> None:
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _PathWithoutQuery) for f in access_log.filters):
+        access_log.addFilter(_PathWithoutQuery())
 
 
 def _valid_request_id(value: str) -> bool:

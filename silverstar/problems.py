@@ -4,14 +4,19 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
 from silverstar.contract import allowed_methods
-from silverstar.errors import PROBLEM_MEDIA_TYPE, ProblemError, problem_type
+from silverstar.errors import PROBLEM_MEDIA_TYPE, ProblemError, ServiceUnavailable, problem_type
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +107,43 @@ def _is_unstorable_text(exc: BaseException) -> bool:
     return False
 
 
+# Failures of the servers we depend on, not of the request: 503 with Retry-After, never 500.
+# OSError covers sockets refused or reset (PostgreSQL restarting, its Unix socket gone).
+_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    PoolTimeoutError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.InterfaceError,
+)
+# Class 08: connection exceptions; 57P01-57P03: the server shutting down, crashed or starting.
+_UNAVAILABLE_SQLSTATES = {"57P01", "57P02", "57P03"}
+
+
+def _is_database_unavailable(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated or isinstance(exc, SQLAlchemyInterfaceError):
+        return True
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES:
+        return True
+    return isinstance(exc.orig, _UNAVAILABLE_ERRORS) or isinstance(
+        getattr(exc.orig, "__cause__", None), _UNAVAILABLE_ERRORS
+    )
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("a dependency is unavailable: %s", type(exc).__name__, exc_info=exc)
+    return await _problem_error(
+        request, ServiceUnavailable("A server the API depends on is unavailable; try again shortly.")
+    )
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and _is_database_unavailable(exc):
+        return await _unavailable(request, exc)
     if not _is_unstorable_text(exc):
         raise exc
     return problem_response(
@@ -125,4 +166,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(UnicodeEncodeError, _database_error)
+    for unavailable in _UNAVAILABLE_ERRORS:
+        app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     password_min_length: int = 10
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900
+    # Self-registrations per client IP in a window (each one costs a password hash).
+    registration_max_per_ip: int = Field(default=10, ge=1)
+    registration_window_seconds: int = Field(default=3600, ge=1)
 
     cors_origins: list[str] = []
     clinic_name: str = "SilverStar Clinic"

@@ -1,14 +1,24 @@
+import asyncio
 import base64
+import dataclasses
 import json
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
-from httpx import AsyncClient
+import pytest
+from httpx import ASGITransport, AsyncClient
 
 from persistence.models import User
+from services.login_throttle import LoginThrottle
+from silverstar.app import create_app
 from silverstar.runtime import Runtime
 from tests.factories import PASSWORD
 from tests.handlers.conftest import TEST_JWT_SECRET, AuthHeaders
+from tests.pooled_app import pooled_app
 
 PROBLEM = "application/problem+json"
 
@@ -16,7 +26,7 @@ PROBLEM = "application/problem+json"
 def _registration(**overrides: object) -> dict[str, object]:
     return {
         "email": "new.patient@example.com",
-        "password": "a-long-password",
+        "password": "quiet-harbour-lantern",
         "name": "New Patient",
     } | overrides
 
@@ -179,3 +189,158 @@ async def test_a_patient_is_forbidden_from_admin_operations(
 
     assert response.status_code == 403
     assert response.headers["content-type"] == PROBLEM
+
+
+# ---------------------------------------------------------------- throttles, bursts, policy
+
+
+@asynccontextmanager
+async def _client_with(runtime: Runtime, **settings: Any) -> AsyncIterator[AsyncClient]:
+    changed = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=settings))
+    transport = ASGITransport(app=create_app(changed.settings, changed))
+    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+def _login(client: AsyncClient, email: str, password: str, **headers: str) -> Any:
+    return client.post("/auth/login", json={"email": email, "password": password}, headers=headers)
+
+
+@pytest.mark.parametrize("rotating_addresses", [False, True])
+async def test_a_burst_of_wrong_passwords_checks_no_more_than_the_email_limit(
+    runtime: Runtime, database_url: str, rotating_addresses: bool
+) -> None:
+    # Rotating X-Forwarded-For through a trusted proxy: the per-email limit still holds.
+    trusted = ["127.0.0.1"] if rotating_addresses else []
+    runtime = dataclasses.replace(
+        runtime, settings=runtime.settings.model_copy(update={"trusted_proxies": trusted})
+    )
+    async with pooled_app(runtime, database_url, pool_size=2, max_overflow=0) as app:
+        victim = await app.committed_user()
+        burst = [
+            _login(app.client, victim.email, f"guess-{i}", **{"X-Forwarded-For": f"203.0.113.{i}"})
+            for i in range(40)
+        ]
+        statuses = Counter(r.status_code for r in await asyncio.gather(*burst))
+        throttle = LoginThrottle(app.runtime.redis, app.runtime.settings)
+        checked = int(await app.runtime.redis.get(throttle.email_key(victim.email)) or 0)
+
+    limit = runtime.settings.login_max_failures
+    assert statuses == {401: limit, 429: 40 - limit}
+    assert checked == limit
+
+
+async def test_a_burst_over_many_emails_checks_no_more_than_the_address_limit(
+    runtime: Runtime, database_url: str
+) -> None:
+    runtime = dataclasses.replace(
+        runtime, settings=runtime.settings.model_copy(update={"login_max_failures": 2})
+    )
+    async with pooled_app(runtime, database_url, pool_size=2, max_overflow=0) as app:
+        burst = [_login(app.client, f"nobody-{i}@example.com", "whatever-it-is") for i in range(20)]
+        statuses = Counter(r.status_code for r in await asyncio.gather(*burst))
+
+    assert statuses == {401: 2 * 4, 429: 20 - 2 * 4}
+
+
+async def test_logins_hold_no_database_connection_while_the_password_is_checked(
+    runtime: Runtime, database_url: str
+) -> None:
+    # One connection for eight concurrent logins, each waiting at most 1 s for it: holding it
+    # through argon2 (a good part of a second each, one at a time) would time the last ones out.
+    async with pooled_app(runtime, database_url, pool_size=1, max_overflow=0, pool_timeout=1) as app:
+        users = [await app.committed_user() for _ in range(8)]
+        responses = await asyncio.gather(*(_login(app.client, u.email, PASSWORD) for u in users))
+
+    assert [r.status_code for r in responses] == [200] * 8
+
+
+async def test_a_successful_login_gives_the_address_its_attempt_back(
+    runtime: Runtime, database_url: str
+) -> None:
+    async with pooled_app(runtime, database_url, pool_size=2, max_overflow=0) as app:
+        user = await app.committed_user()
+        for _ in range(3):
+            assert (await _login(app.client, user.email, PASSWORD)).status_code == 200
+        throttle = LoginThrottle(app.runtime.redis, app.runtime.settings)
+        counted = await app.runtime.redis.mget(throttle.email_key(user.email), throttle.ip_key("127.0.0.1"))
+
+    assert counted == [None, b"0"]
+
+
+@pytest.mark.parametrize("email", ["pat\x00ient@example.com", "\x00"])
+async def test_a_login_email_no_account_can_have_is_401_and_counted(
+    client: AsyncClient, runtime: Runtime, email: str
+) -> None:
+    # As a JSON escape (\u0000): the way a client can send it.
+    body = json.dumps({"email": email, "password": "whatever-it-is"})
+    headers = {"Content-Type": "application/json"}
+    statuses = [
+        (await client.post("/auth/login", content=body, headers=headers)).status_code
+        for _ in range(runtime.settings.login_max_failures + 1)
+    ]
+
+    assert statuses == [401] * runtime.settings.login_max_failures + [429]
+
+
+async def test_a_nul_in_the_token_form_username_is_counted_with_the_login_attempts(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    form = {"username": "a\x00b@example.com", "password": "whatever-it-is"}
+    statuses = [
+        (await client.post("/auth/token", data=form)).status_code
+        for _ in range(runtime.settings.login_max_failures + 1)
+    ]
+
+    assert statuses == [401] * runtime.settings.login_max_failures + [429]
+
+
+async def test_registrations_from_one_address_are_throttled(runtime: Runtime) -> None:
+    async with _client_with(runtime, registration_max_per_ip=2) as client:
+        statuses = [
+            (await client.post("/auth/register", json=_registration(email=f"p{i}@example.com"))).status_code
+            for i in range(3)
+        ]
+        refused = await client.post("/auth/register", json=_registration(email="late@example.com"))
+
+    assert statuses == [201, 201, 429]
+    assert refused.headers["content-type"] == PROBLEM
+    assert int(refused.headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize(
+    "password", ["aaaaaaaaaa", "password12", "1234567890", "qwertyuiop", "iloveyou123", "P@ssw0rd123"]
+)
+async def test_register_with_a_common_or_guessable_password_lists_the_field(
+    client: AsyncClient, password: str
+) -> None:
+    response = await client.post("/auth/register", json=_registration(password=password))
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert [["body", "password"]] == [error["loc"] for error in response.json()["errors"]]
+
+
+async def test_the_demo_password_is_strong_enough_to_register(client: AsyncClient) -> None:
+    response = await client.post("/auth/register", json=_registration(password="silverstar-demo"))
+
+    assert response.status_code == 201
+
+
+async def test_forwarded_for_is_ignored_unless_a_trusted_proxy_sent_it(runtime: Runtime) -> None:
+    async def statuses(trusted: list[str]) -> list[int]:
+        async with _client_with(runtime, login_max_failures=1, trusted_proxies=trusted) as client:
+            return [
+                (
+                    await _login(
+                        client,
+                        f"nobody-{len(trusted)}-{i}@example.com",
+                        "whatever-it-is",
+                        **{"X-Forwarded-For": f"198.51.100.{i}"},
+                    )
+                ).status_code
+                for i in range(5)
+            ]
+
+    assert await statuses([]) == [401, 401, 401, 401, 429]
+    assert await statuses(["127.0.0.0/8"]) == [401] * 5

@@ -26,5 +26,5 @@ async def test_a_service_name_the_database_cannot_store_is_unprocessable(
 async def test_a_login_with_a_nul_in_the_email_is_just_a_failed_login(client: AsyncClient) -> None:
     response = await client.post("/auth/token", data={"username": "a\u0000b", "password": "x"})
 
-    assert response.status_code == 422
+    assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"

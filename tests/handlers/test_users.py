@@ -15,7 +15,7 @@ async def test_an_admin_creates_a_doctor_with_services(
         headers=auth_headers(admin),
         json={
             "email": "dr.new@example.com",
-            "password": "a-long-password",
+            "password": "quiet-harbour-lantern",
             "name": "Dr. New",
             "role": "doctor",
             "specialty": "Dermatology",
@@ -93,3 +93,17 @@ async def test_a_deactivated_users_token_stops_working(
 
     assert response.status_code == 200
     assert (await client.get("/auth/me", headers=auth_headers(patient))).status_code == 401
+
+
+async def test_an_admin_cannot_give_a_new_user_a_common_password(
+    client: AsyncClient, admin: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.post(
+        "/users",
+        headers=auth_headers(admin),
+        json={"email": "weak@example.com", "password": "password12", "name": "Weak", "role": "doctor"},
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", "password"]]

@@ -1,7 +1,9 @@
+import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.accounts import AccountService, ensure_first_admin
+from silverstar.errors import Unprocessable
 from tests.factories import PASSWORD, make_user
 
 
@@ -19,8 +21,15 @@ async def test_a_login_upgrades_a_hash_made_with_old_parameters(session: AsyncSe
 
 
 async def test_the_first_admin_is_created_once(session: AsyncSession) -> None:
-    first = await ensure_first_admin(session, email="Boss@Clinic.test", password="a-long-password")
-    again = await ensure_first_admin(session, email="boss@clinic.test", password="another-password")
+    first = await ensure_first_admin(session, email="Boss@Clinic.test", password="quiet-harbour-lantern")
+    again = await ensure_first_admin(session, email="boss@clinic.test", password="another-harbour-lantern")
 
     assert first.id == again.id
     assert first.role == "admin"
+
+
+async def test_the_first_admin_needs_a_password_the_policy_accepts(session: AsyncSession) -> None:
+    with pytest.raises(Unprocessable) as refused:
+        await ensure_first_admin(session, email="boss@clinic.test", password="aaaaaaaaaa")
+
+    assert refused.value.extensions["errors"][0]["loc"] == ["body", "password"]

@@ -1,0 +1,183 @@
+"""Login burst benchmark: does a flood of sign-ins stall the API?
+
+Against the app served by uvicorn on loopback (one worker, as `silverstar run` starts it)
+over a fresh database `silverstar_bench_login` holding the demo clinic:
+
+- a quiet baseline: GET /health sampled one request at a time;
+- 40 concurrent wrong-password logins for one account, from one address;
+- 40 more for another account, each with its own X-Forwarded-For (not trusted from loopback);
+- 40 concurrent registrations from one address;
+
+while GET /health is sampled the same way. Printed: the statuses of each burst (expected
+only 401/429, resp. 201/429), its duration, and /health p50/max during it against the
+baseline of the same run (ratio). Target: /health under 100 ms during the bursts.
+
+    .venv/bin/python bench/login_burst.py [--baseline-seconds 3]
+
+Figures are printed, never asserted; the machine's other load shows in them.
+"""
+
+import argparse
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.embedded_servers import resolve_redis_url  # noqa: E402
+from bench.common import load_contract_runner  # noqa: E402
+from silverstar.settings import get_settings  # noqa: E402
+
+DATABASE = "silverstar_bench_login"
+BURST = 40
+TARGET_MS = 100.0
+PATIENT = "patient@silverstar.test"
+DOCTOR = "dr.meyer@silverstar.test"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def sample_health(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
+    """Latencies (ms) of GET /health, one after another, until `stop` is set."""
+    latencies = []
+    while not stop.is_set():
+        started = time.perf_counter()
+        response = await client.get("/health")
+        latencies.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        await asyncio.sleep(0.01)
+    return latencies
+
+
+async def during(
+    base_url: str, burst: Callable[[httpx.AsyncClient], Awaitable[list[int]]]
+) -> tuple[Counter[int], float, list[float]]:
+    limits = httpx.Limits(max_connections=BURST + 5)
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client,
+        httpx.AsyncClient(base_url=base_url, timeout=120) as prober,
+    ):
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample_health(prober, stop))
+        await asyncio.sleep(0.1)
+        started = time.perf_counter()
+        statuses = await burst(client)
+        elapsed = time.perf_counter() - started
+        stop.set()
+        return Counter(statuses), elapsed, await sampler
+
+
+def wrong_logins(email: str, rotate_addresses: bool) -> Callable[[httpx.AsyncClient], Awaitable[list[int]]]:
+    async def burst(client: httpx.AsyncClient) -> list[int]:
+        async def attempt(i: int) -> int:
+            headers = {"X-Forwarded-For": f"203.0.113.{i}"} if rotate_addresses else {}
+            body = {"email": email, "password": f"not-the-password-{i}"}
+            return (await client.post("/auth/login", json=body, headers=headers)).status_code
+
+        return list(await asyncio.gather(*(attempt(i) for i in range(BURST))))
+
+    return burst
+
+
+async def registrations(client: httpx.AsyncClient) -> list[int]:
+    async def register(i: int) -> int:
+        body = {"email": f"burst-{i}@example.com", "password": "quiet-harbour-lantern", "name": f"Burst {i}"}
+        return (await client.post("/auth/register", json=body)).status_code
+
+    return list(await asyncio.gather(*(register(i) for i in range(BURST))))
+
+
+async def baseline(base_url: str, seconds: float) -> list[float]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as prober:
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample_health(prober, stop))
+        await asyncio.sleep(seconds)
+        stop.set()
+        return await sampler
+
+
+def report(
+    name: str, statuses: Counter[int], elapsed: float, health: list[float], quiet: list[float]
+) -> None:
+    p50, worst = percentile(health, 0.5), max(health)
+    quiet_p50, quiet_max = percentile(quiet, 0.5), max(quiet)
+    shown = ", ".join(f"{count} × {status}" for status, count in sorted(statuses.items()))
+    verdict = "met" if worst < TARGET_MS else "MISSED"
+    print(f"{name}: {shown}; burst took {elapsed:.2f} s")
+    print(
+        f"  /health during it: {len(health)} samples, p50 {p50:.1f} ms ({p50 / quiet_p50:.1f}× baseline), "
+        f"max {worst:.1f} ms ({worst / quiet_max:.1f}× baseline max); max < {TARGET_MS:g} ms: {verdict}"
+    )
+
+
+@contextmanager
+def served(contract: ModuleType, database_url: str) -> Iterator[str]:
+    """uvicorn as `silverstar run` starts it (silverstar/serving.py), default throttles; its base URL."""
+    port = contract.free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": resolve_redis_url(get_settings()),
+        # Fresh counters per run: a rerun within the throttle windows starts from zero.
+        "REDIS_KEY_PREFIX": f"bench-login-{os.getpid()}:",
+        "ENVIRONMENT": "test",
+        "JWT_SECRET": secrets.token_urlsafe(48),
+    }
+    for name in ("LOGIN_MAX_FAILURES", "REGISTRATION_MAX_PER_IP", "TRUSTED_PROXIES"):
+        env.pop(name, None)
+    serve = (
+        "import uvicorn; from silverstar.serving import UVICORN_OPTIONS; "
+        f"uvicorn.run('silverstar.main:app', host='127.0.0.1', port={port}, log_level='warning', "
+        "**UVICORN_OPTIONS)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", serve], cwd=ROOT, env=env)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        contract.wait_until_ready(base_url)
+        print(f"server: uvicorn pid {process.pid} on {base_url}, 1 worker\n")
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline-seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    contract = load_contract_runner()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cores: {os.cpu_count()})")
+    url = asyncio.run(contract.prepare_database(DATABASE))
+    with served(contract, url) as base_url:
+        quiet = asyncio.run(baseline(base_url, args.baseline_seconds))
+        print(
+            f"quiet baseline: {len(quiet)} samples of /health, p50 {percentile(quiet, 0.5):.1f} ms, "
+            f"max {max(quiet):.1f} ms\n"
+        )
+        bursts = [
+            (f"{BURST} wrong logins for one account, one address", wrong_logins(PATIENT, False)),
+            (f"{BURST} wrong logins for another, rotating X-Forwarded-For", wrong_logins(DOCTOR, True)),
+            (f"{BURST} registrations from one address", registrations),
+        ]
+        for name, burst in bursts:
+            statuses, elapsed, health = asyncio.run(during(base_url, burst))
+            report(name, statuses, elapsed, health, quiet)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
