@@ -118,7 +118,12 @@ class RegisterRequest(BaseModel):
         populate_by_name=True,
     )
     email: EmailStr = Field(..., max_length=320)
-    password: str = Field(..., max_length=128, min_length=10)
+    password: str = Field(
+        ...,
+        description='Also refused (422) when common or easy to guess (a known password, a word, a repeat, a sequence).',
+        max_length=128,
+        min_length=10,
+    )
     name: str = Field(..., max_length=200, min_length=1)
     phone: str | None = Field(None, pattern='^\\+[1-9][0-9]{6,14}$')
 
@@ -166,7 +171,12 @@ class UserCreate(BaseModel):
         populate_by_name=True,
     )
     email: EmailStr = Field(..., max_length=320)
-    password: str = Field(..., max_length=128, min_length=10)
+    password: str = Field(
+        ...,
+        description='Also refused (422) when common or easy to guess (a known password, a word, a repeat, a sequence).',
+        max_length=128,
+        min_length=10,
+    )
     name: str = Field(..., max_length=200, min_length=1)
     phone: str | None = Field(None, pattern='^\\+[1-9][0-9]{6,14}$')
     role: Role

@@ -40,6 +40,8 @@ export const registerPatient = <ThrowOnError extends boolean = false>(options: O
  *
  * Answers 401 for unknown email, wrong password, inactive account, or
  * a syntactically odd email (never 422 for the email's format).
+ * Attempts are counted per email and per client address before the password is
+ * checked (429 past the limits); without Redis to count them, sign-in fails closed (503).
  *
  */
 export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>) => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({

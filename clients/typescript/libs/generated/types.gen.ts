@@ -53,6 +53,9 @@ export type CheckStatus = 'ok' | 'unavailable';
  */
 export type RegisterRequest = {
     email: string;
+    /**
+     * Also refused (422) when common or easy to guess (a known password, a word, a repeat, a sequence).
+     */
     password: string;
     name: string;
     phone?: string | null;
@@ -100,6 +103,9 @@ export type User = {
 
 export type UserCreate = {
     email: string;
+    /**
+     * Also refused (422) when common or easy to guess (a known password, a word, a repeat, a sequence).
+     */
     password: string;
     name: string;
     phone?: string | null;
@@ -542,6 +548,12 @@ export type RegisterPatientErrors = {
      * Rate limit exceeded.
      */
     429: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type RegisterPatientError = RegisterPatientErrors[keyof RegisterPatientErrors];
@@ -579,6 +591,12 @@ export type LoginErrors = {
      * Rate limit exceeded.
      */
     429: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type LoginError = LoginErrors[keyof LoginErrors];
@@ -616,6 +634,12 @@ export type IssueTokenErrors = {
      * Rate limit exceeded.
      */
     429: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type IssueTokenError = IssueTokenErrors[keyof IssueTokenErrors];
@@ -645,6 +669,12 @@ export type GetCurrentUserErrors = {
      * The caller is not allowed to do this.
      */
     403: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetCurrentUserError = GetCurrentUserErrors[keyof GetCurrentUserErrors];
@@ -692,6 +722,12 @@ export type ListUsersErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ListUsersError = ListUsersErrors[keyof ListUsersErrors];
@@ -733,6 +769,12 @@ export type CreateUserErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type CreateUserError = CreateUserErrors[keyof CreateUserErrors];
@@ -772,6 +814,12 @@ export type GetUserErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetUserError = GetUserErrors[keyof GetUserErrors];
@@ -819,6 +867,12 @@ export type UpdateUserErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type UpdateUserError = UpdateUserErrors[keyof UpdateUserErrors];
@@ -862,6 +916,12 @@ export type ListServicesErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ListServicesError = ListServicesErrors[keyof ListServicesErrors];
@@ -903,6 +963,12 @@ export type CreateServiceErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type CreateServiceError = CreateServiceErrors[keyof CreateServiceErrors];
@@ -950,6 +1016,12 @@ export type UpdateServiceErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type UpdateServiceError = UpdateServiceErrors[keyof UpdateServiceErrors];
@@ -994,6 +1066,12 @@ export type ListDoctorsErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ListDoctorsError = ListDoctorsErrors[keyof ListDoctorsErrors];
@@ -1036,6 +1114,12 @@ export type GetDoctorErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetDoctorError = GetDoctorErrors[keyof GetDoctorErrors];
@@ -1078,6 +1162,12 @@ export type GetDoctorScheduleErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetDoctorScheduleError = GetDoctorScheduleErrors[keyof GetDoctorScheduleErrors];
@@ -1124,6 +1214,12 @@ export type ReplaceDoctorScheduleErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ReplaceDoctorScheduleError = ReplaceDoctorScheduleErrors[keyof ReplaceDoctorScheduleErrors];
@@ -1170,6 +1266,12 @@ export type GetDoctorAvailabilityErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetDoctorAvailabilityError = GetDoctorAvailabilityErrors[keyof GetDoctorAvailabilityErrors];
@@ -1217,6 +1319,12 @@ export type ListAppointmentsErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ListAppointmentsError = ListAppointmentsErrors[keyof ListAppointmentsErrors];
@@ -1262,6 +1370,12 @@ export type CreateAppointmentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type CreateAppointmentError = CreateAppointmentErrors[keyof CreateAppointmentErrors];
@@ -1301,6 +1415,12 @@ export type GetAppointmentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetAppointmentError = GetAppointmentErrors[keyof GetAppointmentErrors];
@@ -1348,6 +1468,12 @@ export type UpdateAppointmentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type UpdateAppointmentError = UpdateAppointmentErrors[keyof UpdateAppointmentErrors];
@@ -1392,6 +1518,12 @@ export type ListDocumentsErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ListDocumentsError = ListDocumentsErrors[keyof ListDocumentsErrors];
@@ -1441,6 +1573,12 @@ export type UploadDocumentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type UploadDocumentError = UploadDocumentErrors[keyof UploadDocumentErrors];
@@ -1484,6 +1622,12 @@ export type DeleteDocumentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type DeleteDocumentError = DeleteDocumentErrors[keyof DeleteDocumentErrors];
@@ -1523,6 +1667,12 @@ export type GetDocumentErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetDocumentError = GetDocumentErrors[keyof GetDocumentErrors];
@@ -1562,6 +1712,12 @@ export type DownloadDocumentFileErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type DownloadDocumentFileError = DownloadDocumentFileErrors[keyof DownloadDocumentFileErrors];
@@ -1612,7 +1768,9 @@ export type ChatErrors = {
      */
     502: Problem;
     /**
-     * A required dependency is unavailable or not configured.
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
      */
     503: Problem;
 };
@@ -1665,7 +1823,9 @@ export type ChatStreamErrors = {
      */
     502: Problem;
     /**
-     * A required dependency is unavailable or not configured.
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
      */
     503: Problem;
 };
@@ -1723,6 +1883,12 @@ export type ListAiLogsErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type ListAiLogsError = ListAiLogsErrors[keyof ListAiLogsErrors];
@@ -1752,6 +1918,12 @@ export type GetTwilioConfigErrors = {
      * The caller is not allowed to do this.
      */
     403: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetTwilioConfigError = GetTwilioConfigErrors[keyof GetTwilioConfigErrors];
@@ -1789,6 +1961,12 @@ export type SaveTwilioConfigErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type SaveTwilioConfigError = SaveTwilioConfigErrors[keyof SaveTwilioConfigErrors];
@@ -1822,6 +2000,12 @@ export type HandleIncomingCallErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type HandleIncomingCallError = HandleIncomingCallErrors[keyof HandleIncomingCallErrors];
@@ -1855,6 +2039,12 @@ export type HandleRecordingErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type HandleRecordingError = HandleRecordingErrors[keyof HandleRecordingErrors];
@@ -1896,6 +2086,12 @@ export type GetTurnResultErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type GetTurnResultError = GetTurnResultErrors[keyof GetTurnResultErrors];
@@ -1929,6 +2125,12 @@ export type HandleCallStatusErrors = {
      * The request is well-formed but invalid; `errors` lists the failures.
      */
     422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
 };
 
 export type HandleCallStatusError = HandleCallStatusErrors[keyof HandleCallStatusErrors];
