@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.embedded_servers import resolve_redis_url  # noqa: E402
 from bench.common import load_contract_runner  # noqa: E402
+from services.demo_clinic import DEMO_PASSWORD  # noqa: E402
 from silverstar.settings import get_settings  # noqa: E402
 
 DATABASE = "silverstar_bench_login"
@@ -148,11 +149,21 @@ def served(contract: ModuleType, database_url: str) -> Iterator[str]:
     try:
         base_url = f"http://127.0.0.1:{port}"
         contract.wait_until_ready(base_url)
-        print(f"server: uvicorn pid {process.pid} on {base_url}, 1 worker\n")
+        # The server loads the embedding model in the background at start-up (seconds of CPU):
+        # one question waits for it, so no measurement overlaps the load.
+        login = {"email": PATIENT, "password": DEMO_PASSWORD}
+        token = httpx.post(f"{base_url}/auth/login", json=login, timeout=60).json()["access_token"]
+        warm = httpx.post(
+            f"{base_url}/ai/chat",
+            json={"message": "Opening hours?"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=180,
+        )
+        print(f"server: uvicorn pid {process.pid} on {base_url}, 1 worker; warm-up chat {warm.status_code}\n")
         yield base_url
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        process.wait(timeout=60)
 
 
 def main() -> int:
