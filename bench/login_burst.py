@@ -4,6 +4,7 @@ Against the app served by uvicorn on loopback (one worker, as `silverstar run` s
 over a fresh database `silverstar_bench_login` holding the demo clinic:
 
 - a quiet baseline: GET /health sampled one request at a time;
+- a control: 40 concurrent GET /health (what 40 requests arriving at once cost by themselves);
 - 40 concurrent wrong-password logins for one account, from one address;
 - 40 more for another account, each with its own X-Forwarded-For (not trusted from loopback);
 - 40 concurrent registrations from one address;
@@ -94,6 +95,12 @@ def wrong_logins(email: str, rotate_addresses: bool) -> Callable[[httpx.AsyncCli
     return burst
 
 
+async def plain_requests(client: httpx.AsyncClient) -> list[int]:
+    """The control: as many requests at once that do no work, to tell the cost of the burst's
+    arrival on one event loop from the cost of the logins."""
+    return [r.status_code for r in await asyncio.gather(*(client.get("/health") for _ in range(BURST)))]
+
+
 async def registrations(client: httpx.AsyncClient) -> list[int]:
     async def register(i: int) -> int:
         body = {"email": f"burst-{i}@example.com", "password": "quiet-harbour-lantern", "name": f"Burst {i}"}
@@ -180,6 +187,7 @@ def main() -> int:
             f"max {max(quiet):.1f} ms\n"
         )
         bursts = [
+            (f"{BURST} concurrent GET /health (control)", plain_requests),
             (f"{BURST} wrong logins for one account, one address", wrong_logins(PATIENT, False)),
             (f"{BURST} wrong logins for another, rotating X-Forwarded-For", wrong_logins(DOCTOR, True)),
             (f"{BURST} registrations from one address", registrations),
