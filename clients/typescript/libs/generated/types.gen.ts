@@ -288,6 +288,9 @@ export type Appointment = {
 export type AppointmentCreate = {
     doctorId: string;
     serviceId: string;
+    /**
+     * At most BOOKING_HORIZON_DAYS (default 365) days ahead; a later start answers 422.
+     */
     startTime: string;
     type: AppointmentType;
     notes?: string | null;
@@ -302,6 +305,9 @@ export type AppointmentCreate = {
  */
 export type AppointmentUpdate = {
     status?: AppointmentStatus;
+    /**
+     * At most BOOKING_HORIZON_DAYS (default 365) days ahead; a later start answers 422.
+     */
     startTime?: string;
     notes?: string | null;
 };
