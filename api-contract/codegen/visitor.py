@@ -505,13 +505,13 @@ def date_pattern_removals(model: ast.ClassDef) -> list[tuple[int, int, int, str]
             continue
         call = field.value
         assert isinstance(call, ast.Call)
-        for index, kw in enumerate(call.kws):
+        for index, kw in enumerate(call.keywords):
             if kw.arg != "pattern":
                 continue
             check_date_pattern(ast.literal_eval(kw.value))
             if len(call.args) + index == 0:
                 raise CodegenError(f"{model.name}: a Field() whose first argument is the pattern")
-            before = [*call.args, *call.kws][len(call.args) + index - 1]
+            before = [*call.args, *call.keywords][len(call.args) + index - 1]
             assert before.end_lineno == kw.end_lineno == kw.lineno, "a one-line Field() expected"
             assert before.end_col_offset is not None and kw.end_col_offset is not None
             edits.append((kw.lineno, before.end_col_offset, kw.end_col_offset, ""))
