@@ -163,13 +163,17 @@ def recordings() -> RecordingServer:
     return shared_recordings()
 
 
+# An allowed media origin nothing listens on: a recording that can't be fetched.
+UNREACHABLE_MEDIA_ORIGIN = f"http://127.0.0.1:{unused_port()}"
+
+
 def phone_settings(settings: Settings, model_dir: Path, **overrides: object) -> Settings:
     return settings.model_copy(
         update={
             "public_base_url": PUBLIC_BASE,
             "twilio_account_sid": ACCOUNT_SID,
             "twilio_auth_token": SecretStr(AUTH_TOKEN),
-            "twilio_media_hosts": [shared_recordings().base],
+            "twilio_media_hosts": [shared_recordings().base, UNREACHABLE_MEDIA_ORIGIN],
             "whisper_model_dir": model_dir,
             "google_api_key": None,
             "phone_recording_timeout_seconds": 5.0,
