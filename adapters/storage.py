@@ -5,11 +5,15 @@ recorded on a document (`file://...` or `s3://bucket/key`) says which backend ho
 Both backends are blocking; async callers run them in a thread.
 """
 
+import os
 import shutil
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from silverstar.settings import Settings
+
+FILE_MODE = 0o600
+DIRECTORY_MODE = 0o700
 
 
 class DocumentStorage(Protocol):
@@ -36,12 +40,25 @@ class LocalStorage:
 
     def put(self, key: str, source: BinaryIO) -> str:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_private_dirs(path.parent)
         partial = path.with_suffix(path.suffix + ".partial")
-        with partial.open("wb") as target:
+        # Patients' records: readable by the service's own user only, whatever the umask.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        os.fchmod(descriptor, FILE_MODE)  # an existing leftover .partial keeps its old mode otherwise
+        with os.fdopen(descriptor, "wb") as target:
             shutil.copyfileobj(source, target)
         partial.replace(path)
         return path.as_uri()
+
+    def _make_private_dirs(self, directory: Path) -> None:
+        """`directory` and its parents below the root, created or narrowed to DIRECTORY_MODE. The
+        root itself (DATA_DIR, shared with other data such as the embedded database) is left alone."""
+        root = self._root.resolve()
+        directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+        for folder in (directory, *directory.parents):
+            if folder == root or not folder.is_relative_to(root):
+                break
+            folder.chmod(DIRECTORY_MODE)
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()

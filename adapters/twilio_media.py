@@ -1,9 +1,10 @@
 """Fetching a caller's recording from Twilio, and nothing else.
 
-The URL comes in a webhook, so it is checked against the configured media hosts before any
-request (no fetching of arbitrary URLs: SSRF); plain http is allowed only to a loopback host
-(tests). The download is bounded in size and time, authenticated with the account SID and
-auth token, and a 404 is retried briefly: Twilio may call the action before the file exists.
+The URL comes in a webhook, so its origin (scheme, host and port) is checked against the
+configured media hosts before any request, and so is every redirect's (no fetching of arbitrary
+URLs: SSRF); plain http is allowed only to a loopback host (tests). The download is bounded in
+size and time, authenticated with the account SID and auth token, and a 404 is retried briefly:
+Twilio may call the action before the file exists.
 """
 
 import asyncio
@@ -41,18 +42,46 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def check_recording_url(url: str, allowed_hosts: tuple[str, ...] | list[str]) -> str | None:
-    """Why `url` may not be fetched, or None when it may."""
+DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def media_origin(entry: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a TWILIO_MEDIA_HOSTS entry: `host`, `host:port` or
+    `scheme://host[:port]`; https and its port 443 unless said otherwise."""
+    parts = urlsplit(entry if "://" in entry else f"https://{entry}")
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"not a media host: {entry!r}")
+    return scheme, parts.hostname.lower(), parts.port or DEFAULT_PORTS[scheme]
+
+
+def _origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, or None when it has none."""
     try:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        scheme = parts.scheme.lower()
+        port = parts.port
     except ValueError:
-        return "not a URL"
-    if host not in {h.lower() for h in allowed_hosts}:
-        return f"host {host or '(none)'} is not a Twilio media host"
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
+        return None
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def check_recording_url(url: str, allowed_hosts: tuple[str, ...] | list[str]) -> str | None:
+    """Why `url` may not be fetched, or None when it may.
+
+    The URL's scheme, host and port must be exactly those of an allowed entry: the account's
+    credentials go only there (not to another port of the same host)."""
+    origin = _origin_of(url)
+    if origin is None:
+        return "not an http(s) URL"
+    scheme, host, port = origin
+    if scheme != "https" and not _is_loopback(host):
         return "only https is allowed"
-    if parts.username or parts.password:
+    if origin not in {media_origin(h) for h in allowed_hosts}:
+        return f"{scheme}://{host}:{port} is not a Twilio media host"
+    if urlsplit(url).username or urlsplit(url).password:
         return "credentials in the URL are not allowed"
     return None
 
@@ -95,16 +124,17 @@ async def fetch_recording(
 async def _download(
     client: httpx.AsyncClient, url: str, credentials: tuple[str, str], policy: MediaPolicy
 ) -> bytes | None:
-    """The body, or None on 404. Follows Twilio's redirects (to its storage) over https only;
-    the credentials go to the recording's own host, never to a redirect's other host."""
-    origin = urlsplit(url).netloc
+    """The body, or None on 404. Follows Twilio's redirects by hand, only to allowed media hosts;
+    the credentials go to the recording's own origin, never to a redirect's other origin."""
+    origin = _origin_of(url)
     for _ in range(MAX_REDIRECTS + 1):
-        auth = credentials if urlsplit(url).netloc == origin else None
+        auth = credentials if _origin_of(url) == origin else None
         async with client.stream("GET", url, auth=auth) as response:
             if response.is_redirect:
                 target = urljoin(url, response.headers.get("location", ""))
-                if urlsplit(target).scheme != "https" and check_recording_url(target, policy.allowed_hosts):
-                    raise RecordingUnavailable("refused a redirect of the recording away from https")
+                refusal = check_recording_url(target, policy.allowed_hosts)
+                if refusal:
+                    raise RecordingUnavailable(f"refused a redirect of the recording: {refusal}")
                 url = target
                 continue
             if response.status_code == 404:

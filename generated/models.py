@@ -52,6 +52,11 @@ def _require_rfc3339_date_time(value: object) -> object:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str) and _RFC3339_DATE_TIME.fullmatch(value):
+        # The contract's `pattern: ^20[0-9]{2}-`: every instant the clinic deals with lies in
+        # 2000-2099, and arithmetic on it (durations, horizons, offsets) then stays inside what
+        # Python's datetime and PostgreSQL hold (years 1 and 9999 overflow).
+        if not value.startswith("20"):
+            raise ValueError("must lie in the years 2000 to 2099")
         return value.upper()
     raise ValueError(
         "must be an RFC 3339 date-time string with offset, e.g. 2027-03-28T09:00:00+02:00"
@@ -317,8 +322,8 @@ class TimeOffInput(BaseModel):
         extra='forbid',
         populate_by_name=True,
     )
-    start: Rfc3339DateTime
-    end: Rfc3339DateTime
+    start: Rfc3339DateTime = Field(...)
+    end: Rfc3339DateTime = Field(...)
     reason: str | None = Field(None, max_length=200)
 
 
@@ -386,7 +391,11 @@ class AppointmentCreate(BaseModel):
     )
     doctor_id: UUID = Field(..., alias='doctorId')
     service_id: UUID = Field(..., alias='serviceId')
-    start_time: Rfc3339DateTime = Field(..., alias='startTime')
+    start_time: Rfc3339DateTime = Field(
+        ...,
+        alias='startTime',
+        description='At most BOOKING_HORIZON_DAYS (default 365) days ahead; a later start answers 422.',
+    )
     type: AppointmentType
     notes: str | None = Field(None, max_length=2000)
     patient_id: UUID | None = Field(
@@ -402,7 +411,11 @@ class AppointmentUpdate(BaseModel):
         populate_by_name=True,
     )
     status: AppointmentStatus | None = None
-    start_time: Rfc3339DateTime | None = Field(None, alias='startTime')
+    start_time: Rfc3339DateTime | None = Field(
+        None,
+        alias='startTime',
+        description='At most BOOKING_HORIZON_DAYS (default 365) days ahead; a later start answers 422.',
+    )
     notes: str | None = Field(None, max_length=2000)
     _not_null = field_validator('status', 'start_time', mode='before')(_reject_null)
 

@@ -1,4 +1,7 @@
 import logging
+import re
+import unicodedata
+from urllib.parse import quote
 from uuid import UUID
 
 import anyio
@@ -12,6 +15,20 @@ from services.documents import DocumentService, Upload, document_service
 from silverstar.context import RequestContext
 
 log = logging.getLogger(__name__)
+
+# Characters a quoted filename may carry in any browser; the rest become `_` in the fallback.
+_UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9 ._()-]")
+
+
+def attachment_disposition(filename: str) -> str:
+    """Content-Disposition for a download (RFC 6266): the exact name as RFC 5987 `filename*`
+    (UTF-8, percent-encoded), after an ASCII `filename` for clients that don't read it. A raw
+    non-ASCII name can't be sent in a header at all; a quote or line break would break it."""
+    ascii_name = "".join(
+        unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode() or "_" for c in filename
+    )
+    fallback = _UNSAFE_IN_FALLBACK.sub("_", ascii_name).strip() or "document.pdf"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _documents(ctx: RequestContext) -> DocumentService:
@@ -75,5 +92,5 @@ class DocumentsHandlers:
 
     async def download_document_file(self, ctx: RequestContext, *, document_id: UUID) -> Response:
         document, content = await _documents(ctx).read_file(ctx.user, document_id)
-        disposition = f'attachment; filename="{document.filename}"'
+        disposition = attachment_disposition(document.filename)
         return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})

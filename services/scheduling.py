@@ -139,6 +139,12 @@ class SchedulingService:
     ) -> Period:
         if start < self._earliest_start():
             raise Unprocessable("Appointments must be booked in the future, with enough notice.")
+        horizon = self._settings.booking_horizon_days
+        if start > self._now() + timedelta(days=horizon):
+            message = f"Appointments can be booked at most {horizon} days ahead."
+            raise Unprocessable(
+                message, errors=[{"loc": ["body", "startTime"], "msg": message, "type": "booking_horizon"}]
+            )
         wanted = Period(start, start + timedelta(minutes=service.duration_minutes))
         instant = Period(start, start + timedelta(microseconds=1))
         if wanted in await self._slots(doctor_id, service, instant, ignore_appointment=ignore):

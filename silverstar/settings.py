@@ -2,12 +2,14 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A TWILIO_MEDIA_HOSTS entry: host, host:port or http(s)://host[:port] (no path, no credentials).
+MEDIA_HOST_PATTERN = r"^(https?://)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$"
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
 
     slot_grid_minutes: int = Field(default=15, ge=5, le=60)
     booking_min_notice_minutes: int = Field(default=60, ge=0)
+    # How far ahead an appointment may be booked or moved (a later start answers 422).
+    booking_horizon_days: int = Field(default=365, ge=1, le=3650)
     max_open_appointments_per_patient: int = Field(default=3, ge=1)
     availability_max_days: int = 31
 
@@ -84,8 +88,9 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     # Peers (IPs or CIDRs) whose X-Forwarded-Proto/Host are believed when no public URL is set.
     trusted_proxies: list[str] = []
-    # The hosts a RecordingUrl may point at (no fetching of arbitrary URLs); plain http only on loopback.
-    twilio_media_hosts: list[str] = ["api.twilio.com"]
+    # The origins a RecordingUrl (and its redirects) may point at: `host` (https, port 443),
+    # `host:port` or `scheme://host:port`; plain http only on loopback.
+    twilio_media_hosts: list[Annotated[str, Field(pattern=MEDIA_HOST_PATTERN)]] = ["api.twilio.com"]
     # Unset: Whisper base from the bundled packages, joined once under data_dir/models.
     whisper_model_dir: Path | None = None
     whisper_compute_type: str = "int8"

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,17 +129,20 @@ def _handler(server: RecordingServer) -> type[http.server.BaseHTTPRequestHandler
     return Handler
 
 
-def serve_recordings() -> Iterator[RecordingServer]:
-    server = RecordingServer()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+_shared_recordings: RecordingServer | None = None
+
+
+def shared_recordings() -> RecordingServer:
+    """The recording server of this test run, started on first use (a daemon thread): the
+    settings' TWILIO_MEDIA_HOSTS name its exact origin, port included."""
+    global _shared_recordings
+    if _shared_recordings is None:
+        server = RecordingServer()
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+        server.port = httpd.server_address[1]
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        _shared_recordings = server
+    return _shared_recordings
 
 
 def unused_port() -> int:
@@ -157,8 +159,12 @@ def whisper_model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def recordings() -> Iterator[RecordingServer]:
-    yield from serve_recordings()
+def recordings() -> RecordingServer:
+    return shared_recordings()
+
+
+# An allowed media origin nothing listens on: a recording that can't be fetched.
+UNREACHABLE_MEDIA_ORIGIN = f"http://127.0.0.1:{unused_port()}"
 
 
 def phone_settings(settings: Settings, model_dir: Path, **overrides: object) -> Settings:
@@ -167,7 +173,7 @@ def phone_settings(settings: Settings, model_dir: Path, **overrides: object) -> 
             "public_base_url": PUBLIC_BASE,
             "twilio_account_sid": ACCOUNT_SID,
             "twilio_auth_token": SecretStr(AUTH_TOKEN),
-            "twilio_media_hosts": ["127.0.0.1"],
+            "twilio_media_hosts": [shared_recordings().base, UNREACHABLE_MEDIA_ORIGIN],
             "whisper_model_dir": model_dir,
             "google_api_key": None,
             "phone_recording_timeout_seconds": 5.0,

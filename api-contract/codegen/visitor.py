@@ -38,7 +38,9 @@ Strict input: pydantic's lax mode would take `"5"` or `true` for an integer, `0`
 boolean, a Unix time or `2027-03-28 09:00Z` for a date-time. ``strict_types()`` (run before
 ``reject_nulls()``) retypes the models: integer -> ``JsonInt`` (a JSON number; `5.0` passes, as in
 JSON Schema), number -> ``StrictFloat``, boolean -> ``StrictBool``, date-time -> ``Rfc3339DateTime``
-(an RFC 3339 string with offset, or a datetime built by a handler), date -> ``Rfc3339Date``. Form
+(an RFC 3339 string with offset, or a datetime built by a handler), date -> ``Rfc3339Date``; input
+strings of both must lie in the years 2000-2099 (the contract's date inputs say so with a pattern,
+which the generator does not turn into a constraint of its own). Form
 (urlencoded) models keep lax scalars: their values are strings. The routes use the same types for
 JSON bodies (``py_type(strict=True)``) and the RFC 3339 ones for parameters too; other parameters,
 headers and multipart parts stay lax (`?limit=20`, `?includeInactive=true`). models.py defines
@@ -80,6 +82,9 @@ ROUTES_NAMES = {
 }
 # Types of string formats, defined in models.py (DEFINED_CODE); routes.py imports them from .models.
 FORMAT_TYPES = {"date-time": "Rfc3339DateTime", "date": "Rfc3339Date"}
+# The years 2000-2099, the only pattern a date/date-time may carry: the Rfc3339 types check it
+# themselves (pydantic can't apply a pattern to a datetime).
+DATE_PATTERN = "^20[0-9]{2}-"
 # Strict stand-ins of the lax pydantic scalars for JSON input (models, inline JSON bodies); JsonInt
 # is defined in models.py, the others come from pydantic.
 STRICT = {"int": "JsonInt", "float": "StrictFloat", "bool": "StrictBool"}
@@ -205,6 +210,8 @@ class Contract:
     def constraints(self, schema: dict[str, Any]) -> str:
         schema = self.resolve(schema)
         kw = {py: schema[js] for js, py in CONSTRAINTS.items() if js in schema}
+        if schema.get("format") in FORMAT_TYPES and "pattern" in kw:
+            check_date_pattern(kw.pop("pattern"))
         for js, py, inclusive in (
             ("exclusiveMinimum", "gt", "minimum"),
             ("exclusiveMaximum", "lt", "maximum"),
@@ -421,6 +428,11 @@ def _require_rfc3339_date_time(value: object) -> object:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str) and _RFC3339_DATE_TIME.fullmatch(value):
+        # The contract's `pattern: ^20[0-9]{2}-`: every instant the clinic deals with lies in
+        # 2000-2099, and arithmetic on it (durations, horizons, offsets) then stays inside what
+        # Python's datetime and PostgreSQL hold (years 1 and 9999 overflow).
+        if not value.startswith("20"):
+            raise ValueError("must lie in the years 2000 to 2099")
         return value.upper()
     raise ValueError("must be an RFC 3339 date-time string with offset, e.g. 2027-03-28T09:00:00+02:00")
 
@@ -436,6 +448,8 @@ def _require_rfc3339_date(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str) and _RFC3339_DATE.fullmatch(value):
+        if not value.startswith("20"):  # as for date-times: `pattern: ^20[0-9]{2}-`
+            raise ValueError("must lie in the years 2000 to 2099")
         return value
     raise ValueError("must be an RFC 3339 date string, e.g. 2027-03-28")
 
@@ -482,6 +496,33 @@ def form_schemas(c: Contract) -> set[str]:
     return refs
 
 
+def date_pattern_removals(model: ast.ClassDef) -> list[tuple[int, int, int, str]]:
+    """Edits deleting `pattern=` from the Field() of date/date-time fields: pydantic can't apply a
+    pattern to a datetime, and the Rfc3339 types check the one pattern the contract may give them."""
+    edits = []
+    for field in (n for n in model.body if isinstance(n, ast.AnnAssign) and isinstance(n.value, ast.Call)):
+        if not any(isinstance(n, ast.Name) and n.id in FORMAT_RETYPE for n in ast.walk(field.annotation)):
+            continue
+        call = field.value
+        assert isinstance(call, ast.Call)
+        for index, kw in enumerate(call.keywords):
+            if kw.arg != "pattern":
+                continue
+            check_date_pattern(ast.literal_eval(kw.value))
+            if len(call.args) + index == 0:
+                raise CodegenError(f"{model.name}: a Field() whose first argument is the pattern")
+            before = [*call.args, *call.keywords][len(call.args) + index - 1]
+            assert before.end_lineno == kw.end_lineno == kw.lineno, "a one-line Field() expected"
+            assert before.end_col_offset is not None and kw.end_col_offset is not None
+            edits.append((kw.lineno, before.end_col_offset, kw.end_col_offset, ""))
+    return edits
+
+
+def check_date_pattern(pattern: object) -> None:
+    if pattern != DATE_PATTERN:
+        raise CodegenError(f"a date/date-time may only carry `pattern: {DATE_PATTERN}`, not {pattern!r}")
+
+
 def strict_types(parser: Any, code: str) -> str:
     """Makes the models' scalar types as strict as the contract (JSON input):
 
@@ -509,6 +550,7 @@ def strict_types(parser: Any, code: str) -> str:
         for name in (n for t in types for n in ast.walk(t) if isinstance(n, ast.Name) and n.id in swap):
             assert name.end_col_offset is not None
             edits.append((name.lineno, name.col_offset, name.end_col_offset, swap[name.id]))
+        edits += date_pattern_removals(node)
     lines = code.splitlines()
     for lineno, start, end, new in sorted(edits, reverse=True):
         raw = lines[lineno - 1].encode()  # ast offsets count UTF-8 bytes

@@ -1,6 +1,8 @@
 """Both storage backends, the S3 one against moto's S3 server over HTTP."""
 
 import io
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +64,24 @@ def test_local_storage_round_trips_and_refuses_keys_outside_its_root(tmp_path: P
     storage.delete("documents/b.pdf")
     with pytest.raises(ValueError):
         storage.put("../escape.pdf", io.BytesIO(b"x"))
+
+
+def test_local_storage_keeps_files_private_whatever_the_umask(tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # the usual umask, under which files were written 0644
+    try:
+        LocalStorage(tmp_path).put("documents/c.pdf", io.BytesIO(b"%PDF-1.4"))
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE((tmp_path / "documents" / "c.pdf").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "documents").stat().st_mode) == 0o700
+
+
+def test_local_storage_narrows_an_existing_documents_folder(tmp_path: Path) -> None:
+    (tmp_path / "documents").mkdir(mode=0o755)
+    (tmp_path / "documents").chmod(0o755)
+
+    LocalStorage(tmp_path).put("documents/d.pdf", io.BytesIO(b"%PDF-1.4"))
+
+    assert stat.S_IMODE((tmp_path / "documents").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "documents" / "d.pdf").stat().st_mode) == 0o600

@@ -1,4 +1,5 @@
 import dataclasses
+import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -171,3 +172,40 @@ async def test_deleting_removes_the_document_and_its_file(
         await client.get(f"/documents/{uploaded['id']}", headers=auth_headers(patient))
     ).status_code == 404
     assert not (document_storage / f"{uploaded['id']}.pdf").exists()
+
+
+async def test_a_patient_listing_another_patients_documents_is_forbidden(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    other = await make_user(session, "patient")
+    await _upload(client, auth_headers(other), text_pdf(["Their results"]))
+    me = auth_headers(patient)
+
+    theirs = await client.get("/documents", params={"patientId": str(other.id)}, headers=me)
+    mine = await client.get("/documents", params={"patientId": str(patient.id)}, headers=me)
+
+    assert theirs.status_code == 403
+    assert theirs.headers["content-type"] == PROBLEM
+    assert mine.status_code == 200
+
+
+async def test_a_document_with_a_non_ascii_name_downloads_under_that_name(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders
+) -> None:
+    uploaded = await _upload(client, auth_headers(patient), text_pdf(["Befund"]), filename="病历 Müller.pdf")
+    assert uploaded.status_code == 202
+    assert uploaded.json()["filename"] == "病历 Müller.pdf"
+
+    download = await client.get(f"/documents/{uploaded.json()['id']}/file", headers=auth_headers(patient))
+
+    assert download.status_code == 200
+    assert download.content == text_pdf(["Befund"])
+    disposition = download.headers["content-disposition"]
+    assert disposition.isascii()
+    # RFC 6266: an ASCII fallback for old clients, then the exact name (RFC 5987, UTF-8).
+    assert disposition == (
+        'attachment; filename="__ Muller.pdf"; '
+        "filename*=UTF-8''%E7%97%85%E5%8E%86%20M%C3%BCller.pdf"
+    )
+    encoded = disposition.split("filename*=UTF-8''")[1]
+    assert urllib.parse.unquote(encoded) == "病历 Müller.pdf"

@@ -22,6 +22,7 @@ from tests.assistant_fixtures import index_pdf
 from tests.phone_fixtures import (
     ACCOUNT_SID,
     PUBLIC_BASE,
+    UNREACHABLE_MEDIA_ORIGIN,
     RecordingServer,
     call_sid,
     phone_settings,
@@ -30,7 +31,6 @@ from tests.phone_fixtures import (
     sign,
     silent_wav,
     spoken_wav,
-    unused_port,
     whisper_model_dir,
 )
 from workers.calls import turn_work
@@ -213,7 +213,7 @@ async def test_an_unreachable_recording_ends_in_an_apology_and_the_clinic_on_the
     enqueued: list[uuid.UUID],
 ) -> None:
     sid = await start_call(phone)
-    turn_url = await record(phone, sid, f"http://127.0.0.1:{unused_port()}/Recordings/{recording_sid()}")
+    turn_url = await record(phone, sid, f"{UNREACHABLE_MEDIA_ORIGIN}/Recordings/{recording_sid()}")
     await run_job(phone_runtime, session_factory, enqueued[-1])
     root = twiml(await post(phone, turn_url, call_form(sid)))
     assert "Sorry" in said(root)

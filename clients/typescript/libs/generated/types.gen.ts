@@ -294,6 +294,9 @@ export type Appointment = {
 export type AppointmentCreate = {
     doctorId: string;
     serviceId: string;
+    /**
+     * At most BOOKING_HORIZON_DAYS (default 365) days ahead; a later start answers 422.
+     */
     startTime: string;
     type: AppointmentType;
     notes?: string | null;
@@ -308,6 +311,9 @@ export type AppointmentCreate = {
  */
 export type AppointmentUpdate = {
     status?: AppointmentStatus;
+    /**
+     * At most BOOKING_HORIZON_DAYS (default 365) days ahead; a later start answers 422.
+     */
     startTime?: string;
     notes?: string | null;
 };
