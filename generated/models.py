@@ -629,6 +629,7 @@ class ReadinessChecks(BaseModel):
     )
     database: CheckStatus
     redis: CheckStatus
+    workers: CheckStatus
 
 
 class Readiness(BaseModel):
