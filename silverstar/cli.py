@@ -81,13 +81,21 @@ def _seed_demo() -> None:
     asyncio.run(index_handbook())
 
 
-def _stop_with_parent() -> None:
-    """A worker gets SIGTERM when `silverstar run` dies: uvicorn re-raises the signal that
-    stopped it, so no `finally` of ours would run to stop the workers. (Linux ties this to
-    the thread that started the child: the supervisor's, which lives as long as the command.)"""
-    if sys.platform == "linux":
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+def _stop_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` giving each worker SIGTERM when `silverstar run` dies: uvicorn re-raises
+    the signal that stopped it, so no `finally` of ours would run to stop the workers. (Linux
+    ties this to the thread that started the child: the supervisor's, which lives as long as
+    the command.) libc is loaded here, in the parent: the child runs no loader between fork
+    and exec while other threads may hold its locks."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    pr_set_pdeathsig = 1
+
+    def set_parent_death_signal() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    return set_parent_death_signal
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -102,7 +110,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         "REDIS_URL": resolve_redis_url(settings),
     }
     # One worker process per queue, restarted (with backoff) whenever one dies.
-    supervisor = supervise_workers(env=env, preexec_fn=_stop_with_parent)
+    supervisor = supervise_workers(env=env, preexec_fn=_stop_with_parent())
     os.environ.update(env)
     try:
         uvicorn.run("silverstar.main:app", host=args.host, port=args.port, log_config=None)

@@ -131,4 +131,17 @@ class DocumentSweeper(Middleware):
                 logger.exception("document sweep failed")
 
 
+class EmbedderPreloader(Middleware):
+    """Loads the embedding model before a documents worker takes its first message.
+
+    At boot, before any worker thread runs, in one thread: the first documents don't wait
+    for the model, and the worker's heartbeat (so `/ready`) starts only once it can work.
+    """
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if DOCUMENTS_QUEUE in consumed_queues(broker, worker):
+            get_embedder(get_settings())
+
+
 broker.add_middleware(DocumentSweeper())
+broker.add_middleware(EmbedderPreloader())

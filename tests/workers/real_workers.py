@@ -26,7 +26,7 @@ from workers.processes import Supervisor
 FINAL = (DocumentStatus.ready, DocumentStatus.failed)
 # Starting a worker (imports, then the embedding model on the first document) takes a while on
 # a shared 2-core machine; these bound waits, they don't measure anything.
-BOOT_TIMEOUT_SECONDS = 120.0
+BOOT_TIMEOUT_SECONDS = 300.0
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -30,8 +29,9 @@ from workers.processes import WORKER_PROCESSES
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 DOCUMENTS_WORKER = {spec.queue: spec.command() for spec in WORKER_PROCESSES if spec.queue == DOCUMENTS_QUEUE}
-# Far below the five minutes after which the sweep would re-send a document left pending.
-ALL_READY_WITHIN_SECONDS = 60.0
+# The model is loaded before the heartbeat starts; this bounds the work itself, generously for a
+# loaded machine, and far below the five minutes after which the sweep would re-send a document.
+ALL_READY_WITHIN_SECONDS = 90.0
 
 
 def leaflet(number: int) -> bytes:
@@ -77,20 +77,22 @@ async def test_decompression_bombs_end_failed_and_the_document_behind_them_ends_
         assert error is not None and error.startswith("Page 1 expands to more than 8 MB when decompressed")
 
 
-@pytest.mark.parametrize("attempt", [1, 2, 3])
 async def test_documents_uploaded_as_the_worker_starts_all_become_ready_within_seconds(
-    attempt: int, database_url: str, tmp_path: Path, uploads: Uploads
+    database_url: str, tmp_path: Path, uploads: Uploads
 ) -> None:
+    # Every job opens its own engine: each round's jobs make their first connections together,
+    # as the first jobs of a fresh worker did when one of its threads hung.
     environment = worker_environment(database_url, tmp_path)
     with supervised_workers(DOCUMENTS_WORKER, environment):
         wait_for_heartbeat(environment, DOCUMENTS_QUEUE)
-        ids = [await uploads.add(leaflet(n)) for n in range(4)]
-        for document_id in ids:
-            uploads.enqueue(document_id)
+        for _ in range(3):
+            ids = [await uploads.add(leaflet(n)) for n in range(4)]
+            for document_id in ids:
+                uploads.enqueue(document_id)
 
-        final = await uploads.wait_until_final(ids, ALL_READY_WITHIN_SECONDS)
+            final = await uploads.wait_until_final(ids, ALL_READY_WITHIN_SECONDS)
 
-    assert list(final.values()) == [(DocumentStatus.ready, None)] * len(ids)
+            assert list(final.values()) == [(DocumentStatus.ready, None)] * len(ids)
 
 
 async def test_a_worker_killed_with_sigkill_is_restarted_and_ingests_the_next_upload(
