@@ -8,7 +8,7 @@ to the uploader; retrying would not help.
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pdfplumber
@@ -43,8 +43,12 @@ class TextChunk:
     text: str
 
 
-def extract_pages(data: bytes, *, max_pages: int) -> list[str]:
-    """The text of each page (empty for a page without a text layer)."""
+def extract_pages(data: bytes, *, max_pages: int, on_page: Callable[[int], None] | None = None) -> list[str]:
+    """The text of each page (empty for a page without a text layer), in this process.
+
+    `on_page(number)` is called before each page is read (the bounded reader starts its
+    page budget and timer there). Uploads are read through `adapters.bounded_pdf`.
+    """
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             page_count = len(pdf.pages)
@@ -53,22 +57,44 @@ def extract_pages(data: bytes, *, max_pages: int) -> list[str]:
                     f"The document has {page_count} pages; at most {max_pages} are accepted."
                 )
             pages: list[str] = []
-            for page in pdf.pages:
+            for number, page in enumerate(pdf.pages, start=1):
+                if on_page is not None:
+                    on_page(number)
                 pages.append(page.extract_text() or "")
                 # Layout objects of a page are cached until the file closes: free them as we go.
                 page.close()
     except DocumentRejected:
         raise
-    except PdfminerException as exc:
-        if exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
-            raise DocumentRejected("The PDF is password-protected; upload it without a password.") from exc
-        raise DocumentRejected("The file could not be read as a PDF; it may be damaged.") from exc
     except Exception as exc:
+        # A limit reached inside pdfminer may come back wrapped by pdfplumber.
+        limit = _limit_reached(exc)
+        if limit is exc:
+            raise
+        if limit is not None:
+            raise limit from exc
+        if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], PDFPasswordIncorrect):
+            raise DocumentRejected("The PDF is password-protected; upload it without a password.") from exc
         # pdfminer raises assorted errors (KeyError, TypeError, PSEOF...) on malformed files.
         raise DocumentRejected("The file could not be read as a PDF; it may be damaged.") from exc
     if not any(text.strip() for text in pages):
         raise DocumentRejected("The PDF has no extractable text — is it a scanned document?")
     return pages
+
+
+def _limit_reached(exc: BaseException) -> DocumentRejected | MemoryError | None:
+    """A rejection or MemoryError that `exc` wraps (as its argument, cause or context), if any."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, DocumentRejected | MemoryError):
+            return current
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
 
 
 def chunk_pages(pages: Sequence[str]) -> list[TextChunk]:

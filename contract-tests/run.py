@@ -133,7 +133,8 @@ def wait_until_ready(base_url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
+            # /health, not /ready: no worker runs here, so /ready answers 503 (workers unavailable).
+            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass

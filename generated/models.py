@@ -652,6 +652,7 @@ class ReadinessChecks(BaseModel):
     )
     database: CheckStatus
     redis: CheckStatus
+    workers: CheckStatus
 
 
 class Readiness(BaseModel):

@@ -4,6 +4,7 @@ import logging
 from sqlalchemy import text
 
 from generated import models as api
+from services.worker_health import queues_without_workers
 from silverstar.context import RequestContext
 from silverstar.errors import ServiceUnavailable
 
@@ -28,6 +29,21 @@ async def _redis_answers(ctx: RequestContext) -> bool:
         return False
 
 
+async def _workers_alive(ctx: RequestContext) -> bool:
+    """Every queue has a worker whose heartbeat is fresh (a dead or stalled one stops sending it)."""
+    try:
+        missing = await asyncio.wait_for(
+            queues_without_workers(ctx.runtime.redis, ctx.runtime.settings.redis_key_prefix),
+            CHECK_TIMEOUT_SECONDS,
+        )
+    except Exception:
+        log.warning("readiness: could not read the worker heartbeats", exc_info=True)
+        return False
+    if missing:
+        log.warning("readiness: no live worker on the queues %s", ", ".join(missing))
+    return not missing
+
+
 def _status(ok: bool) -> api.CheckStatus:
     return api.CheckStatus.ok if ok else api.CheckStatus.unavailable
 
@@ -38,7 +54,10 @@ class HealthHandlers:
 
     async def get_readiness(self, ctx: RequestContext) -> api.Readiness:
         database, redis = await _database_answers(ctx), await _redis_answers(ctx)
-        checks = api.ReadinessChecks(database=_status(database), redis=_status(redis))
-        if not (database and redis):
+        workers = redis and await _workers_alive(ctx)
+        checks = api.ReadinessChecks(
+            database=_status(database), redis=_status(redis), workers=_status(workers)
+        )
+        if not (database and redis and workers):
             raise ServiceUnavailable("A dependency is unavailable.", checks=checks.model_dump(mode="json"))
         return api.Readiness(status=api.CheckStatus.ok, checks=checks)

@@ -10,14 +10,16 @@ Permanent problems with the file (`DocumentRejected`) end in `failed`; anything 
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.bounded_pdf import ExtractionLimits, extract_pages_bounded
 from adapters.embeddings import Embedder, embedding_model_label
-from adapters.pdf_text import DocumentRejected, chunk_pages, extract_pages
+from adapters.pdf_text import DocumentRejected, TextChunk, chunk_pages
 from adapters.storage import DocumentStorage, document_key
 from adapters.vector_store import VectorStore
 from persistence.models import Document, DocumentStatus
@@ -27,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 EMBED_BATCH_SIZE = 32
 SWEEP_BATCH_SIZE = 100
+# How often a job refreshes the heartbeat of the document it processes; the sweep's
+# `processing_after` must be several times longer.
+HEARTBEAT_INTERVAL = timedelta(seconds=15)
 ABANDONED_ERROR = "The document could not be processed; please try uploading it again later."
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -54,7 +59,7 @@ async def ingest(
             logger.info("document %s is already %s; nothing to do", document_id, document.status.value)
             return document.status
         document.status = DocumentStatus.processing
-        document.processing_started_at = datetime.now(UTC)
+        document.processing_started_at = document.heartbeat_at = datetime.now(UTC)
         await session.commit()
 
     try:
@@ -66,16 +71,13 @@ async def ingest(
         raise
 
     try:
-        pages = await asyncio.to_thread(extract_pages, data, max_pages=settings.max_document_pages)
-        chunks = chunk_pages(pages)
+        async with _heartbeat(session_factory, document_id):
+            pages, chunks, vectors = await _extract_and_embed(
+                data, embedder, ExtractionLimits.from_settings(settings)
+            )
     except DocumentRejected as rejected:
         logger.info("document %s rejected: %s", document_id, rejected.reason)
         return await _mark_failed(session_factory, store, document_id, rejected.reason)
-
-    vectors: list[list[float]] = []
-    for start in range(0, len(chunks), EMBED_BATCH_SIZE):
-        batch = [chunk.text for chunk in chunks[start : start + EMBED_BATCH_SIZE]]
-        vectors.extend(await asyncio.to_thread(embedder.embed, batch))
 
     async with session_factory() as session:
         document = await session.get(Document, document_id, with_for_update=True, populate_existing=True)
@@ -91,6 +93,55 @@ async def ingest(
         await session.commit()
     logger.info("document %s ready: %d pages, %d chunks", document_id, len(pages), len(chunks))
     return DocumentStatus.ready
+
+
+async def _extract_and_embed(
+    data: bytes, embedder: Embedder, limits: ExtractionLimits
+) -> tuple[list[str], list[TextChunk], list[list[float]]]:
+    """The slow part: text out of the PDF (in a bounded child process), chunks, their vectors."""
+    pages = await asyncio.to_thread(extract_pages_bounded, data, limits)
+    chunks = chunk_pages(pages)
+    vectors: list[list[float]] = []
+    for start in range(0, len(chunks), EMBED_BATCH_SIZE):
+        batch = [chunk.text for chunk in chunks[start : start + EMBED_BATCH_SIZE]]
+        vectors.extend(await asyncio.to_thread(embedder.embed, batch))
+    return pages, chunks, vectors
+
+
+@asynccontextmanager
+async def _heartbeat(session_factory: SessionFactory, document_id: uuid.UUID) -> AsyncIterator[None]:
+    """Refreshes the document's `heartbeat_at` every HEARTBEAT_INTERVAL while the block runs.
+
+    The block must not use the database: the beat is stopped (never cancelled mid-query)
+    before the block's caller writes again, so the two never share a connection at once.
+    """
+    stop = asyncio.Event()
+
+    async def beat() -> None:
+        while True:
+            try:
+                await asyncio.wait_for(stop.wait(), HEARTBEAT_INTERVAL.total_seconds())
+                return
+            except TimeoutError:
+                pass
+            try:
+                async with session_factory() as session:
+                    await session.execute(
+                        update(Document)
+                        .where(Document.id == document_id, Document.status == DocumentStatus.processing)
+                        # updated_at keeps meaning "the record changed".
+                        .values(heartbeat_at=datetime.now(UTC), updated_at=Document.updated_at)
+                    )
+                    await session.commit()
+            except Exception:
+                logger.warning("could not record the heartbeat of document %s", document_id, exc_info=True)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
 
 
 async def mark_abandoned(session_factory: SessionFactory, store: VectorStore, document_id: uuid.UUID) -> None:
@@ -134,21 +185,25 @@ async def sweep_stale(
     pending_after: timedelta,
     processing_after: timedelta,
 ) -> int:
-    """Re-enqueues documents pending or processing for too long; returns how many.
+    """Re-enqueues documents pending for too long or processing without a heartbeat; returns how many.
 
     A document is pending for long when its message never reached Redis (down at upload
-    time) and processing for long when its worker died. Each one re-sent is touched
-    (`updated_at`), so it is sent again only after another full wait, and rows are claimed
-    with SKIP LOCKED, so several workers sweeping at once don't send it twice.
+    time); a processing document's heartbeat stops when its job died (`processing_after`
+    is several heartbeat intervals). Each one re-sent is touched (`updated_at`), so it is
+    sent again only after another full wait, and rows are claimed with SKIP LOCKED, so
+    several workers sweeping at once don't send it twice.
     """
     async with session_factory() as session:
         stale_pending = (Document.status == DocumentStatus.pending) & (
             Document.updated_at < func.now() - pending_after
         )
         processing_cutoff = func.now() - processing_after
+        last_sign_of_life = func.coalesce(
+            Document.heartbeat_at, Document.processing_started_at, Document.updated_at
+        )
         stale_processing = (
             (Document.status == DocumentStatus.processing)
-            & (func.coalesce(Document.processing_started_at, Document.updated_at) < processing_cutoff)
+            & (last_sign_of_life < processing_cutoff)
             & (Document.updated_at < processing_cutoff)
         )
         ids = list(

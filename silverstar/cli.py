@@ -1,5 +1,5 @@
-"""`silverstar` commands: run (API + worker, with a demo clinic), migrate, create-admin, seed-demo,
-reindex (re-embed the documents after a change of embedding model)."""
+"""`silverstar` commands: run (API + supervised workers, with a demo clinic), migrate, create-admin,
+seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health."""
 
 import argparse
 import asyncio
@@ -7,12 +7,13 @@ import ctypes
 import getpass
 import os
 import signal
-import subprocess
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import uvicorn
+from redis import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
@@ -21,8 +22,10 @@ from persistence.migrate import upgrade_head
 from persistence.models import User
 from services.accounts import ADMIN, AccountService, NewUser
 from services.demo_clinic import DemoClinic, DemoLogin, seed_demo_clinic
+from services.worker_health import WORKER_QUEUES, fresh_workers
 from silverstar.serving import UVICORN_OPTIONS
 from silverstar.settings import get_settings
+from workers.processes import supervise_workers
 
 T = TypeVar("T")
 
@@ -79,12 +82,21 @@ def _seed_demo() -> None:
     asyncio.run(index_handbook())
 
 
-def _stop_with_parent() -> None:
-    """The worker gets SIGTERM when `silverstar run` dies: uvicorn re-raises the signal that
-    stopped it, so no `finally` of ours would run to stop the worker."""
-    if sys.platform == "linux":
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+def _stop_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` giving each worker SIGTERM when `silverstar run` dies: uvicorn re-raises
+    the signal that stopped it, so no `finally` of ours would run to stop the workers. (Linux
+    ties this to the thread that started the child: the supervisor's, which lives as long as
+    the command.) libc is loaded here, in the parent: the child runs no loader between fork
+    and exec while other threads may hold its locks."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    pr_set_pdeathsig = 1
+
+    def set_parent_death_signal() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    return set_parent_death_signal
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -98,17 +110,26 @@ def cmd_run(args: argparse.Namespace) -> None:
         "DATABASE_URL": resolve_database_url(settings),
         "REDIS_URL": resolve_redis_url(settings),
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "2"],
-        env=env,
-        preexec_fn=_stop_with_parent,
-    )
+    # One worker process per queue, restarted (with backoff) whenever one dies.
+    supervisor = supervise_workers(env=env, preexec_fn=_stop_with_parent())
     os.environ.update(env)
     try:
         uvicorn.run("silverstar.main:app", host=args.host, port=args.port, log_config=None, **UVICORN_OPTIONS)
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        supervisor.stop()
+
+
+def cmd_worker_health(args: argparse.Namespace) -> None:
+    """Exit 0 when a worker of this host consumes the queue and its heartbeat is fresh (compose's check)."""
+    settings = get_settings()
+    with Redis.from_url(resolve_redis_url(settings), socket_timeout=3, socket_connect_timeout=3) as redis:
+        workers = fresh_workers(redis, settings.redis_key_prefix, args.queue)
+    host = socket.gethostname()
+    local = [worker for worker in workers if worker.rpartition(":")[0] == host]
+    if not local:
+        print(f"no live worker on queue {args.queue!r} on {host}", file=sys.stderr)
+        sys.exit(1)
+    print(f"queue {args.queue!r}: live workers {', '.join(local)}")
 
 
 def cmd_create_admin(args: argparse.Namespace) -> None:
@@ -165,6 +186,11 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--no-demo", action="store_true")
     run.set_defaults(func=cmd_run)
+    health = commands.add_parser(
+        "worker-health", help="exit 0 when this host's worker on QUEUE sends fresh heartbeats"
+    )
+    health.add_argument("queue", choices=WORKER_QUEUES)
+    health.set_defaults(func=cmd_worker_health)
     commands.add_parser("migrate", help="alembic upgrade head").set_defaults(func=lambda a: _migrate())
     admin = commands.add_parser("create-admin", help="create an admin account")
     admin.add_argument("email")

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
     max_document_pages: int = 500
+    # Bounds on reading a PDF (a decompression bomb ends `failed`, never stalls the worker): text
+    # extraction runs in a child process with this address-space limit, killed after the time
+    # limits; content inflated beyond the byte limits is refused.
+    pdf_max_page_decompressed_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    pdf_max_document_decompressed_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
+    pdf_page_timeout_seconds: float = Field(default=60, gt=0)
+    pdf_document_timeout_seconds: float = Field(default=600, gt=0)
+    pdf_extraction_memory_bytes: int = Field(default=1536 * 1024 * 1024, ge=256 * 1024 * 1024)
     # Embeddings: "local" (all-MiniLM-L6-v2, offline) or "gemini" (needs GOOGLE_API_KEY).
     embedding_provider: Literal["local", "gemini"] = "local"
     local_embedding_model: str | None = None

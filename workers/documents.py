@@ -1,8 +1,9 @@
 """Document actors: `documents.ingest`, `documents.abandon`, `documents.sweep`, and the sweeper.
 
-Each actor runs its coroutine on this process's sessions (`workers.runtime`). A daemon
-thread in each worker process sweeps every minute for documents left pending (Redis was
-down at upload) or processing (a worker died).
+They all run on the `documents` queue, apart from the phone line's. Each actor runs its
+coroutine on this process's sessions (`workers.runtime`). A daemon thread in each process
+consuming that queue sweeps every minute for documents left pending (Redis was down at
+upload) or processing without a heartbeat (their worker died).
 """
 
 import logging
@@ -18,8 +19,10 @@ from adapters.embeddings import get_embedder
 from adapters.storage import create_storage
 from adapters.vector_store import get_vector_store
 from services.ingestion import ingest, mark_abandoned, sweep_stale
+from services.worker_health import DOCUMENTS_QUEUE
 from silverstar.settings import get_settings
 from workers.broker import broker
+from workers.heartbeat import consumed_queues
 from workers.runtime import run
 
 logger = logging.getLogger(__name__)
@@ -29,9 +32,9 @@ SWEEP_INTERVAL_SECONDS = 60
 PENDING_AFTER = timedelta(minutes=5)
 # Ample for 500 dense pages through pdfplumber; a run that takes longer is cut off and retried.
 INGEST_TIME_LIMIT = timedelta(minutes=30)
-# Longer than the time limit, so a document still being worked on is never sent twice.
-# (Messages of a worker that died are also re-delivered by the Redis broker itself.)
-PROCESSING_AFTER = timedelta(minutes=45)
+# A job refreshes its document's heartbeat every 15 s (services.ingestion.HEARTBEAT_INTERVAL):
+# one silent for this long has died. (The Redis broker also re-delivers a dead worker's messages.)
+PROCESSING_AFTER = timedelta(minutes=2)
 
 
 def _parse_id(value: str) -> uuid.UUID | None:
@@ -44,6 +47,7 @@ def _parse_id(value: str) -> uuid.UUID | None:
 
 @dramatiq.actor(
     actor_name="documents.ingest",
+    queue_name=DOCUMENTS_QUEUE,
     max_retries=5,
     min_backoff=2_000,
     max_backoff=60_000,
@@ -68,7 +72,9 @@ def ingest_document(document_id: str) -> None:
     )
 
 
-@dramatiq.actor(actor_name="documents.abandon", max_retries=10, min_backoff=10_000)
+@dramatiq.actor(
+    actor_name="documents.abandon", queue_name=DOCUMENTS_QUEUE, max_retries=10, min_backoff=10_000
+)
 def abandon_document(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
     """Called by Dramatiq when `documents.ingest` ran out of retries: mark the document failed."""
     args = message.get("args") or [""]
@@ -95,20 +101,22 @@ def sweep() -> int:
     )
 
 
-@dramatiq.actor(actor_name="documents.sweep", max_retries=0)
+@dramatiq.actor(actor_name="documents.sweep", queue_name=DOCUMENTS_QUEUE, max_retries=0)
 def sweep_documents() -> None:
     """Re-enqueue documents stuck pending or processing (also run every minute by each worker)."""
     sweep()
 
 
 class DocumentSweeper(Middleware):
-    """Runs `sweep` every minute in a daemon thread of each worker process."""
+    """Runs `sweep` every minute in a daemon thread of each worker process consuming documents."""
 
     def __init__(self, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
         self._interval = interval
         self._stop = threading.Event()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if DOCUMENTS_QUEUE not in consumed_queues(broker, worker):
+            return
         self._stop.clear()
         threading.Thread(target=self._loop, name="documents-sweeper", daemon=True).start()
 
@@ -123,4 +131,17 @@ class DocumentSweeper(Middleware):
                 logger.exception("document sweep failed")
 
 
+class EmbedderPreloader(Middleware):
+    """Loads the embedding model before a documents worker takes its first message.
+
+    At boot, before any worker thread runs, in one thread: the first documents don't wait
+    for the model, and the worker's heartbeat (so `/ready`) starts only once it can work.
+    """
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if DOCUMENTS_QUEUE in consumed_queues(broker, worker):
+            get_embedder(get_settings())
+
+
 broker.add_middleware(DocumentSweeper())
+broker.add_middleware(EmbedderPreloader())

@@ -1,12 +1,14 @@
-"""What every actor shares: this process's session factory, and running a coroutine on it.
+"""What every actor shares: running its coroutine, in an event loop of its own, on the database.
 
-Each actor runs its coroutine with `asyncio.run`, so each job brings a new event loop. The
-engine uses NullPool: asyncpg connections belong to the loop that opened them, so none may
-be kept for the next job.
+Each job runs with `asyncio.run`, so each brings a new event loop, and each loop gets an
+engine of its own (NullPool, disposed at the end). Nothing asynchronous may outlive its
+loop or be shared between two: SQLAlchemy guards an engine's first connection with an
+asyncio.Lock, and when two worker threads made the first connections of one shared engine
+at once, the thread that waited was woken on the other thread's loop, never on its own:
+its job hung for good (a document stayed pending until the sweep re-sent it).
 """
 
 import asyncio
-import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -19,25 +21,16 @@ from silverstar.settings import get_settings
 
 T = TypeVar("T")
 
-_session_factory: async_sessionmaker[AsyncSession] | None = None
-_session_factory_lock = threading.Lock()
-
-
-def sessions() -> async_sessionmaker[AsyncSession]:
-    """This process's session factory, made on first use."""
-    global _session_factory
-    with _session_factory_lock:
-        if _session_factory is None:
-            # Not persistence.db.create_engine: its pool sizes are refused with NullPool.
-            engine = create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool)
-            _session_factory = create_session_factory(engine)
-        return _session_factory
-
 
 def run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
-    """`work` on this process's sessions, in an event loop of its own."""
+    """`work` on sessions of an engine of its own, in an event loop of its own."""
 
     async def main() -> T:
-        return await work(sessions())
+        # Not persistence.db.create_engine: its pool sizes are refused with NullPool.
+        engine = create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool)
+        try:
+            return await work(create_session_factory(engine))
+        finally:
+            await engine.dispose()
 
     return asyncio.run(main())

@@ -50,6 +50,8 @@ class Document(Base):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     processing_started_at: Mapped[datetime | None]
+    # Refreshed by the job while it processes the document; a stale one means the job died.
+    heartbeat_at: Mapped[datetime | None]
 
     chunks: Mapped[list["DocumentChunk"]] = relationship(
         back_populates="document",

@@ -7,13 +7,6 @@ async def test_health_answers_ok(client: AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_ready_checks_the_database_and_redis(client: AsyncClient) -> None:
-    response = await client.get("/ready")
-
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
-
-
 async def test_the_served_schema_is_the_contract_file(client: AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
 

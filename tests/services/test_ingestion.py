@@ -11,6 +11,7 @@ import pytest_asyncio
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import services.ingestion
 from adapters.embeddings import Embedder, embedding_model_label
 from adapters.storage import LocalStorage, document_key
 from adapters.vector_store import PgVectorStore
@@ -284,6 +285,50 @@ async def test_sweep_re_enqueues_documents_stuck_pending_or_processing(
     assert fresh_pending.id not in sent
     # Each one re-sent waits a full interval before being sent again.
     assert await sweep() == 0
+
+
+async def test_sweep_re_enqueues_a_processing_document_whose_heartbeat_stopped(
+    session: AsyncSession, session_factory: async_sessionmaker[AsyncSession], uploader: User
+) -> None:
+    # Both started an hour ago; one job still beats, the other's died three minutes ago.
+    died = await make_document(session, uploader_id=uploader.id, status=DocumentStatus.processing)
+    alive = await make_document(session, uploader_id=uploader.id, status=DocumentStatus.processing)
+    an_hour_ago = func.now() - timedelta(hours=1)
+    for document, last_beat in ((died, func.now() - timedelta(minutes=3)), (alive, func.now())):
+        await session.execute(
+            update(Document)
+            .where(Document.id == document.id)
+            .values(updated_at=an_hour_ago, processing_started_at=an_hour_ago, heartbeat_at=last_beat)
+        )
+    await session.commit()
+    sent: list[uuid.UUID] = []
+
+    await sweep_stale(
+        session_factory,
+        enqueue=sent.append,
+        pending_after=timedelta(minutes=5),
+        processing_after=timedelta(minutes=2),
+    )
+
+    assert died.id in sent
+    assert alive.id not in sent
+
+
+async def test_ingest_keeps_the_heartbeat_of_the_document_fresh_while_it_works(
+    session: AsyncSession,
+    storage: LocalStorage,
+    uploader: User,
+    run_ingest: RunIngest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(services.ingestion, "HEARTBEAT_INTERVAL", timedelta(milliseconds=20))
+    document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
+
+    assert await run_ingest(document.id) == DocumentStatus.ready
+
+    await session.refresh(document)
+    assert document.processing_started_at is not None and document.heartbeat_at is not None
+    assert document.heartbeat_at > document.processing_started_at
 
 
 async def test_reindex_re_embeds_documents_of_another_model(

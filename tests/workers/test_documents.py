@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 import workers.documents
-import workers.runtime
 from adapters.embeddings import Embedder
 from adapters.storage import create_storage, document_key
 from persistence.models import Document, DocumentStatus, User
@@ -47,7 +46,6 @@ def worker_environment(
     # The model loaded once for the run (the actor would load its own otherwise).
     monkeypatch.setattr(workers.documents, "get_embedder", lambda settings: local_embedder)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(workers.runtime, "_session_factory", None)
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()

@@ -533,6 +533,6 @@ export const getHealth = <ThrowOnError extends boolean = false>(options?: Option
 /**
  * Readiness probe
  *
- * Checks the database and Redis; 503 when any is unavailable.
+ * Checks the database, Redis and the workers (a fresh heartbeat from a worker on each queue: phone calls and documents); 503 when any is unavailable.
  */
 export const getReadiness = <ThrowOnError extends boolean = false>(options?: Options<GetReadinessData, ThrowOnError>) => (options?.client ?? client).get<GetReadinessResponses, GetReadinessErrors, ThrowOnError>({ url: '/ready', ...options });

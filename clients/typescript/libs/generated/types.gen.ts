@@ -500,6 +500,7 @@ export type Health = {
 export type ReadinessChecks = {
     database: CheckStatus;
     redis: CheckStatus;
+    workers: CheckStatus;
 };
 
 export type Readiness = {
