@@ -38,8 +38,8 @@ MAX_COMPRESSION_RATIO = 2.4
 # Whisper keeps the last ~220 tokens of a prompt; a prompt that long also slows decoding.
 MAX_PROMPT_CHARS = 600
 # Below these, a kept transcript is too unsure to answer from: the caller is asked again.
-# (Clear telephone speech scores above -0.5; garbled or foreign speech well below -0.8.)
-UNSURE_AVG_LOGPROB = -0.8
+# (Clear espeak questions at 8 kHz scored -0.2 to -0.8; below -1.0 a segment is dropped outright.)
+UNSURE_AVG_LOGPROB = -0.9
 UNSURE_NO_SPEECH_PROB = 0.5
 
 

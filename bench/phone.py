@@ -86,6 +86,7 @@ TARGET_P50_S, TARGET_P90_S, TARGET_WER = 2.5, 4.0, 0.08
 CLINIC = "SilverStar Clinic"
 # How a deployment runs the calls queue: one process, one thread (see README).
 WORKER_COMMAND = [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1"]
+UVICORN_COMMAND = [sys.executable, "-m", "uvicorn", "silverstar.main:app", "--log-level", "warning"]
 
 KNOWLEDGE_BASE = {
     "opening-hours.pdf": [
@@ -529,8 +530,7 @@ def main(options: Options) -> None:
         try:
             servers.start(
                 "api",
-                [sys.executable, "-m", "uvicorn", "silverstar.main:app", "--port", str(port)]
-                + ["--log-level", "warning"],
+                [*UVICORN_COMMAND, "--port", str(port)],
             )
             runner.wait_until_ready(base_url)
             with httpx.Client(timeout=30) as client:

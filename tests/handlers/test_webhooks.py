@@ -216,7 +216,7 @@ async def test_a_question_heard_too_unsurely_is_asked_again_not_answered(
     enqueued: list[uuid.UUID],
 ) -> None:
     sid = await start_call(phone)
-    garbled = garbled_wav("What are the opening hours on Saturday?")
+    garbled = garbled_wav("How much does teeth whitening cost?")
     turn_url = await record(phone, sid, recordings.add(garbled))
     await run_job(phone_runtime, session_factory, enqueued[-1])
     root = twiml(await post(phone, turn_url, call_form(sid)))
