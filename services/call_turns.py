@@ -5,11 +5,16 @@ caller is not authenticated), and store the turn with its timings; the assistant
 AI log row (channel phone) in the same transaction. The caller is waiting on the line, so a
 failure is not retried later: the turn ends `failed` at once and the caller hears an
 apology. Idempotent: the final transaction locks the turn and writes only a pending one.
+
+Whisper is primed with the clinic's own words (its name, doctors, services and the knowledge
+base's frequent terms), rebuilt only when one of them changes. A question heard too unsurely
+is not answered: the turn keeps no transcript, and the caller is asked to say it again.
 """
 
 import asyncio
 import logging
 import re
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -35,6 +40,17 @@ log = logging.getLogger(__name__)
 HISTORY_EXCHANGES = 3
 VOCABULARY_DOCTORS = 20
 VOCABULARY_SERVICES = 30
+VOCABULARY_TERMS = 25
+# Words too common to teach Whisper anything (it knows them); the rest of a frequent word list
+# is the knowledge base's own vocabulary.
+_COMMON_WORDS = frozenset(
+    """about above after again also always because been before being below between both cannot
+    could does doing down during each either every from further have having here into itself just
+    more most much must never only other ours ourselves over same should some such than that their
+    theirs them themselves then there these they this those through under until very were what
+    when where which while whom will with within without would your yours yourself please
+    shall upon page pages also many well make made like need needs used using week weeks""".split()
+)
 
 FetchRecording = Callable[[str, TwilioCredentials], Awaitable[bytes]]
 Transcribe = Callable[[bytes, str | None], Transcript]
@@ -71,14 +87,52 @@ def speakable(text: str, max_chars: int) -> str:
     return spoken or flat[: max_chars - 1].rsplit(" ", 1)[0] + "."
 
 
-def recognition_prompt(clinic_name: str, doctors: list[str], services: list[str]) -> str:
+def recognition_prompt(
+    clinic_name: str, doctors: list[str], services: list[str], terms: list[str] | None = None
+) -> str:
     """Prose, not a bare list: Whisper continues a list prompt into the transcript."""
     prompt = f"A caller asks {clinic_name} about opening hours, appointments and prices."
     if doctors:
         prompt += " Our doctors: " + ", ".join(doctors) + "."
     if services:
         prompt += " Our services: " + ", ".join(services) + "."
+    if terms:
+        prompt += " We often talk about " + ", ".join(terms) + "."
     return prompt
+
+
+def distinctive_terms(words: list[tuple[str, int]], limit: int) -> list[str]:
+    """The knowledge base's frequent words, less the ones every text has."""
+    return [word for word, _ in words if len(word) >= 5 and word not in _COMMON_WORDS][:limit]
+
+
+class RecognitionPrompts:
+    """This process's prompt for Whisper, rebuilt only when the vocabulary's version changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cached: tuple[tuple[object, ...], str] | None = None
+
+    async def prompt(self, session: AsyncSession, clinic_name: str) -> str:
+        vocabulary = ClinicVocabularyRepository(session)
+        version = (clinic_name, *await vocabulary.version())
+        with self._lock:
+            if self._cached is not None and self._cached[0] == version:
+                return self._cached[1]
+        prompt = recognition_prompt(
+            clinic_name,
+            list(await vocabulary.doctor_names(limit=VOCABULARY_DOCTORS)),
+            list(await vocabulary.service_names(limit=VOCABULARY_SERVICES)),
+            distinctive_terms(
+                list(await vocabulary.knowledge_base_words(limit=8 * VOCABULARY_TERMS)), VOCABULARY_TERMS
+            ),
+        )
+        with self._lock:
+            self._cached = (version, prompt)
+        return prompt
+
+
+recognition_prompts = RecognitionPrompts()
 
 
 async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | None:
@@ -94,14 +148,10 @@ async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | No
         if turn.status != CallTurnStatus.pending:
             log.info("call turn %s is already %s; nothing to do", turn_id, turn.status.value)
             return turn.status
+        timings["queuedMs"] = max(0, round((datetime.now(UTC) - turn.created_at).total_seconds() * 1000))
         recording_url = turn.recording_url
         credentials = await effective_twilio_credentials(session, settings)
-        vocabulary = ClinicVocabularyRepository(session)
-        prompt = recognition_prompt(
-            settings.clinic_name,
-            list(await vocabulary.doctor_names(limit=VOCABULARY_DOCTORS)),
-            list(await vocabulary.service_names(limit=VOCABULARY_SERVICES)),
-        )
+        prompt = await recognition_prompts.prompt(session, settings.clinic_name)
     try:
         if credentials is None:
             raise TurnFailed("no Twilio credentials are configured to download the recording")
@@ -113,13 +163,20 @@ async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | No
         timings["speechToTextMs"] = round(transcript.seconds * 1000)
         timings["audioSeconds"] = round(transcript.audio_seconds, 2)
         timings["droppedSegments"] = transcript.dropped_segments
+        timings["avgLogprob"] = round(transcript.avg_logprob, 3)
+        timings["noSpeechProb"] = round(transcript.no_speech_prob, 3)
     except (TurnFailed, RecordingUnavailable, SpeechError) as error:
         log.warning("call turn %s failed: %s", turn_id, error)
         return await _fail(work.session_factory, turn_id, str(error), timings)
     except Exception as error:
         log.exception("call turn %s failed unexpectedly", turn_id)
         return await _fail(work.session_factory, turn_id, f"unexpected error: {error!r}", timings)
-    return await _answer_and_store(turn_id, transcript.text, timings, work)
+    heard = transcript.text
+    if transcript.unsure:
+        # Kept for whoever reads the turn later; the caller is asked to say it again.
+        timings["unsureTranscript"] = heard[:500]
+        heard = ""
+    return await _answer_and_store(turn_id, heard, timings, work)
 
 
 async def _answer_and_store(

@@ -23,12 +23,11 @@ from persistence.repositories.telephony import CallRepository, CallTurnRepositor
 from silverstar.errors import NotFound, Unprocessable
 from silverstar.settings import Settings
 
-# The turn-result webhook waits this long for the job before telling Twilio to pause and ask
-# again: most answers are then spoken as soon as they are ready, and every response stays
-# far inside Twilio's 15 s limit.
-TURN_WAIT_SECONDS = 2.0
-TURN_POLL_INTERVAL_SECONDS = 0.2
-POLL_PAUSE_SECONDS = 1
+# The turn-result webhook waits this long for the job, looking every poll interval, and
+# answers as soon as the turn is done; a turn still pending then is redirected at once (no
+# <Pause>), so no answer ever waits out a fixed pause. 8 s stays far inside Twilio's 15 s limit.
+TURN_WAIT_SECONDS = 8.0
+TURN_POLL_INTERVAL_SECONDS = 0.1
 MAX_SILENT_TURNS = 2
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
@@ -168,7 +167,7 @@ class TelephonyService:
         if turn.status == CallTurnStatus.pending:
             if attempt + 1 >= self._settings.phone_max_poll_attempts:
                 return self._sorry()
-            return Hold(None, pause_seconds=POLL_PAUSE_SECONDS, turn_id=turn.id, attempt=attempt + 1)
+            return Hold(None, pause_seconds=0, turn_id=turn.id, attempt=attempt + 1)
         if turn.status == CallTurnStatus.failed:
             return self._sorry()
         return self._after_answer(turn, call)

@@ -99,7 +99,9 @@ class Settings(BaseSettings):
     # The origins a RecordingUrl (and its redirects) may point at: `host` (https, port 443),
     # `host:port` or `scheme://host:port`; plain http only on loopback.
     twilio_media_hosts: list[Annotated[str, Field(pattern=MEDIA_HOST_PATTERN)]] = ["api.twilio.com"]
-    # Unset: Whisper base from the bundled packages, joined once under data_dir/models.
+    # The bundled Whisper model (base or small), joined once under data_dir/models.
+    whisper_model: Literal["base", "small"] = "base"
+    # A model directory of one's own instead of the bundled one.
     whisper_model_dir: Path | None = None
     whisper_compute_type: str = "int8"
     whisper_cpu_threads: int = Field(default=0, ge=0)

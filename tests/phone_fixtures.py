@@ -41,15 +41,24 @@ def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
     return signature
 
 
-def spoken_wav(text: str, *, words_per_minute: int = 150) -> bytes:
-    """`text` spoken by espeak-ng, as 8 kHz mono telephone WAV."""
+def spoken_wav(
+    text: str, *, words_per_minute: int = 150, voice: str = "en-us", effects: tuple[str, ...] = ()
+) -> bytes:
+    """`text` spoken by espeak-ng, as 8 kHz mono telephone WAV (sox `effects` applied on the way)."""
     with tempfile.TemporaryDirectory() as tmp:
         raw, phone = Path(tmp) / "raw.wav", Path(tmp) / "phone.wav"
         subprocess.run(
-            ["espeak-ng", "-v", "en-us", "-s", str(words_per_minute), "-w", str(raw), text], check=True
+            ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(raw), text], check=True
         )
-        subprocess.run(["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(phone)], check=True)
+        subprocess.run(
+            ["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(phone), *effects], check=True
+        )
         return phone.read_bytes()
+
+
+def garbled_wav(text: str) -> bytes:
+    """Speech no one could make out: `text` spoken backwards, as on a badly broken line."""
+    return spoken_wav(text, effects=("reverse",))
 
 
 def silent_wav(seconds: float = 3.0) -> bytes:

@@ -1,11 +1,20 @@
 """The phone line's actor, `calls.answer_turn`, and the preloading of the speech model.
 
 A caller is waiting on the line: the job is not retried (a retry after a backoff would come
-when the caller has already heard the apology), and it is bounded in time. The Whisper
-model is loaded once per worker process, at boot, so the first call doesn't pay for it.
+when the caller has already heard the apology), and it is bounded in time. It runs on its own
+queue, `calls`, so a worker process of its own serves it and a turn never waits behind an
+ingestion. The Whisper model is loaded once per worker process, at boot, so the first call
+doesn't pay for it.
+
+CPU threads: Whisper (CTranslate2) and the embedder (PyTorch) each bring an OpenMP pool (two
+runtimes in one process), whose idle threads spin before they sleep. Each worker process
+tells them to sleep at once when idle, at boot, before either library loads (both are
+imported on first use), so any launcher gets it; Whisper's thread count is set where the
+model is made (adapters/speech.py).
 """
 
 import logging
+import os
 import threading
 import uuid
 
@@ -13,6 +22,7 @@ import dramatiq
 from dramatiq.middleware import Middleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.embeddings import get_embedder
 from adapters.speech import Transcript, get_transcriber
 from adapters.twilio_media import MediaPolicy, fetch_recording
 from services.call_turns import TurnWork, answer_turn
@@ -24,6 +34,7 @@ from workers.runtime import run
 logger = logging.getLogger(__name__)
 
 ANSWER_TURN_TIME_LIMIT_MS = 60_000
+CALLS_QUEUE = "calls"
 
 
 def turn_work(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> TurnWork:
@@ -47,7 +58,12 @@ def turn_work(settings: Settings, session_factory: async_sessionmaker[AsyncSessi
     )
 
 
-@dramatiq.actor(actor_name="calls.answer_turn", max_retries=0, time_limit=ANSWER_TURN_TIME_LIMIT_MS)
+@dramatiq.actor(
+    actor_name="calls.answer_turn",
+    queue_name=CALLS_QUEUE,
+    max_retries=0,
+    time_limit=ANSWER_TURN_TIME_LIMIT_MS,
+)
 def answer_call_turn(turn_id: str) -> None:
     """Transcribe and answer one recorded question of a call (idempotent)."""
     try:
@@ -59,18 +75,39 @@ def answer_call_turn(turn_id: str) -> None:
     run(lambda sessions: answer_turn(parsed, turn_work(settings, sessions)))
 
 
-class SpeechModelPreloader(Middleware):
-    """Loads the Whisper model in the background when a worker process boots."""
+def serves_calls(worker: dramatiq.Worker) -> bool:
+    """Whether this worker consumes the calls queue (every queue when started without --queues)."""
+    queues = worker.consumer_whitelist
+    return not queues or CALLS_QUEUE in queues
+
+
+# Read by each OpenMP runtime once, when its library loads; a value the operator set wins.
+IDLE_THREADS_SLEEP = {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}
+
+
+class TurnModelsPreloader(Middleware):
+    """Quiets the OpenMP pools, then loads the models of a turn (Whisper, and the embedder the
+    answer's retrieval needs) in the background, when a worker process boots: the first caller
+    would otherwise wait for both (over a minute on a busy 2-core machine)."""
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        for variable, value in IDLE_THREADS_SLEEP.items():
+            os.environ.setdefault(variable, value)
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        threading.Thread(target=self._load, name="whisper-preload", daemon=True).start()
+        if not serves_calls(worker):
+            return  # a documents-only worker has no use for Whisper
+        threading.Thread(target=self._load, name="turn-models-preload", daemon=True).start()
 
     @staticmethod
     def _load() -> None:
+        settings = get_settings()
         try:
-            get_transcriber(get_settings())
+            get_transcriber(settings)
+            get_embedder(settings).embed(["warm up"])
+            logger.info("the phone line's models are ready")
         except Exception:
-            logger.exception("could not preload the Whisper model; calls will load it on first use")
+            logger.exception("could not preload the phone line's models; calls will load them on first use")
 
 
-broker.add_middleware(SpeechModelPreloader())
+broker.add_middleware(TurnModelsPreloader())

@@ -2,11 +2,21 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, String, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Call, CallTurn, CallTurnStatus, Doctor, Service, User, UserRole
+from persistence.models import (
+    Call,
+    CallTurn,
+    CallTurnStatus,
+    Doctor,
+    Document,
+    DocumentStatus,
+    Service,
+    User,
+    UserRole,
+)
 
 
 class CallRepository:
@@ -122,3 +132,46 @@ class ClinicVocabularyRepository:
             select(Service.name).where(Service.active).order_by(Service.name).limit(limit)
         )
         return rows.all()
+
+    async def version(self) -> tuple[object, ...]:
+        """Changes whenever a doctor, a service or a knowledge-base document is added, edited or
+        removed: one cheap query, so a cached vocabulary is rebuilt only when it is stale."""
+        doctor = (User.role == UserRole.doctor,)
+        document = (Document.patient_id.is_(None), Document.status == DocumentStatus.ready)
+        row = (
+            await self._session.execute(
+                select(
+                    *(
+                        select(aggregate).where(*where).scalar_subquery()
+                        for aggregate, where in (
+                            (func.count(User.id), doctor),
+                            (func.max(User.updated_at), doctor),
+                            (func.count(Service.id), ()),
+                            (func.max(Service.updated_at), ()),
+                            (func.count(Document.id), document),
+                            (func.max(Document.updated_at), document),
+                        )
+                    )
+                )
+            )
+        ).one()
+        return tuple(row)
+
+    async def knowledge_base_words(self, *, limit: int) -> Sequence[tuple[str, int]]:
+        """The knowledge base's words (lower-cased, not stemmed) by the number of chunks holding
+        them, most frequent first: PostgreSQL's ts_stat, so the chunks' text never leaves the
+        database."""
+        word, chunks = literal_column("word", String), literal_column("ndoc", Integer)
+        rows = await self._session.execute(
+            select(word, chunks)
+            .select_from(
+                text(
+                    "ts_stat('SELECT to_tsvector(''simple'', text) FROM document_chunks "
+                    "WHERE patient_id IS NULL')"
+                )
+            )
+            .where(func.length(word) >= 4, word.op("~")("^[a-z-]+$"))
+            .order_by(chunks.desc(), word)
+            .limit(limit)
+        )
+        return [(str(w), int(c)) for w, c in rows.all()]

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.speech import SpeechError, Transcriber, bundled_model_dir, get_transcriber
+from adapters.speech import SpeechError, Transcriber, bundled_model_dir, get_transcriber, usable_cores
 from silverstar.settings import Settings
-from tests.phone_fixtures import silent_wav, spoken_wav, whisper_model_dir
+from tests.phone_fixtures import garbled_wav, silent_wav, spoken_wav, whisper_model_dir
 
 __all__ = ["whisper_model_dir"]
 
@@ -22,6 +22,15 @@ def test_the_bundled_model_is_joined_once_whole(tmp_path: Path, whisper_model_di
     assert [p.name for p in joined.parent.iterdir()] == [joined.name]  # no staging left behind
 
 
+def test_an_unknown_bundled_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SpeechError, match="no bundled Whisper model"):
+        bundled_model_dir(tmp_path, "large")
+
+
+def test_whisper_takes_the_cores_this_process_may_use(transcriber: Transcriber) -> None:
+    assert transcriber.cpu_threads == usable_cores() >= 1
+
+
 def test_the_model_is_loaded_once_per_process(transcriber: Transcriber, whisper_model_dir: Path) -> None:
     assert get_transcriber(Settings(whisper_model_dir=whisper_model_dir)) is transcriber
 
@@ -33,6 +42,14 @@ def test_telephone_speech_is_transcribed(transcriber: Transcriber) -> None:
     )
     assert "appointment" in transcript.text.lower() and "meyer" in transcript.text.lower()
     assert transcript.audio_seconds > 1 and transcript.real_time_factor > 0
+    assert not transcript.unsure
+
+
+def test_speech_no_one_could_make_out_is_unsure(transcriber: Transcriber) -> None:
+    transcript = transcriber.transcribe(
+        garbled_wav("How much does teeth whitening cost?"), prompt="A caller asks SilverStar Clinic."
+    )
+    assert transcript.unsure or transcript.text == ""
 
 
 def test_silence_gives_no_text(transcriber: Transcriber) -> None:

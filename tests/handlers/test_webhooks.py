@@ -25,6 +25,7 @@ from tests.phone_fixtures import (
     UNREACHABLE_MEDIA_ORIGIN,
     RecordingServer,
     call_sid,
+    garbled_wav,
     phone_settings,
     recording_sid,
     recordings,
@@ -206,6 +207,25 @@ async def test_a_silent_recording_asks_again_then_says_goodbye(
     assert second.find("Hangup") is not None and second.find("Record") is None
 
 
+async def test_a_question_heard_too_unsurely_is_asked_again_not_answered(
+    phone: httpx.AsyncClient,
+    phone_runtime: Runtime,
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    recordings: RecordingServer,
+    enqueued: list[uuid.UUID],
+) -> None:
+    sid = await start_call(phone)
+    garbled = garbled_wav("How much does teeth whitening cost?")
+    turn_url = await record(phone, sid, recordings.add(garbled))
+    await run_job(phone_runtime, session_factory, enqueued[-1])
+    root = twiml(await post(phone, turn_url, call_form(sid)))
+    assert "did not catch that" in said(root) and root.find("Record") is not None
+    turn = await session.get(CallTurn, enqueued[-1], populate_existing=True)
+    assert turn is not None and turn.status == CallTurnStatus.done and turn.answer is None
+    assert turn.transcript == "" and turn.timings is not None and "avgLogprob" in turn.timings
+
+
 async def test_an_unreachable_recording_ends_in_an_apology_and_the_clinic_on_the_line(
     phone: httpx.AsyncClient,
     phone_runtime: Runtime,
@@ -238,7 +258,7 @@ async def test_a_garbled_recording_fails_the_turn_with_an_apology(
     assert turn is not None and turn.status == CallTurnStatus.failed and turn.error
 
 
-async def test_a_turn_not_ready_pauses_and_polls_again_then_gives_up(
+async def test_a_turn_not_ready_is_polled_again_at_once_then_given_up(
     phone: httpx.AsyncClient,
     phone_runtime: Runtime,
     recordings: RecordingServer,
@@ -249,7 +269,7 @@ async def test_a_turn_not_ready_pauses_and_polls_again_then_gives_up(
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(b"unused"))
     root = twiml(await post(phone, turn_url, call_form(sid)))
-    assert root.find("Pause") is not None
+    assert root.find("Pause") is None  # no fixed pause: the next poll waits for the answer itself
     redirect = root.find("Redirect")
     assert redirect is not None and redirect.text == turn_url.replace("attempt=0", "attempt=1")
 
