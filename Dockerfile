@@ -2,7 +2,7 @@
 # SilverStar API image. One image, three roles (see docker-compose.yml):
 #   default CMD                                          the API (uvicorn, port 8000)
 #   silverstar migrate                                   alembic upgrade head, then exit
-#   dramatiq workers.actors --queues calls|documents --processes 1 --threads 2
+#   dramatiq workers.actors --queues calls --processes 1 --threads 1   (and --queues documents --threads 2)
 #                                                        a worker per queue (workers/processes.py)
 # Configuration comes from the environment only (see .env.example); .env is not copied in.
 ARG PYTHON_IMAGE=python:3.11-slim

@@ -62,6 +62,7 @@ from bench.common import load_contract_runner  # noqa: E402
 from bench.documents import page_text  # noqa: E402
 from persistence.db import create_engine, create_session_factory  # noqa: E402
 from persistence.models import CallTurn  # noqa: E402
+from services.worker_health import CALLS_QUEUE, DOCUMENTS_QUEUE  # noqa: E402
 from silverstar.settings import get_settings  # noqa: E402
 from silverstar.tokens import TokenService  # noqa: E402
 from tests.assistant_fixtures import index_pdf  # noqa: E402
@@ -546,7 +547,7 @@ def main(options: Options) -> None:
                             "--threads",
                             str(options.threads),
                             "--queues",
-                            "calls",
+                            CALLS_QUEUE,
                         ]
                     name = f"calls-{model}"
                     log = servers.start(name, calls_command, WHISPER_MODEL=model, **options.worker_env)
@@ -561,7 +562,7 @@ def main(options: Options) -> None:
                         if scenario == "ingesting":
                             if options.layout == "separate":
                                 servers.start(
-                                    "documents", [*WORKER_COMMAND, "--threads", "1", "--queues", "default"]
+                                    "documents", [*WORKER_COMMAND, "--threads", "1", "--queues", DOCUMENTS_QUEUE]
                                 )
                             response = client.post(
                                 f"{base_url}/documents",

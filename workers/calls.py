@@ -27,6 +27,7 @@ from adapters.speech import Transcript, get_transcriber
 from adapters.twilio_media import MediaPolicy, fetch_recording
 from services.call_turns import TurnWork, answer_turn
 from services.integrations import TwilioCredentials
+from services.worker_health import CALLS_QUEUE
 from silverstar.settings import Settings, get_settings
 from workers.broker import broker
 from workers.runtime import run
@@ -34,7 +35,6 @@ from workers.runtime import run
 logger = logging.getLogger(__name__)
 
 ANSWER_TURN_TIME_LIMIT_MS = 60_000
-CALLS_QUEUE = "calls"
 
 
 def turn_work(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> TurnWork:

@@ -31,7 +31,8 @@ class WorkerProcess:
         ]  # fmt: skip
 
 
-WORKER_PROCESSES = (WorkerProcess(CALLS_QUEUE, threads=2), WorkerProcess(DOCUMENTS_QUEUE, threads=2))
+# One thread for calls: a second transcription in the same process would only halve the speed of both.
+WORKER_PROCESSES = (WorkerProcess(CALLS_QUEUE, threads=1), WorkerProcess(DOCUMENTS_QUEUE, threads=2))
 
 # A process that ran this long before dying starts its next life with the shortest backoff.
 HEALTHY_RUN_SECONDS = 60.0
