@@ -107,7 +107,10 @@ def upload_all(client: httpx.Client, headers: dict[str, str], timeout: float = 6
         if document["status"] == "failed":
             raise RuntimeError(f"ingestion failed: {document['error']}")
         if document["status"] == "ready":
-            print(f"ingested {document['filename']}: {document['pageCount']} pages, {document['chunkCount']} chunks")
+            print(
+                f"ingested {document['filename']}: "
+                f"{document['pageCount']} pages, {document['chunkCount']} chunks"
+            )
             ids.pop(0)
         else:
             time.sleep(0.5)
@@ -141,7 +144,9 @@ def ask(
     client: httpx.Client, headers: dict[str, str], message: str, conversation: str | None = None
 ) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
-    response = client.post("/ai/chat", headers=headers, json={"message": message, "conversationId": conversation})
+    response = client.post(
+        "/ai/chat", headers=headers, json={"message": message, "conversationId": conversation}
+    )
     elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise RuntimeError(f"chat answered {response.status_code}: {response.text[:300]}")
@@ -184,7 +189,9 @@ def figures(asked: list[Asked]) -> dict[str, str]:
         "replies containing the answer": share(sum(a.contains_answer for a in answerable), len(answerable)),
         "  of them paraphrased": share(sum(a.contains_answer for a in paraphrased), len(paraphrased)),
         "answerable wrongly refused": share(sum(a.refused for a in answerable), len(answerable)),
-        "unanswerable refused (abstention recall)": share(sum(a.refused for a in unanswerable), len(unanswerable)),
+        "unanswerable refused (abstention recall)": share(
+            sum(a.refused for a in unanswerable), len(unanswerable)
+        ),
         "abstention precision": share(sum(a.kind == "unanswerable" for a in refusals), len(refusals)),
         "follow-ups answered": share(sum(a.contains_answer for a in followups), len(followups)),
         "chat latency p50 / max": (
@@ -204,7 +211,9 @@ def print_table(asked: list[Asked]) -> None:
 
 def print_misses(asked: list[Asked]) -> None:
     for a in asked:
-        wrong = a.refused != (a.kind == "unanswerable") or (a.kind != "unanswerable" and not a.contains_answer)
+        wrong = a.refused != (a.kind == "unanswerable") or (
+            a.kind != "unanswerable" and not a.contains_answer
+        )
         if wrong:
             reply = " ".join(a.reply.split())[:240]
             print(f"- [{a.item['split']} {a.item['id']}] {a.item['question']!r} rank={a.rank}: {reply}")
@@ -241,9 +250,17 @@ def main() -> int:
         print_misses(asked)
     if args.json:
         rows = [
-            {"id": a.item["id"], "split": a.item["split"], "kind": a.kind, "question": a.item["question"],
-             "reply": a.reply, "sources": a.sources, "rank": a.rank, "refused": a.refused,
-             "containsAnswer": a.contains_answer if a.kind != "unanswerable" else None}
+            {
+                "id": a.item["id"],
+                "split": a.item["split"],
+                "kind": a.kind,
+                "question": a.item["question"],
+                "reply": a.reply,
+                "sources": a.sources,
+                "rank": a.rank,
+                "refused": a.refused,
+                "containsAnswer": a.contains_answer if a.kind != "unanswerable" else None,
+            }
             for a in asked
         ]
         args.json.write_text(json.dumps(rows, indent=1))

@@ -87,9 +87,7 @@ def candidates(passages: Sequence[ChunkHit]) -> list[Candidate]:
     return found
 
 
-def score_sentences(
-    queries: Sequence[str], passages: Sequence[ChunkHit], embedder: Embedder
-) -> list[Quote]:
+def score_sentences(queries: Sequence[str], passages: Sequence[ChunkHit], embedder: Embedder) -> list[Quote]:
     """Every candidate sentence with its similarity to the nearest query, best first."""
     found = candidates(passages)
     if not found or not queries:
@@ -97,7 +95,9 @@ def score_sentences(
     vectors = np.asarray(embedder.embed([*queries, *(c.text for c in found)]), dtype=np.float32)
     similarities = (vectors[len(queries) :] @ vectors[: len(queries)].T).max(axis=1)
     quotes = [
-        Quote(c.text, c.passage, c.position, float(s), float(s) + PASSAGE_WEIGHT * passages[c.passage - 1].score)
+        Quote(
+            c.text, c.passage, c.position, float(s), float(s) + PASSAGE_WEIGHT * passages[c.passage - 1].score
+        )
         for c, s in zip(found, similarities, strict=True)
     ]
     return sorted(quotes, key=lambda q: -q.score)

@@ -11,7 +11,9 @@ cut in half.
 import re
 
 # Full stops that do not end a sentence.
-_ABBREVIATION = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nr|approx|incl|e\.g|i\.e|etc|vs|ca)\.$", re.IGNORECASE)
+_ABBREVIATION = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nr|approx|incl|e\.g|i\.e|etc|vs|ca)\.$", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _HEADING_MAX_WORDS = 10
 _HEADING_MAX_LOWERCASE_WORDS = 4
@@ -76,7 +78,9 @@ def _heading_end(words: list[str]) -> int | None:
         starts_sentence = words[i + 1][:1].islower() or words[i + 1][:1].isdigit()
         after_lowercase = previous[:1].islower()  # "Opening hours | Monday to Friday we are..."
         opener = word.lower() in _CLAUSE_OPENERS  # "Cancellations | Please tell us..."
-        after_title_line = bool(_SEPARATORS & set(words[:i])) and starts_sentence  # "Clinic - Guide | Welcome to"
+        after_title_line = (
+            bool(_SEPARATORS & set(words[:i])) and starts_sentence
+        )  # "Clinic - Guide | Welcome to"
         if (after_lowercase and starts_sentence) or opener or after_title_line:
             return i
     return None

@@ -22,7 +22,14 @@ _MARKUP = re.compile(r"[*_#`>\"“”]+|https?://\S+|^\s*[-•]\s+", re.MULTILIN
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b(?!\s*(?:am|pm|a\.m\.|p\.m\.))", re.IGNORECASE)
 _CURRENCY_BEFORE = re.compile(r"(?P<symbol>[$€£])\s?(?P<amount>\d+(?:[.,]\d{1,2})?)")
 _CURRENCY_AFTER = re.compile(r"(?P<amount>\d+(?:[.,]\d{1,2})?)\s?(?P<symbol>€|EUR\b|USD\b|GBP\b)")
-_CURRENCY_NAMES = {"$": "dollars", "USD": "dollars", "€": "euros", "EUR": "euros", "£": "pounds", "GBP": "pounds"}
+_CURRENCY_NAMES = {
+    "$": "dollars",
+    "USD": "dollars",
+    "€": "euros",
+    "EUR": "euros",
+    "£": "pounds",
+    "GBP": "pounds",
+}
 _WORDS = [
     (re.compile(r"\bDr\.?(?=\s+[A-Z])"), "Doctor"),
     (re.compile(r"\be\.g\.", re.IGNORECASE), "for example"),
@@ -61,7 +68,8 @@ def _amount(match: re.Match[str]) -> str:
     amount = match["amount"].replace(",", ".")
     if amount.endswith((".00", ".0")):
         amount = amount.split(".")[0]
-    return f"{amount} {_CURRENCY_NAMES[match['symbol'].upper() if match['symbol'].isalpha() else match['symbol']]}"
+    symbol = match["symbol"]
+    return f"{amount} {_CURRENCY_NAMES[symbol.upper() if symbol.isalpha() else symbol]}"
 
 
 def _clock_time(match: re.Match[str]) -> str:

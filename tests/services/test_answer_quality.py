@@ -64,7 +64,9 @@ def settings(local_embedder: Embedder) -> Settings:
     return offline_settings(Settings(environment="test", clinic_name="Hillside Practice"))
 
 
-async def _ask(session: AsyncSession, settings: Settings, question: str, history: list[Turn] | None = None) -> str:
+async def _ask(
+    session: AsyncSession, settings: Settings, question: str, history: list[Turn] | None = None
+) -> str:
     answer = await AssistantService(session, settings).answer(
         question, user=None, patient_id=None, channel=AIChannel.chat, history=history or []
     )
@@ -78,7 +80,9 @@ def _contains(reply: str, words: list[str]) -> bool:
 async def test_the_offline_answerer_answers_most_questions_and_refuses_unanswerable_ones(
     session: AsyncSession, settings: Settings
 ) -> None:
-    await index_pdf(session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf")
+    await index_pdf(
+        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
+    )
 
     answered = [q for q, words in ANSWERABLE if _contains(await _ask(session, settings, q), words)]
     refused = [q for q in UNANSWERABLE if NOT_FOUND in await _ask(session, settings, q)]
@@ -90,7 +94,9 @@ async def test_the_offline_answerer_answers_most_questions_and_refuses_unanswera
 async def test_follow_ups_are_answered_from_the_conversation(
     session: AsyncSession, settings: Settings
 ) -> None:
-    await index_pdf(session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf")
+    await index_pdf(
+        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
+    )
 
     for first, follow_up, words in FOLLOW_UPS:
         earlier = await _ask(session, settings, first)

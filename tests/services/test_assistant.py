@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.vector_store import ChunkHit
 from adapters.embeddings import Embedder
+from adapters.vector_store import ChunkHit
 from persistence.models import AIChannel, AILog, MessageRole
 from services.answerers import ExtractiveAnswerer, Question, Turn
 from services.assistant import AssistantService
@@ -127,23 +127,31 @@ def test_the_extractive_answerer_says_it_does_not_know_without_a_relevant_passag
 def test_the_extractive_answerer_quotes_the_sentence_that_answers_by_meaning_without_its_heading(
     local_embedder: Embedder,
 ) -> None:
-    reply = _extractive(local_embedder).reply(_question("What painkiller should I take?", hit(AFTERCARE, 0.5)))
+    reply = _extractive(local_embedder).reply(
+        _question("What painkiller should I take?", hit(AFTERCARE, 0.5))
+    )
 
     assert "ibuprofen" in reply
     assert "gauze" not in reply and "Aftercare" not in reply
     assert reply.count("[1]") == 1 and "(a.pdf, page 1)" in reply
 
 
-def test_an_unrelated_question_is_refused_rather_than_answered_with_a_passage(local_embedder: Embedder) -> None:
+def test_an_unrelated_question_is_refused_rather_than_answered_with_a_passage(
+    local_embedder: Embedder,
+) -> None:
     passages = [hit(HOURS, 0.32), hit(AFTERCARE, 0.3)]
 
     for question in ("Do you offer MRI scans?", "Do you do laser eye surgery?"):
-        assert _extractive(local_embedder).reply(_question(question, *passages)) == not_found("SilverStar Clinic")
+        assert _extractive(local_embedder).reply(_question(question, *passages)) == not_found(
+            "SilverStar Clinic"
+        )
 
 
 def test_quoted_sentences_keep_document_order_and_cite_each_passage_used(local_embedder: Embedder) -> None:
     fees = hit("Fees. A missed appointment costs 40 dollars. A repeat prescription is free of charge.", 0.6)
-    cancel = hit("Cancel at least 24 hours before your appointment, or a missed appointment fee applies.", 0.55)
+    cancel = hit(
+        "Cancel at least 24 hours before your appointment, or a missed appointment fee applies.", 0.55
+    )
 
     reply = _extractive(local_embedder).reply(_question("What if I miss my appointment?", fees, cancel))
 

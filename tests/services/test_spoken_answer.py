@@ -4,7 +4,8 @@ from services.passage_sentences import split_sentences, strip_headings
 from services.spoken_answer import spoken_answer
 
 CHAT_REPLY = (
-    "Here is what Birchwood Medical Centre's documents say (quoted automatically, not written by an AI model):\n"
+    "Here is what Birchwood Medical Centre's documents say "
+    "(quoted automatically, not written by an AI model):\n"
     '- "On Saturdays the centre is open from 9:00 to 13:00 for booked appointments only." '
     "(patient-guide.pdf, page 1) [1]\n"
     '- "Missed appointments are charged a fee of $40." (patient-guide.pdf, page 2) [2]\n'
