@@ -4,25 +4,20 @@ Both take the same `Question` (the retrieved passages, the history, the style) a
 whole answer or a stream of pieces; the assistant service doesn't know which it has.
 """
 
-import re
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from adapters.embeddings import Embedder, get_embedder
 from adapters.gemini import GeminiChat, Generation, Message, get_gemini_chat
 from adapters.vector_store import ChunkHit
 from persistence.models import MessageRole
-from services.prompts import AnswerStyle, system_prompt
+from services.extractive import choose_quotes
+from services.prompts import AnswerStyle, not_found, system_prompt
 from silverstar.settings import Settings
 
 EXTRACTIVE_MODEL = "silverstar-extractive"
-# Below this cosine similarity a passage is not quoted as an answer (all-MiniLM-L6-v2 scale).
-EXTRACTIVE_MIN_SCORE = 0.3
-EXTRACTIVE_MAX_PASSAGES = 3
-EXTRACTIVE_MAX_QUOTE_CHARS = 400
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WORD = re.compile(r"\w{3,}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +32,8 @@ class Question:
     passages: Sequence[ChunkHit]
     history: Sequence[Turn]
     style: AnswerStyle
+    # What retrieval searched for: the text, or with a follow-up the question it follows too.
+    search_text: str = ""
 
 
 class Answerer(Protocol):
@@ -73,65 +70,57 @@ class GeminiAnswerer:
 
 
 class ExtractiveAnswerer:
-    """The offline answerer: the best passages, quoted with their sources, no model at all."""
+    """The offline answerer: the passages' sentences nearest the question in meaning, quoted.
 
-    def __init__(self, clinic_name: str) -> None:
+    Without a language model it cannot write; it quotes. Each question embeds the candidate
+    sentences of the best passages (one batch, the local embedder that indexed them) and
+    quotes the nearest, in document order, citing their passages. It refuses instead when the
+    evidence is weak (`services.extractive.assess`): an unrelated passage quoted as "what the
+    documents say" would mislead.
+    """
+
+    def __init__(self, clinic_name: str, embedder: Callable[[], Embedder]) -> None:
         self._clinic_name = clinic_name
+        self._embedder = embedder
 
     @property
     def model(self) -> str:
         return EXTRACTIVE_MODEL
 
     async def answer(self, question: Question) -> Generation:
-        return Generation(text=self.reply(question))
+        return Generation(text=await asyncio.to_thread(self.reply, question))
 
     async def stream(self, question: Question) -> AsyncIterator[Generation]:
-        for line in self.reply(question).splitlines(keepends=True):
+        for line in (await asyncio.to_thread(self.reply, question)).splitlines(keepends=True):
             yield Generation(text=line)
 
     def reply(self, question: Question) -> str:
-        relevant = [
-            (n, hit) for n, hit in enumerate(question.passages, start=1) if hit.score >= EXTRACTIVE_MIN_SCORE
-        ][:EXTRACTIVE_MAX_PASSAGES]
-        if not relevant:
-            return (
-                f"I could not find anything about this in {self._clinic_name}'s documents. "
-                f"Please contact {self._clinic_name} directly."
-            )
-        terms = set(_WORD.findall(question.text.lower()))
+        quotes = choose_quotes(search_queries(question), question.passages, self._embedder())
+        if not quotes:
+            return not_found(self._clinic_name)
         if question.style == AnswerStyle.spoken:
-            hit = relevant[0][1]
-            return f"According to our document {hit.filename}: {_best_sentences(hit.text, terms)}"
-        quotes = "\n".join(
-            f'- "{_best_sentences(hit.text, terms)}" ({hit.filename}, page {hit.page}) [{n}]'
-            for n, hit in relevant
-        )
+            return " ".join(quote.text for quote in quotes)
+        lines = []
+        for n in sorted({quote.passage for quote in quotes}):
+            hit = question.passages[n - 1]
+            text = " ".join(quote.text for quote in quotes if quote.passage == n)
+            lines.append(f'- "{text}" ({hit.filename}, page {hit.page}) [{n}]')
         return (
             f"Here is what {self._clinic_name}'s documents say (quoted automatically, "
-            "not written by an AI model):\n"
-            f"{quotes}\n"
+            "not written by an AI model):\n" + "\n".join(lines) + "\n"
             "This is not medical advice. In an emergency, call the emergency services."
         )
 
 
-def _best_sentences(text: str, terms: set[str]) -> str:
-    """The passage's sentences sharing most words with the question, in their order, capped."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
-    if not sentences:
-        return ""
-    ranked = sorted(
-        range(len(sentences)),
-        key=lambda i: -len(terms & set(_WORD.findall(sentences[i].lower()))),
-    )
-    chosen = sorted(ranked[:2])
-    quote = " ".join(sentences[i] for i in chosen)
-    if len(quote) > EXTRACTIVE_MAX_QUOTE_CHARS:
-        quote = quote[: EXTRACTIVE_MAX_QUOTE_CHARS - 1].rstrip() + "…"
-    return quote
+def search_queries(question: Question) -> list[str]:
+    """The question, and for a follow-up also the text retrieval searched (with the question before)."""
+    if question.search_text and question.search_text != question.text:
+        return [question.text, question.search_text]
+    return [question.text]
 
 
 def get_answerer(settings: Settings) -> Answerer:
     chat = get_gemini_chat(settings)
     if chat is None:
-        return ExtractiveAnswerer(settings.clinic_name)
+        return ExtractiveAnswerer(settings.clinic_name, lambda: get_embedder(settings))
     return GeminiAnswerer(chat, settings.clinic_name)

@@ -30,7 +30,7 @@ from persistence.models import AIChannel, AILog, MessageRole, User, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from services.answerers import Answerer, Question, Turn, get_answerer
 from services.prompts import AnswerStyle, cited_passages
-from services.retrieval import retrieve
+from services.retrieval import retrieve, standalone_query
 from silverstar.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
 from silverstar.settings import Settings
 
@@ -136,16 +136,19 @@ class AssistantService:
         started = time.perf_counter()
         # The first call loads the embedding model (seconds): never on the event loop.
         embedder = await asyncio.to_thread(get_embedder, self._settings)
+        search_text = standalone_query(question, [t.text for t in history if t.role == MessageRole.user])
         passages = await retrieve(
             self._session,
             embedder=embedder,
             store=get_vector_store(self._settings),
             patient_id=patient_id,
-            query=question,
+            query=search_text,
             k=self._settings.assistant_top_k,
         )
         return Prepared(
-            question=Question(text=question, passages=passages, history=tuple(history), style=style),
+            question=Question(
+                text=question, passages=passages, history=tuple(history), style=style, search_text=search_text
+            ),
             user_id=user.id if user else None,
             channel=channel,
             asked_at=datetime.now(UTC),

@@ -32,6 +32,7 @@ from services.answerers import Answerer, Turn
 from services.assistant import AssistantService
 from services.integrations import TwilioCredentials, effective_twilio_credentials
 from services.prompts import AnswerStyle
+from services.spoken_answer import spoken_answer
 from services.telephony import is_farewell
 from silverstar.settings import Settings
 
@@ -223,7 +224,7 @@ async def _answer_and_store(
                 if reply.error is not None:
                     error = f"assistant: {reply.error}"
                 else:
-                    answer = speakable(reply.text, settings.phone_answer_max_chars) or None
+                    answer = spoken_answer(reply.text, settings.phone_answer_max_chars) or None
         turn.transcript = transcript
         turn.answer = answer
         turn.error = error

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
-from persistence.models import AIChannel, AILog
-from services.answerers import ExtractiveAnswerer, Question
+from persistence.models import AIChannel, AILog, MessageRole
+from services.answerers import ExtractiveAnswerer, Question, Turn
 from services.assistant import AssistantService
-from services.prompts import AnswerStyle, cited_passages, render_context
+from services.prompts import AnswerStyle, cited_passages, not_found, render_context
+from services.retrieval import standalone_query
 from silverstar.errors import Forbidden
 from silverstar.settings import Settings
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
@@ -19,6 +21,16 @@ from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server
 
 HOURS = "Opening hours: the clinic opens at 8 am and closes at 6 pm on weekdays."
+WEEKEND = (
+    "Weekend opening On Saturdays the clinic is open from 9 am to 1 pm for urgent cases. "
+    "The clinic is closed on Sundays and on public holidays."
+)
+AFTERCARE = (
+    "After your tooth extraction - Aftercare Bite gently on the gauze pad for 30 minutes. "
+    "From the next day, rinse your mouth gently with warm salt water after meals. "
+    "For pain, ibuprofen 400 mg can be taken every eight hours. Avoid hot drinks on the first day."
+)
+TRAVEL = "Travel vaccinations need an appointment with the travel nurse six weeks before departure."
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +108,149 @@ def test_citations_outside_the_passages_are_ignored() -> None:
     assert cited_passages("See [1] and [3], not [0] or [12].", 3) == {1, 3}
 
 
-def test_the_extractive_answerer_says_it_does_not_know_without_a_relevant_passage() -> None:
-    answerer = ExtractiveAnswerer("SilverStar Clinic")
-    question = Question(
-        text="Parking?", passages=[hit("Unrelated.", score=0.05)], history=(), style=AnswerStyle.chat
+def _extractive(embedder: Embedder) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer("SilverStar Clinic", lambda: embedder)
+
+
+def _question(text: str, *passages: ChunkHit, style: AnswerStyle = AnswerStyle.chat) -> Question:
+    return Question(text=text, passages=passages, history=(), style=style, search_text=text)
+
+
+def test_the_extractive_answerer_says_it_does_not_know_without_a_relevant_passage(
+    local_embedder: Embedder,
+) -> None:
+    reply = _extractive(local_embedder).reply(_question("Parking?", hit("Unrelated.", score=0.05)))
+
+    assert reply == not_found("SilverStar Clinic")
+
+
+def test_the_extractive_answerer_quotes_the_sentence_that_answers_by_meaning_without_its_heading(
+    local_embedder: Embedder,
+) -> None:
+    reply = _extractive(local_embedder).reply(
+        _question("What painkiller should I take?", hit(AFTERCARE, 0.5))
     )
 
-    assert "could not find anything" in answerer.reply(question)
+    assert "ibuprofen" in reply
+    assert "gauze" not in reply and "Aftercare" not in reply
+    assert reply.count("[1]") == 1 and "(a.pdf, page 1)" in reply
+
+
+def test_an_unrelated_question_is_refused_rather_than_answered_with_a_passage(
+    local_embedder: Embedder,
+) -> None:
+    passages = [hit(HOURS, 0.32), hit(AFTERCARE, 0.3)]
+
+    for question in ("Do you offer MRI scans?", "Do you do laser eye surgery?"):
+        assert _extractive(local_embedder).reply(_question(question, *passages)) == not_found(
+            "SilverStar Clinic"
+        )
+
+
+def test_quoted_sentences_keep_document_order_and_cite_each_passage_used(local_embedder: Embedder) -> None:
+    fees = hit("Fees. A missed appointment costs 40 dollars. A repeat prescription is free of charge.", 0.6)
+    cancel = hit(
+        "Cancel at least 24 hours before your appointment, or a missed appointment fee applies.", 0.55
+    )
+
+    reply = _extractive(local_embedder).reply(_question("What if I miss my appointment?", fees, cancel))
+
+    assert "40 dollars" in reply
+    quoted = [line for line in reply.splitlines() if line.startswith("- ")]
+    assert [line.endswith(f"[{n}]") for n, line in enumerate(quoted, start=1)] == [True] * len(quoted)
+
+
+def test_the_spoken_extractive_answer_names_no_file_page_or_heading(local_embedder: Embedder) -> None:
+    question = _question("What painkiller should I take?", hit(AFTERCARE, 0.5), style=AnswerStyle.spoken)
+
+    reply = _extractive(local_embedder).reply(question)
+
+    assert "ibuprofen" in reply and "a.pdf" not in reply and "page" not in reply and "Aftercare" not in reply
+
+
+def test_a_short_or_anaphoric_message_is_searched_with_the_questions_it_follows() -> None:
+    saturday = "When are you open on Saturday?"
+
+    assert standalone_query("And on Sundays?", [saturday]) == f"{saturday} And on Sundays?"
+    assert standalone_query("Do I need to book it in advance?", [saturday]) == (
+        f"{saturday} Do I need to book it in advance?"
+    )
+    assert standalone_query("And on holidays?", [saturday, "And on Sundays?"]) == (
+        f"{saturday} And on Sundays? And on holidays?"
+    )
+    assert standalone_query("How much does a travel consultation cost?", [saturday]) == (
+        "How much does a travel consultation cost?"
+    )
+    assert standalone_query("And on Sundays?", []) == "And on Sundays?"
+
+
+async def test_a_follow_up_is_answered_from_the_conversation_not_the_message_alone(
+    session: AsyncSession, local_embedder: Embedder
+) -> None:
+    settings = offline_settings(Settings(environment="test"))
+    admin = await make_user(session, "admin")
+    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
+    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
+    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    first = "When is the clinic open on Saturdays?"
+    history = [Turn(MessageRole.user, first), Turn(MessageRole.assistant, "From 9 am to 1 pm.")]
+
+    alone = await AssistantService(session, settings).answer(
+        "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat
+    )
+    followed = await AssistantService(session, settings).answer(
+        "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history
+    )
+
+    assert followed.sources[0].filename == "hours.pdf"
+    assert "closed on Sundays" in followed.text and "hours.pdf" in followed.text
+    assert followed.text != alone.text
+
+
+async def test_a_gemini_follow_up_sends_the_history_the_passages_found_with_it_and_the_rules(
+    session: AsyncSession, gemini: GeminiServer
+) -> None:
+    gemini.reset()
+    settings = gemini_settings(Settings(environment="test"), gemini)
+    admin = await make_user(session, "admin")
+    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
+    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    gemini.script.append(Reply.text("We are closed on Sundays [1]."))
+    history = [
+        Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
+        Turn(MessageRole.assistant, "From 9 am to 1 pm [1]."),
+    ]
+
+    answer = await AssistantService(session, settings).answer(
+        "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history
+    )
+
+    sent = gemini.requests[0]
+    assert sent.contents == [
+        ("user", "When is the clinic open on Saturdays?"),
+        ("model", "From 9 am to 1 pm [1]."),
+        ("user", "And on Sundays?"),
+    ]
+    assert '<passage id="1" source="hours.pdf"' in sent.system_instruction
+    assert "Answer only from the passages" in sent.system_instruction
+    assert "cite it as [n]" in sent.system_instruction
+    assert not_found(settings.clinic_name) in sent.system_instruction
+    assert answer.cited == {1}
+
+
+async def test_when_gemini_finds_no_answer_in_the_passages_its_refusal_cites_nothing(
+    session: AsyncSession, gemini: GeminiServer
+) -> None:
+    gemini.reset()
+    settings = gemini_settings(Settings(environment="test"), gemini)
+    await index_document(session, settings, uploader=await make_user(session, "admin"), text=WEEKEND)
+    gemini.script.append(Reply.text(not_found(settings.clinic_name)))
+
+    answer = await AssistantService(session, settings).answer(
+        "Do you offer MRI scans?", user=None, patient_id=None, channel=AIChannel.chat
+    )
+
+    assert answer.error is None and answer.text == not_found(settings.clinic_name)
+    assert answer.cited == set()
+    entry = await session.get(AILog, answer.log_id)
+    assert entry is not None and not any(source["cited"] for source in entry.source_documents)

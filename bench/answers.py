@@ -1,0 +1,271 @@
+"""Answer-quality benchmark: does the assistant's reply hold the answer, or honestly refuse?
+
+A fictional clinic (Birchwood Medical Centre) wrote three multi-page documents
+(`bench/answers_data/documents/*.txt`, pages separated by a line `---`); they are made into
+PDFs here with reportlab, uploaded through `POST /documents` by an admin into a fresh
+database `silverstar_bench_answers`, and ingested by the real Dramatiq worker. Then every
+question of `bench/answers_data/questions.json` is asked through `POST /ai/chat`:
+
+- answerable questions (half of them worded unlike the text): hit@1, hit@3 and MRR of the
+  expected page among the reply's sources; the share of replies containing every answer
+  word; the share wrongly refused;
+- unanswerable questions: the share refused (abstention recall) and, over all refusals, the
+  share that were right to refuse (abstention precision);
+- follow-ups, asked in the conversation of the question before them: the share answered;
+- latency of `POST /ai/chat` as the client sees it.
+
+The set is split: `dev` items were used to develop and calibrate the offline answerer,
+`heldout` items never were; both are printed side by side. No GOOGLE_API_KEY: the offline
+answerer serves (the default of `make run`). Figures are printed, never asserted.
+
+    .venv/bin/python bench/answers.py [--json results.json]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.embedded_servers import resolve_redis_url  # noqa: E402
+from bench.common import load_contract_runner  # noqa: E402
+from silverstar.settings import get_settings  # noqa: E402
+from tests.pdfs import text_pdf  # noqa: E402
+
+DATABASE = "silverstar_bench_answers"
+DATA = ROOT / "bench" / "answers_data"
+ADMIN_EMAIL = "admin@birchwood.test"
+ADMIN_PASSWORD = "bench-answers-admin"
+PAGE_BREAK = "\n---\n"
+LINE_WIDTH = 85
+# A reply is a refusal when it says it could not find the answer (either answerer's wording).
+REFUSAL = re.compile(r"could not find|couldn't find|do not know|don't know|no information", re.IGNORECASE)
+SPLITS = ("dev", "heldout")
+
+
+def document_pdf(text: str) -> bytes:
+    """One PDF page per `---`-separated part, paragraphs wrapped to fit an A4 line."""
+    pages = []
+    for page in text.strip().split(PAGE_BREAK):
+        lines: list[str] = []
+        for paragraph in page.strip().split("\n\n"):
+            for line in paragraph.splitlines():
+                lines += textwrap.wrap(line, LINE_WIDTH) or [""]
+            lines.append("")
+        pages.append("\n".join(lines))
+    return text_pdf(pages)
+
+
+@contextmanager
+def worker(database_url: str, redis_db: int) -> Iterator[None]:
+    """The Dramatiq worker as `silverstar run` starts it, on the served API's database and Redis."""
+    redis_url = resolve_redis_url(get_settings())
+    redis_url = redis_url.replace("/0", f"/{redis_db}") if redis_url.endswith("/0") else redis_url
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "ENVIRONMENT": "test"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dramatiq", "workers.actors", "--processes", "1", "--threads", "1"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def upload_all(client: httpx.Client, headers: dict[str, str], timeout: float = 600) -> None:
+    ids = []
+    for source in sorted((DATA / "documents").glob("*.txt")):
+        response = client.post(
+            "/documents",
+            headers=headers,
+            files={"file": (f"{source.stem}.pdf", document_pdf(source.read_text()), "application/pdf")},
+        )
+        response.raise_for_status()
+        ids.append(response.json()["id"])
+    deadline = time.monotonic() + timeout
+    while ids:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"documents not ingested in {timeout:.0f} s: {ids}")
+        document = client.get(f"/documents/{ids[0]}", headers=headers).json()
+        if document["status"] == "failed":
+            raise RuntimeError(f"ingestion failed: {document['error']}")
+        if document["status"] == "ready":
+            print(
+                f"ingested {document['filename']}: "
+                f"{document['pageCount']} pages, {document['chunkCount']} chunks"
+            )
+            ids.pop(0)
+        else:
+            time.sleep(0.5)
+
+
+@dataclass
+class Asked:
+    item: dict[str, Any]
+    kind: str  # answerable, unanswerable, followup
+    reply: str
+    sources: list[tuple[str, int]]
+    seconds: float
+
+    @property
+    def refused(self) -> bool:
+        return bool(REFUSAL.search(self.reply))
+
+    @property
+    def rank(self) -> int | None:
+        """1-based rank of the first source on an expected page; None: not among the sources."""
+        expected = {(p["document"], p["page"]) for p in self.item.get("pages", [])}
+        return next((n for n, source in enumerate(self.sources, start=1) if source in expected), None)
+
+    @property
+    def contains_answer(self) -> bool:
+        flat = " ".join(self.reply.split()).lower()
+        return not self.refused and all(word.lower() in flat for word in self.item["answer"])
+
+
+def ask(
+    client: httpx.Client, headers: dict[str, str], message: str, conversation: str | None = None
+) -> tuple[dict[str, Any], float]:
+    started = time.perf_counter()
+    response = client.post(
+        "/ai/chat", headers=headers, json={"message": message, "conversationId": conversation}
+    )
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"chat answered {response.status_code}: {response.text[:300]}")
+    body: dict[str, Any] = response.json()
+    return body, elapsed
+
+
+def ask_all(client: httpx.Client, headers: dict[str, str], data: dict[str, Any]) -> list[Asked]:
+    asked: list[Asked] = []
+
+    def record(item: dict[str, Any], kind: str, body: dict[str, Any], seconds: float) -> None:
+        sources = [(s["filename"], s["page"]) for s in body["sources"]]
+        asked.append(Asked(item, kind, body["reply"], sources, seconds))
+
+    for kind in ("answerable", "unanswerable"):
+        for item in data[kind]:
+            record(item, kind, *ask(client, headers, item["question"]))
+    for item in data["followups"]:
+        first, _ = ask(client, headers, item["first"])
+        record(item, "followup", *ask(client, headers, item["question"], first["conversationId"]))
+    return asked
+
+
+def share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f} % ({part}/{whole})" if whole else "-"
+
+
+def figures(asked: list[Asked]) -> dict[str, str]:
+    answerable = [a for a in asked if a.kind == "answerable"]
+    unanswerable = [a for a in asked if a.kind == "unanswerable"]
+    followups = [a for a in asked if a.kind == "followup"]
+    paraphrased = [a for a in answerable if a.item["paraphrased"]]
+    ranks = [a.rank for a in answerable]
+    refusals = [a for a in asked if a.kind != "followup" and a.refused]
+    seconds = sorted(a.seconds for a in asked)
+    return {
+        "hit@1": share(sum(r == 1 for r in ranks), len(ranks)),
+        "hit@3": share(sum(r is not None and r <= 3 for r in ranks), len(ranks)),
+        "MRR": f"{statistics.fmean(1 / r if r else 0 for r in ranks):.3f}" if ranks else "-",
+        "replies containing the answer": share(sum(a.contains_answer for a in answerable), len(answerable)),
+        "  of them paraphrased": share(sum(a.contains_answer for a in paraphrased), len(paraphrased)),
+        "answerable wrongly refused": share(sum(a.refused for a in answerable), len(answerable)),
+        "unanswerable refused (abstention recall)": share(
+            sum(a.refused for a in unanswerable), len(unanswerable)
+        ),
+        "abstention precision": share(sum(a.kind == "unanswerable" for a in refusals), len(refusals)),
+        "follow-ups answered": share(sum(a.contains_answer for a in followups), len(followups)),
+        "chat latency p50 / max": (
+            f"{statistics.median(seconds) * 1000:.0f} / {seconds[-1] * 1000:.0f} ms" if seconds else "-"
+        ),
+    }
+
+
+def print_table(asked: list[Asked]) -> None:
+    columns = {split: figures([a for a in asked if a.item["split"] == split]) for split in SPLITS}
+    columns["all"] = figures(asked)
+    width = max(len(name) for name in columns["all"])
+    print(f"\n{'':<{width}}  " + "  ".join(f"{name:<16}" for name in columns))
+    for name in columns["all"]:
+        print(f"{name:<{width}}  " + "  ".join(f"{columns[c][name]:<16}" for c in columns))
+
+
+def print_misses(asked: list[Asked]) -> None:
+    for a in asked:
+        wrong = a.refused != (a.kind == "unanswerable") or (
+            a.kind != "unanswerable" and not a.contains_answer
+        )
+        if wrong:
+            reply = " ".join(a.reply.split())[:240]
+            print(f"- [{a.item['split']} {a.item['id']}] {a.item['question']!r} rank={a.rank}: {reply}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json", type=Path, help="write every question, reply and source here")
+    parser.add_argument("--misses", action="store_true", help="print the questions answered wrongly")
+    args = parser.parse_args()
+    data = json.loads((DATA / "questions.json").read_text())
+    os.environ.pop("GOOGLE_API_KEY", None)
+    os.environ.update(
+        {
+            "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
+            "FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "CLINIC_NAME": data["clinic"],
+            "CHAT_REQUESTS_PER_MINUTE": "1000000",
+        }
+    )
+    runner = load_contract_runner()
+    database_url = asyncio.run(runner.create_database(DATABASE))
+    with runner.served(database_url) as server, worker(database_url, runner.REDIS_DB):
+        with httpx.Client(base_url=server.base_url, timeout=120) as client:
+            login = client.post("/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+            login.raise_for_status()
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            upload_all(client, headers)
+            ask(client, headers, "Hello")  # warm-up: the embedding model loads on the first question
+            asked = ask_all(client, headers, data)
+    print_table(asked)
+    if args.misses:
+        print("\nanswered wrongly:")
+        print_misses(asked)
+    if args.json:
+        rows = [
+            {
+                "id": a.item["id"],
+                "split": a.item["split"],
+                "kind": a.kind,
+                "question": a.item["question"],
+                "reply": a.reply,
+                "sources": a.sources,
+                "rank": a.rank,
+                "refused": a.refused,
+                "containsAnswer": a.contains_answer if a.kind != "unanswerable" else None,
+            }
+            for a in asked
+        ]
+        args.json.write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

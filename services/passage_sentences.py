@@ -1,0 +1,90 @@
+"""A passage cut into quotable sentences, with the headings glued to them taken off.
+
+Chunks are stored with their line breaks flattened, so a page's heading ("Birchwood
+Medical Centre - Patient Guide", "Opening hours") runs straight into the first sentence
+under it. A heading is recognised by its shape: a short run of words without sentence
+punctuation, not opening like a clause, that ends just before a capitalised word starting
+a sentence. When in doubt a prefix is kept: a heading left in reads worse than a sentence
+cut in half.
+"""
+
+import re
+
+# Full stops that do not end a sentence.
+_ABBREVIATION = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nr|approx|incl|e\.g|i\.e|etc|vs|ca)\.$", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_HEADING_MAX_WORDS = 10
+_HEADING_MAX_LOWERCASE_WORDS = 4
+_SEPARATORS = {"-", "–", "—", "|", "·"}
+# Words that end no heading (a heading ends on a noun), and that start a clause, not a heading.
+_FUNCTION_WORDS = {
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "in", "into", "is", "it",
+    "may", "must", "not", "of", "on", "or", "our", "please", "should", "than", "that", "the",
+    "their", "this", "to", "we", "will", "with", "you", "your",
+}  # fmt: skip
+_CLAUSE_OPENERS = {
+    "a", "after", "all", "an", "any", "ask", "at", "before", "bring", "call", "do", "don't", "each",
+    "for", "he", "how", "i", "if", "in", "it", "its", "keep", "most", "no", "on", "our", "please",
+    "she", "some", "tell", "that", "the", "there", "these", "they", "this", "to", "we", "what",
+    "when", "where", "you", "your",
+}  # fmt: skip
+_TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "st", "st."}
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a passage, whitespace flattened, abbreviations ("Dr.") not taken as ends."""
+    flat = " ".join(text.split())
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(flat):
+        piece = flat[start : match.start()]
+        if _ABBREVIATION.search(piece):
+            continue
+        sentences.append(piece)
+        start = match.end()
+    sentences.append(flat[start:])
+    return [s.strip() for s in sentences if s.strip()]
+
+
+def strip_headings(sentence: str) -> str:
+    """The sentence without the heading lines flattened onto its start (possibly several)."""
+    while True:
+        words = sentence.split(" ")
+        cut = _heading_end(words)
+        if cut is None:
+            return sentence
+        sentence = " ".join(words[cut:])
+
+
+def _heading_end(words: list[str]) -> int | None:
+    """The index of the word after a leading heading, if the sentence starts with one."""
+    if not words or not _capitalised(words[0]) or words[0].lower() in _CLAUSE_OPENERS:
+        return None
+    lowercase = 0
+    for i in range(1, min(len(words) - 3, _HEADING_MAX_WORDS + 1)):
+        previous, word = words[i - 1], words[i]
+        if previous[-1:] in ".!?;:" and previous not in _SEPARATORS:
+            return None  # sentence punctuation: not a heading
+        if previous[:1].islower():
+            lowercase += 1
+            if lowercase > _HEADING_MAX_LOWERCASE_WORDS:
+                return None
+        if not _capitalised(word) or previous.lower().strip(",") in _FUNCTION_WORDS:
+            continue
+        if previous in _SEPARATORS or previous.lower() in _TITLES:
+            continue
+        starts_sentence = words[i + 1][:1].islower() or words[i + 1][:1].isdigit()
+        after_lowercase = previous[:1].islower()  # "Opening hours | Monday to Friday we are..."
+        opener = word.lower() in _CLAUSE_OPENERS  # "Cancellations | Please tell us..."
+        after_title_line = (
+            bool(_SEPARATORS & set(words[:i])) and starts_sentence
+        )  # "Clinic - Guide | Welcome to"
+        if (after_lowercase and starts_sentence) or opener or after_title_line:
+            return i
+    return None
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()

@@ -1,0 +1,107 @@
+"""A quality floor for the offline answerer on a small fixed set (bench/answers.py measures the full one).
+
+A three-page leaflet of a fictional practice, indexed like an upload; answerable questions
+(half worded unlike the text), unanswerable ones and follow-ups asked through the
+assistant service with no model key. The floor sits below what the answerer reaches, so a
+change that makes it pick the wrong sentences or refuse the wrong questions fails here.
+"""
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.embeddings import Embedder
+from persistence.models import AIChannel, MessageRole
+from services.answerers import Turn
+from services.assistant import AssistantService
+from silverstar.settings import Settings
+from tests.assistant_fixtures import index_pdf, offline_settings
+from tests.factories import make_user
+
+LEAFLET = [
+    "Hillside Practice - Patient Leaflet\nOpening hours\n"
+    "The practice is open Monday to Friday from 8:00 to 17:00.\n"
+    "On Saturdays we open from 9:00 to 12:00 for urgent cases only.\n"
+    "The practice is closed on Sundays and on public holidays.\n"
+    "Our phone line is busiest before 9:00, so please call later for test results.",
+    "Fees and missed appointments\n"
+    "Please cancel appointments at least one day in advance.\n"
+    "A missed appointment is charged a fee of $35 because another patient could have used it.\n"
+    "A sick note for an employer costs $15 and is ready the next day.\n"
+    "We accept card payments and cash, but not cheques.",
+    "After a vaccination\n"
+    "Stay in the waiting room for 15 minutes after the injection.\n"
+    "A sore arm or a slight temperature for a day or two is normal.\n"
+    "For pain, paracetamol can be taken as written on the packet.\n"
+    "Call us at once if you find it hard to breathe or your face swells.",
+]
+# (question, words the reply must contain)
+ANSWERABLE = [
+    ("When is the practice open on weekdays?", ["8:00", "17:00"]),
+    ("Is the practice open on Saturday?", ["9:00", "12:00"]),
+    ("Can I come in on a Sunday?", ["closed"]),
+    ("What happens if I forget my appointment?", ["$35"]),
+    ("How much is a sick note for work?", ["$15"]),
+    ("Can I pay with a cheque?", ["not cheques"]),
+    ("How long should I wait after my jab?", ["15 minutes"]),
+    ("What can I take for the pain after a vaccine?", ["paracetamol"]),
+]
+UNANSWERABLE = [
+    "Do you offer MRI scans?",
+    "Do you do laser eye surgery?",
+    "What is the doctor's home address?",
+]
+FOLLOW_UPS = [
+    ("When is the practice open on Saturdays?", "And on Sundays?", ["closed"]),
+    ("How much is a sick note?", "When is it ready?", ["next day"]),
+]
+MIN_ANSWERED = 7
+MIN_REFUSED = 2
+NOT_FOUND = "could not find"
+
+
+@pytest.fixture
+def settings(local_embedder: Embedder) -> Settings:
+    return offline_settings(Settings(environment="test", clinic_name="Hillside Practice"))
+
+
+async def _ask(
+    session: AsyncSession, settings: Settings, question: str, history: list[Turn] | None = None
+) -> str:
+    answer = await AssistantService(session, settings).answer(
+        question, user=None, patient_id=None, channel=AIChannel.chat, history=history or []
+    )
+    return " ".join(answer.text.split())
+
+
+def _contains(reply: str, words: list[str]) -> bool:
+    return NOT_FOUND not in reply and all(word.lower() in reply.lower() for word in words)
+
+
+async def test_the_offline_answerer_answers_most_questions_and_refuses_unanswerable_ones(
+    session: AsyncSession, settings: Settings
+) -> None:
+    await index_pdf(
+        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
+    )
+
+    answered = [q for q, words in ANSWERABLE if _contains(await _ask(session, settings, q), words)]
+    refused = [q for q in UNANSWERABLE if NOT_FOUND in await _ask(session, settings, q)]
+
+    assert len(answered) >= MIN_ANSWERED, set(q for q, _ in ANSWERABLE) - set(answered)
+    assert len(refused) >= MIN_REFUSED, refused
+
+
+async def test_follow_ups_are_answered_from_the_conversation(
+    session: AsyncSession, settings: Settings
+) -> None:
+    await index_pdf(
+        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
+    )
+
+    for first, follow_up, words in FOLLOW_UPS:
+        earlier = await _ask(session, settings, first)
+        history = [Turn(MessageRole.user, first), Turn(MessageRole.assistant, earlier)]
+
+        reply = await _ask(session, settings, follow_up, history)
+
+        assert _contains(reply, words), (follow_up, reply)
