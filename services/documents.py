@@ -163,6 +163,8 @@ class DocumentService:
         limit: int,
         offset: int,
     ) -> tuple[Sequence[Document], int]:
+        if actor.role == UserRole.patient and patient_id not in (None, actor.id):
+            raise Forbidden("Patients can only list their own documents.")
         return await self._documents.page(
             actor, status=status, patient_id=patient_id, limit=limit, offset=offset
         )
