@@ -239,7 +239,7 @@ def typescript_client_test(base_url: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--max-examples", type=int, default=30)
+    parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated, of: " + ", ".join(ROLES))
     args = parser.parse_args()
     roles = [role for role in args.roles.split(",") if role]

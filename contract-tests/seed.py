@@ -149,7 +149,8 @@ def _call_with_a_question(client: httpx.Client, twilio: Twilio, recordings_url: 
 
 def seed(base_url: str, twilio: Twilio, recordings_url: str) -> Seeded:
     seeded = Seeded()
-    with httpx.Client(base_url=base_url, timeout=60) as client:
+    # The first question waits for the embedding model to load (seconds, more on a busy machine).
+    with httpx.Client(base_url=base_url, timeout=300) as client:
         for role, email in (("patient", PATIENT_EMAIL), ("doctor", DOCTOR_EMAIL), ("admin", ADMIN_EMAIL)):
             seeded.tokens[role], seeded.users[role] = _login(client, email)
         admin, patient, doctor = (seeded.tokens[r] for r in ("admin", "patient", "doctor"))
