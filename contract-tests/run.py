@@ -1,19 +1,25 @@
 """Fuzz the live API against api-contract/openapi.yaml with schemathesis, all checks on.
 
-Starts uvicorn on loopback over a fresh database holding the demo clinic, then runs
-`st run` on the contract FILE (not the served copy) once as a patient and once as an
-admin. Operations still answering 501 (handlers/pending.py) are skipped.
+Starts uvicorn on loopback over a fresh database holding the demo clinic, with a Twilio
+account configured (PUBLIC_BASE_URL = this server), a Dramatiq worker, and a local
+recording server standing in for Twilio's media host. seed.py then makes real objects
+through the API, and `st run` fuzzes the contract FILE (not the served copy) as anonymous,
+a patient, a doctor and an admin; hooks.py signs the webhooks and hands positive cases the
+real identifiers each role may use. Operations still answering 501 (handlers/pending.py)
+are skipped.
 
-    python contract-tests/run.py [--max-examples N]
+    python contract-tests/run.py [--max-examples N] [--roles patient,admin]
 """
 
 import argparse
 import asyncio
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +31,13 @@ from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from recording_server import recording_server  # noqa: E402
+from seed import ROLES, Twilio, fixtures_for, seed, test_twilio_account  # noqa: E402
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url  # noqa: E402
 from handlers.pending import PENDING_OPERATIONS  # noqa: E402
@@ -37,6 +48,15 @@ from silverstar.settings import get_settings  # noqa: E402
 
 CONTRACT = ROOT / "api-contract" / "openapi.yaml"
 TS_CLIENT = ROOT / "clients" / "typescript"
+# The coverage phase (every boundary and negative case the schema allows) does not depend
+# on who asks, so it runs once, as the admin, whom every operation admits; each role then
+# fuzzes and follows links as itself, and anonymous callers fuzz the door of every operation.
+PHASES = {
+    "anonymous": "fuzzing",
+    "patient": "fuzzing,stateful",
+    "doctor": "fuzzing,stateful",
+    "admin": "coverage,fuzzing,stateful",
+}
 # Per run, so concurrent runs (two terminals, an editor) don't drop each other's database.
 DATABASE = f"silverstar_contract_{os.getpid()}"
 REDIS_DB = 14
@@ -85,7 +105,7 @@ class Served(NamedTuple):
     process: subprocess.Popen[bytes]
 
 
-def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def server_env(database_url: str, base_url: str, phone: Twilio | None) -> dict[str, str]:
     redis_url = resolve_redis_url(get_settings())
     redis_url = redis_url.replace("/0", f"/{REDIS_DB}") if redis_url.endswith("/0") else redis_url
     env = {
@@ -94,10 +114,25 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
         "REDIS_URL": redis_url,
         "ENVIRONMENT": "test",
         "JWT_SECRET": secrets.token_urlsafe(48),
-        # The fuzzer fails many logins from one address; the throttle itself is tested elsewhere.
+        # The fuzzer fails many logins from one address and books far more than a patient
+        # may hold; both limits are tested elsewhere.
         "LOGIN_MAX_FAILURES": "1000000",
         "REGISTRATION_MAX_PER_IP": "1000000",
+        "MAX_OPEN_APPOINTMENTS_PER_PATIENT": "1000000",
     }
+    if phone is not None:
+        # Twilio signs the URL it calls, which is this server; recordings come from loopback.
+        env |= {
+            "TWILIO_ACCOUNT_SID": phone.account_sid,
+            "TWILIO_AUTH_TOKEN": phone.auth_token,
+            "PUBLIC_BASE_URL": base_url,
+            "TWILIO_MEDIA_HOSTS": '["127.0.0.1"]',
+            "PHONE_RECORDING_TIMEOUT_SECONDS": "5",
+        }
+    return env
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -115,21 +150,37 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
     )
 
 
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """One worker process with one thread: it answers the phone's turns and ingests uploads."""
+    dramatiq = Path(sys.executable).parent / "dramatiq"
+    return subprocess.Popen(
+        [str(dramatiq), "workers.actors", "--processes", "1", "--threads", "1"], cwd=ROOT, env=env
+    )
+
+
 @contextmanager
-def served(database_url: str) -> Iterator[Served]:
-    """The API under uvicorn on a free loopback port, ready; stopped on leaving."""
+def served(database_url: str, phone: Twilio | None = None) -> Iterator[Served]:
+    """The API under uvicorn on a free loopback port, ready; stopped on leaving.
+
+    With `phone`, the Twilio account is configured and a worker runs beside the API.
+    """
     port = free_port()
-    process = start_server(database_url, port)
+    base_url = f"http://127.0.0.1:{port}"
+    env = server_env(database_url, base_url, phone)
+    children = [start_server(env, port)]
     try:
-        served = Served(f"http://127.0.0.1:{port}", port, process)
-        wait_until_ready(served.base_url)
-        yield served
+        wait_until_ready(base_url)
+        if phone is not None:
+            children.append(start_worker(env))
+        yield Served(base_url, port, children[0])
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=30)
 
 
-def wait_until_ready(base_url: str, timeout: float = 60) -> None:
+def wait_until_ready(base_url: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -148,18 +199,20 @@ def token(base_url: str, email: str) -> str:
     return str(response.json()["access_token"])
 
 
-def fuzz(base_url: str, bearer: str, max_examples: int) -> int:
+def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_examples: int) -> int:
     excluded = [arg for op in sorted(PENDING_OPERATIONS) for arg in ("--exclude-operation-id", op)]
+    auth = ["--header", f"Authorization: Bearer {token}"] if token else []
     command = [
         str(Path(sys.executable).parent / "st"),
         "--config-file",
-        str(Path(__file__).parent / "schemathesis.toml"),
+        str(HERE / "schemathesis.toml"),
         "run",
         str(CONTRACT),
         "--url",
         base_url,
-        "--header",
-        f"Authorization: Bearer {bearer}",
+        *auth,
+        "--phases",
+        PHASES[role],
         "--checks",
         "all",
         "--max-examples",
@@ -170,10 +223,13 @@ def fuzz(base_url: str, bearer: str, max_examples: int) -> int:
         "none",
         "--workers",
         "2",
+        "--request-timeout",
+        "30",
         "--no-color",
         *excluded,
     ]
-    return subprocess.call(command, cwd=ROOT)
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"), "CONTRACT_FIXTURES": str(fixtures)}
+    return subprocess.call(command, cwd=ROOT, env=env)
 
 
 def typescript_client_test(base_url: str) -> int:
@@ -186,15 +242,29 @@ def typescript_client_test(base_url: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--max-examples", type=int, default=30)
+    parser.add_argument("--max-examples", type=int, default=10)
+    parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated, of: " + ", ".join(ROLES))
     args = parser.parse_args()
+    roles = [role for role in args.roles.split(",") if role]
+    twilio = test_twilio_account()
     database_url = asyncio.run(prepare_database())
     try:
-        with served(database_url) as server:
+        with (
+            recording_server() as recordings,
+            served(database_url, twilio) as server,
+            tempfile.TemporaryDirectory() as tmp,
+        ):
+            seeded = seed(server.base_url, twilio, recordings)
             failures = 0
-            for email in ("patient@silverstar.test", "admin@silverstar.test"):
-                print(f"\n=== schemathesis as {email} ===", flush=True)
-                failures += fuzz(server.base_url, token(server.base_url, email), args.max_examples) != 0
+            for role in roles:
+                fixtures = Path(tmp) / f"{role}.json"
+                fixtures.write_text(
+                    json.dumps(fixtures_for(role, seeded, server.base_url, twilio, recordings))
+                )
+                print(f"\n=== schemathesis as {role} ===", flush=True)
+                failures += (
+                    fuzz(server.base_url, role, fixtures, seeded.tokens.get(role), args.max_examples) != 0
+                )
             print("\n=== TypeScript client (clients/typescript) ===", flush=True)
             failures += typescript_client_test(server.base_url) != 0
             return 1 if failures else 0

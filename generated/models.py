@@ -147,8 +147,15 @@ class OAuth2PasswordForm(BaseModel):
         populate_by_name=True,
     )
     grant_type: str | None = Field(None, pattern='^password$')
-    username: str = Field(..., description='The account email.', max_length=320)
-    password: str = Field(..., max_length=128)
+    username: str = Field(
+        ...,
+        description='The account email. An empty form field counts as missing.',
+        max_length=320,
+        min_length=1,
+    )
+    password: str = Field(
+        ..., description='An empty form field counts as missing.', max_length=128, min_length=1
+    )
     scope: str | None = None
     _not_null = field_validator('grant_type', 'scope', mode='before')(_reject_null)
 
@@ -596,7 +603,7 @@ class TwilioCallForm(BaseModel):
         populate_by_name=True,
     )
     call_sid: str = Field(..., alias='CallSid', pattern='^CA[0-9a-fA-F]{32}$')
-    account_sid: str = Field(..., alias='AccountSid')
+    account_sid: str = Field(..., alias='AccountSid', min_length=1)
     from_: str | None = Field(None, alias='From')
     to: str | None = Field(None, alias='To')
     call_status: str | None = Field(None, alias='CallStatus')
@@ -613,9 +620,13 @@ class TwilioRecordingForm(BaseModel):
         populate_by_name=True,
     )
     call_sid: str = Field(..., alias='CallSid', pattern='^CA[0-9a-fA-F]{32}$')
-    account_sid: str = Field(..., alias='AccountSid')
-    recording_url: AnyUrl = Field(..., alias='RecordingUrl')
-    recording_sid: str = Field(..., alias='RecordingSid')
+    account_sid: str = Field(..., alias='AccountSid', min_length=1)
+    recording_url: AnyUrl = Field(
+        ...,
+        alias='RecordingUrl',
+        description='Must be on one of the configured Twilio media hosts (TWILIO_MEDIA_HOSTS; plain http\nonly for a loopback host), else 422: the recording is fetched from there.\n',
+    )
+    recording_sid: str = Field(..., alias='RecordingSid', min_length=1)
     recording_duration: str | None = Field(None, alias='RecordingDuration', pattern='^[0-9]+$')
     recording_status: str | None = Field(None, alias='RecordingStatus')
     _not_null = field_validator('recording_duration', 'recording_status', mode='before')(
@@ -629,8 +640,8 @@ class TwilioStatusForm(BaseModel):
         populate_by_name=True,
     )
     call_sid: str = Field(..., alias='CallSid', pattern='^CA[0-9a-fA-F]{32}$')
-    account_sid: str = Field(..., alias='AccountSid')
-    call_status: str = Field(..., alias='CallStatus')
+    account_sid: str = Field(..., alias='AccountSid', min_length=1)
+    call_status: str = Field(..., alias='CallStatus', min_length=1)
     call_duration: str | None = Field(None, alias='CallDuration', pattern='^[0-9]+$')
     _not_null = field_validator('call_duration', mode='before')(_reject_null)
 

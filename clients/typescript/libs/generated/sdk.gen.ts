@@ -120,8 +120,8 @@ export const getUser = <ThrowOnError extends boolean = false>(options: Options<G
 /**
  * Update a user
  *
- * Non-admins may only update themselves (`name`, `phone`); changing another user,
- * `role` or `isActive` as a non-admin answers 403.
+ * Non-admins may only update themselves (`name`, `phone`): another user's id answers 404,
+ * as for reading; changing `role` or `isActive` as a non-admin answers 403.
  * An admin changing their own `role` answers 409. An empty body is a no-op.
  *
  */
@@ -262,8 +262,11 @@ export const listAppointments = <ThrowOnError extends boolean = false>(options?:
  * Patients book for themselves (`patientId` omitted, null or their own; another patient's
  * id answers 403). Doctors and admins give `patientId`. 404 when the doctor, service or
  * patient is unknown. 409 when the slot is not free or the patient has too many open
- * appointments. 422 when the start time is not bookable (e.g. in the past) or the doctor
- * does not offer the service.
+ * appointments. 422 when the start time is not bookable or the doctor does not offer the
+ * service. Bookable means what `getDoctorAvailability` lists: a start on the clinic's slot
+ * grid (a multiple of `SLOT_GRID_MINUTES`, 15 by default, after midnight in the clinic's
+ * time zone), inside the doctor's weekly hours for the whole service duration, outside time off, and at
+ * least `BOOKING_MIN_NOTICE_MINUTES` (60) ahead.
  *
  */
 export const createAppointment = <ThrowOnError extends boolean = false>(options: Options<CreateAppointmentData, ThrowOnError>) => (options.client ?? client).post<CreateAppointmentResponses, CreateAppointmentErrors, ThrowOnError>({

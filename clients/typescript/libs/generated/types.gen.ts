@@ -74,9 +74,12 @@ export type LoginRequest = {
 export type OAuth2PasswordForm = {
     grant_type?: string;
     /**
-     * The account email.
+     * The account email. An empty form field counts as missing.
      */
     username: string;
+    /**
+     * An empty form field counts as missing.
+     */
     password: string;
     scope?: string;
 };
@@ -307,7 +310,9 @@ export type AppointmentCreate = {
 };
 
 /**
- * All fields optional; only given fields change. Changing `startTime` reschedules.
+ * All fields optional; only given fields change. Changing `startTime` reschedules: the new
+ * start must be bookable, as for `createAppointment` (else 422, or 409 when taken).
+ *
  */
 export type AppointmentUpdate = {
     status?: AppointmentStatus;
@@ -475,6 +480,11 @@ export type TwilioCallForm = {
 export type TwilioRecordingForm = {
     CallSid: string;
     AccountSid: string;
+    /**
+     * Must be on one of the configured Twilio media hosts (TWILIO_MEDIA_HOSTS; plain http
+     * only for a loopback host), else 422: the recording is fetched from there.
+     *
+     */
     RecordingUrl: string;
     RecordingSid: string;
     RecordingDuration?: string;
