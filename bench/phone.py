@@ -561,7 +561,8 @@ def main(options: Options) -> None:
                         ingesting = None
                         if scenario == "ingesting":
                             if options.layout == "separate":
-                                documents_command = [*WORKER_COMMAND, "--threads", "1", "--queues", DOCUMENTS_QUEUE]
+                                documents_command = [*WORKER_COMMAND, "--threads", "1"]
+                                documents_command += ["--queues", DOCUMENTS_QUEUE]
                                 servers.start("documents", documents_command)
                             response = client.post(
                                 f"{base_url}/documents",
