@@ -50,8 +50,12 @@ _COMMON_WORDS = frozenset(
     more most much must never only other ours ourselves over same should some such than that their
     theirs them themselves then there these they this those through under until very were what
     when where which while whom will with within without would your yours yourself please
-    shall upon page pages also many well make made like need needs used using week weeks""".split()
+    shall upon page pages also many well make made like need needs used using week weeks
+    monday tuesday wednesday thursday friday saturday sunday""".split()
 )
+# Short frequent words are everyday words Whisper hears well; listed in the prompt, they pull it
+# towards themselves ("opening hours on Saturday" was heard as "... Monday").
+MIN_TERM_LETTERS = 7
 
 FetchRecording = Callable[[str, TwilioCredentials], Awaitable[bytes]]
 Transcribe = Callable[[bytes, str | None], Transcript]
@@ -104,7 +108,7 @@ def recognition_prompt(
 
 def distinctive_terms(words: list[tuple[str, int]], limit: int) -> list[str]:
     """The knowledge base's frequent words, less the ones every text has."""
-    return [word for word, _ in words if len(word) >= 5 and word not in _COMMON_WORDS][:limit]
+    return [word for word, _ in words if len(word) >= MIN_TERM_LETTERS and word not in _COMMON_WORDS][:limit]
 
 
 class RecognitionPrompts:
