@@ -396,7 +396,7 @@ async def load_data(url: str) -> Dataset:
         "patients": PATIENTS,
         "holders": HOLDERS,
         "per_doctor": APPOINTMENTS // DOCTORS,
-        "hash": hash_password(BENCH_PASSWORD),  # once, reused by every bench user
+        "hash": await hash_password(BENCH_PASSWORD),  # once, reused by every bench user
         "first_day": first_day,
         "zone": zone_name,
     }

@@ -1,6 +1,6 @@
 """A stand-in for Twilio's media server on loopback: every recording is one short WAV.
 
-The contract run lists 127.0.0.1 in TWILIO_MEDIA_HOSTS and points every RecordingUrl it sends
+The contract run lists its exact origin in TWILIO_MEDIA_HOSTS and points every RecordingUrl it sends
 here, so the turn job downloads a real file. Like Twilio's, it wants HTTP basic auth (any
 account: the fuzzer may save another one through /integrations/twilio) and serves
 `/Recordings/<sid>.wav`; anything else is 404.

@@ -105,7 +105,9 @@ class Served(NamedTuple):
     process: subprocess.Popen[bytes]
 
 
-def server_env(database_url: str, base_url: str, phone: Twilio | None) -> dict[str, str]:
+def server_env(
+    database_url: str, base_url: str, phone: Twilio | None, media_origin: str | None
+) -> dict[str, str]:
     redis_url = resolve_redis_url(get_settings())
     redis_url = redis_url.replace("/0", f"/{REDIS_DB}") if redis_url.endswith("/0") else redis_url
     env = {
@@ -126,7 +128,8 @@ def server_env(database_url: str, base_url: str, phone: Twilio | None) -> dict[s
             "TWILIO_ACCOUNT_SID": phone.account_sid,
             "TWILIO_AUTH_TOKEN": phone.auth_token,
             "PUBLIC_BASE_URL": base_url,
-            "TWILIO_MEDIA_HOSTS": '["127.0.0.1"]',
+            # The exact origin (scheme, host, port) of the recording server.
+            "TWILIO_MEDIA_HOSTS": json.dumps([media_origin] if media_origin else []),
             "PHONE_RECORDING_TIMEOUT_SECONDS": "5",
         }
     return env
@@ -159,14 +162,16 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def served(database_url: str, phone: Twilio | None = None) -> Iterator[Served]:
+def served(
+    database_url: str, phone: Twilio | None = None, media_origin: str | None = None
+) -> Iterator[Served]:
     """The API under uvicorn on a free loopback port, ready; stopped on leaving.
 
     With `phone`, the Twilio account is configured and a worker runs beside the API.
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = server_env(database_url, base_url, phone)
+    env = server_env(database_url, base_url, phone, media_origin)
     children = [start_server(env, port)]
     try:
         wait_until_ready(base_url)
@@ -251,7 +256,7 @@ def main() -> int:
     try:
         with (
             recording_server() as recordings,
-            served(database_url, twilio) as server,
+            served(database_url, twilio, recordings) as server,
             tempfile.TemporaryDirectory() as tmp,
         ):
             seeded = seed(server.base_url, twilio, recordings)

@@ -627,7 +627,12 @@ class TwilioRecordingForm(BaseModel):
         description='Must be on one of the configured Twilio media hosts (TWILIO_MEDIA_HOSTS; plain http\nonly for a loopback host), else 422: the recording is fetched from there.\n',
     )
     recording_sid: str = Field(..., alias='RecordingSid', min_length=1)
-    recording_duration: str | None = Field(None, alias='RecordingDuration', pattern='^[0-9]+$')
+    recording_duration: str | None = Field(
+        None,
+        alias='RecordingDuration',
+        description='Whole seconds; Twilio may send it empty, which counts as not given.',
+        pattern='^[0-9]*$',
+    )
     recording_status: str | None = Field(None, alias='RecordingStatus')
     _not_null = field_validator('recording_duration', 'recording_status', mode='before')(
         _reject_null
@@ -642,7 +647,12 @@ class TwilioStatusForm(BaseModel):
     call_sid: str = Field(..., alias='CallSid', pattern='^CA[0-9a-fA-F]{32}$')
     account_sid: str = Field(..., alias='AccountSid', min_length=1)
     call_status: str = Field(..., alias='CallStatus', min_length=1)
-    call_duration: str | None = Field(None, alias='CallDuration', pattern='^[0-9]+$')
+    call_duration: str | None = Field(
+        None,
+        alias='CallDuration',
+        description='Whole seconds; Twilio may send it empty, which counts as not given.',
+        pattern='^[0-9]*$',
+    )
     _not_null = field_validator('call_duration', mode='before')(_reject_null)
 
 

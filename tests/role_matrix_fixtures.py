@@ -77,9 +77,14 @@ class World:
         return self.conversations[caller if caller in self.conversations else "patient"]
 
 
-@cache
-def _password_hash() -> str:
-    return hash_password(PASSWORD)
+_password_hashes: dict[str, str] = {}
+
+
+async def _password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose."""
+    if PASSWORD not in _password_hashes:
+        _password_hashes[PASSWORD] = await hash_password(PASSWORD)
+    return _password_hashes[PASSWORD]
 
 
 @cache
@@ -92,7 +97,7 @@ async def _user(session: AsyncSession, role: str, name: str, *, active: bool = T
     user = User(
         id=uuid.uuid4(),
         email=f"{role}-{secrets.token_hex(5)}@example.com",
-        password_hash=_password_hash(),
+        password_hash=await _password_hash(),
         role=UserRole(role),
         name=name,
         phone=None,

@@ -199,7 +199,7 @@ async def matrix_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
             "public_base_url": BASE,
             "twilio_account_sid": ACCOUNT_SID,
             "twilio_auth_token": SecretStr(AUTH_TOKEN),
-            "twilio_media_hosts": ["127.0.0.1"],
+            "twilio_media_hosts": ["http://127.0.0.1:9"],
             "google_api_key": None,
             "encryption_keys": [SecretStr(Fernet.generate_key().decode())],
         }

@@ -487,6 +487,9 @@ export type TwilioRecordingForm = {
      */
     RecordingUrl: string;
     RecordingSid: string;
+    /**
+     * Whole seconds; Twilio may send it empty, which counts as not given.
+     */
     RecordingDuration?: string;
     RecordingStatus?: string;
     [key: string]: unknown;
@@ -499,6 +502,9 @@ export type TwilioStatusForm = {
     CallSid: string;
     AccountSid: string;
     CallStatus: string;
+    /**
+     * Whole seconds; Twilio may send it empty, which counts as not given.
+     */
     CallDuration?: string;
     [key: string]: unknown;
 };
