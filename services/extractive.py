@@ -29,7 +29,7 @@ MIN_SENTENCE_WORDS = 3
 MAX_QUOTE_SENTENCES = 3
 MAX_QUOTE_CHARS = 450
 # Sentences scoring within this of the best are quoted with it.
-QUOTE_SCORE_SPAN = 0.08
+QUOTE_SCORE_SPAN = 0.15
 
 # Answer when the best sentence is this close to the question ...
 CONFIDENT_SIMILARITY = 0.6
