@@ -95,14 +95,15 @@ def speakable(text: str, max_chars: int) -> str:
 def recognition_prompt(
     clinic_name: str, doctors: list[str], services: list[str], terms: list[str] | None = None
 ) -> str:
-    """Prose, not a bare list: Whisper continues a list prompt into the transcript."""
-    prompt = f"A caller asks {clinic_name} about opening hours, appointments and prices."
+    """Prose, not a bare list: Whisper continues a list prompt into the transcript. The knowledge
+    base's terms come first: ended with them, the prompt was continued instead of the caller
+    being heard ("We also talk about opening our month and a day")."""
+    prompt = f"Words we use: {', '.join(terms)}. " if terms else ""
+    prompt += f"A caller asks {clinic_name} about opening hours, appointments and prices."
     if doctors:
         prompt += " Our doctors: " + ", ".join(doctors) + "."
     if services:
         prompt += " Our services: " + ", ".join(services) + "."
-    if terms:
-        prompt += " We often talk about " + ", ".join(terms) + "."
     return prompt
 
 

@@ -21,12 +21,14 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+import redis
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.storage import create_storage, document_key
+from services.worker_health import WORKER_QUEUES, record_heartbeat
 from silverstar.app import create_app
 from silverstar.contract import load_contract
 from silverstar.runtime import Runtime
@@ -192,8 +194,14 @@ VALID_INPUTS: dict[str, Inputs] = {
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def matrix_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
-    """The test runtime with a Twilio account (Twilio calls this test server) and a secret box."""
+async def matrix_runtime(runtime: Runtime, tmp_path: Path, redis_url: str) -> Runtime:
+    """The test runtime with a Twilio account (Twilio calls this test server), a secret box, and
+    a heartbeat on every queue (as a live worker sends), so /ready can answer 200."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        record_heartbeat(client, runtime.settings.redis_key_prefix, WORKER_QUEUES, "role-matrix")
+    finally:
+        client.close()
     settings = runtime.settings.model_copy(
         update={
             "public_base_url": BASE,

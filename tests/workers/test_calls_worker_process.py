@@ -3,6 +3,7 @@ process serving the `calls` queue, real espeak audio fetched with basic auth, si
 followed as Twilio follows them. The rows are committed (the processes can't see the test's
 transaction) and deleted afterwards."""
 
+import json
 import os
 import re
 import secrets
@@ -87,7 +88,12 @@ def _wait_for(log: Path, pattern: str, process: subprocess.Popen[bytes]) -> None
 
 @pytest.fixture
 def served(
-    database_url: str, redis_url: str, whisper_model_dir: Path, tmp_path: Path, knowledge_base: None
+    database_url: str,
+    redis_url: str,
+    whisper_model_dir: Path,
+    tmp_path: Path,
+    knowledge_base: None,
+    recordings: RecordingServer,
 ) -> Iterator[str]:
     """The API and a calls worker over the test database and Redis; the API's base URL."""
     env = {
@@ -99,7 +105,7 @@ def served(
         "PUBLIC_BASE_URL": PUBLIC_BASE,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_MEDIA_HOSTS": '["127.0.0.1"]',
+        "TWILIO_MEDIA_HOSTS": json.dumps([recordings.base]),
         "CLINIC_NAME": CLINIC,
         "WHISPER_MODEL_DIR": str(whisper_model_dir),
     }
