@@ -28,7 +28,7 @@ from adapters.gemini import AnswerBlocked, ModelError, ModelUnavailable
 from adapters.vector_store import ChunkHit, get_vector_store
 from persistence.models import AIChannel, AILog, MessageRole, User, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
-from services.answerers import Answerer, Question, Turn, get_answerer
+from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn, get_answerer
 from services.prompts import AnswerStyle, cited_passages
 from services.retrieval import retrieve, standalone_query
 from silverstar.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
@@ -144,6 +144,7 @@ class AssistantService:
             patient_id=patient_id,
             query=search_text,
             k=self._settings.assistant_top_k,
+            rerank_by_sentence=isinstance(self.answerer, ExtractiveAnswerer),
         )
         return Prepared(
             question=Question(

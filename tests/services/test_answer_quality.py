@@ -2,7 +2,7 @@
 
 A three-page leaflet of a fictional practice, indexed like an upload; answerable questions
 (half worded unlike the text), unanswerable ones and follow-ups asked through the
-assistant service with no model key. The floor sits below what the answerer reaches, so a
+assistant service with no model key. The floors sit at or just below what the answerer reaches, so a
 change that makes it pick the wrong sentences or refuse the wrong questions fails here.
 """
 
@@ -54,10 +54,11 @@ FOLLOW_UPS = [
     ("When is the practice open on Saturdays?", "And on Sundays?", ["closed"]),
     ("How much is a sick note?", "When is it ready?", ["next day"]),
 ]
-# Floors at the level measured on 2026-11-29 (below the issue's targets: see bench/answers.py).
-MIN_ANSWERED = 5
-MIN_FOLLOW_UPS = 1
-MIN_REFUSED = 2
+# Measured 2026-11-29 after calibrating the refusal rule (bench/calibrate_answers.py): 7/8 answered,
+# 3/3 refused, 2/2 follow-ups; the answered floor keeps one question of slack.
+MIN_ANSWERED = 6
+MIN_FOLLOW_UPS = 2
+MIN_REFUSED = 3
 NOT_FOUND = "could not find"
 
 

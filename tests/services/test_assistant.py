@@ -13,7 +13,7 @@ from persistence.models import AIChannel, AILog, MessageRole
 from services.answerers import ExtractiveAnswerer, Question, Turn
 from services.assistant import AssistantService
 from services.prompts import AnswerStyle, cited_passages, not_found, render_context
-from services.retrieval import standalone_query
+from services.retrieval import rerank, standalone_query
 from silverstar.errors import Forbidden
 from silverstar.settings import Settings
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
@@ -166,6 +166,18 @@ def test_the_spoken_extractive_answer_names_no_file_page_or_heading(local_embedd
     reply = _extractive(local_embedder).reply(question)
 
     assert "ibuprofen" in reply and "a.pdf" not in reply and "page" not in reply and "Aftercare" not in reply
+
+
+def test_passages_are_reranked_by_the_sentence_nearest_the_question(local_embedder: Embedder) -> None:
+    # The chunk scores put the opening hours first; the aftercare passage holds the answer.
+    hours, aftercare = hit(HOURS, 0.45), hit(AFTERCARE, 0.4)
+
+    ranked = rerank(
+        ["What painkiller should I take after a tooth is pulled?"], [hours, aftercare], local_embedder
+    )
+
+    assert ranked == [aftercare, hours]
+    assert rerank(["When do you open on weekdays?"], [hours, aftercare], local_embedder) == [hours, aftercare]
 
 
 def test_a_short_or_anaphoric_message_is_searched_with_the_questions_it_follows() -> None:

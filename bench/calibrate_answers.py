@@ -1,0 +1,156 @@
+"""Calibrate the offline answerer's refusal rule on the DEV part of bench/answers.py.
+
+The evidence `services.extractive.assess` weighs (best sentence similarity, its margin over
+the runner-up, whether retrieval's first passage holds it) is computed here for every
+question of `bench/answers_data/questions.json`, in process and without a server: the
+documents are made into the same PDFs, read and chunked by the ingestion code, embedded by
+the local model, searched by exact cosine similarity (what pgvector's index returns on a
+set this small), and follow-ups are searched with the question they follow, as the
+assistant does. Then the thresholds are swept on the dev items only; the rule chosen is the
+one answering the most answerable questions correctly minus those wrongly refused, among
+those refusing at least 80 % of the unanswerable ones (ties: the strictest). Its trade-off
+is printed for dev and held-out; held-out never takes part in the choice.
+
+    .venv/bin/python bench/calibrate_answers.py
+"""
+
+import itertools
+import json
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.embeddings import Embedder, get_embedder  # noqa: E402
+from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
+from adapters.vector_store import ChunkHit  # noqa: E402
+from bench.answers import DATA, document_pdf  # noqa: E402
+from services import extractive  # noqa: E402
+from services.retrieval import rerank, standalone_query  # noqa: E402
+from silverstar.settings import get_settings  # noqa: E402
+
+MIN_UNANSWERABLE_REFUSED = 0.8
+TOP_K = 5
+RERANK = "--no-rerank" not in sys.argv
+
+
+@dataclass
+class Case:
+    item: dict[str, Any]
+    kind: str
+    features: extractive.Assessment | None
+    holds_answer: bool  # the quotes the rule would give hold every answer word
+    hit1: bool
+
+
+def corpus(embedder: Embedder) -> tuple[list[tuple[str, int, str]], np.ndarray]:
+    chunks: list[tuple[str, int, str]] = []
+    for source in sorted((DATA / "documents").glob("*.txt")):
+        pages = extract_pages(document_pdf(source.read_text()), max_pages=100)
+        chunks += [(f"{source.stem}.pdf", c.page, c.text) for c in chunk_pages(pages)]
+    return chunks, np.asarray(embedder.embed([c[2] for c in chunks]), dtype=np.float32)
+
+
+def search(
+    query: str, embedder: Embedder, chunks: list[tuple[str, int, str]], vectors: np.ndarray
+) -> list[ChunkHit]:
+    [q] = np.asarray(embedder.embed([query]), dtype=np.float32)
+    scores = vectors @ q
+    order = np.argsort(-scores)[:TOP_K]
+    return [
+        ChunkHit(uuid.UUID(int=0), chunks[i][0], chunks[i][1], chunks[i][2], float(scores[i])) for i in order
+    ]
+
+
+def cases() -> list[Case]:
+    embedder = get_embedder(get_settings())
+    chunks, vectors = corpus(embedder)
+    data = json.loads((DATA / "questions.json").read_text())
+    asks: list[tuple[dict[str, Any], str, str, list[str]]] = [
+        (item, kind, item["question"], []) for kind in ("answerable", "unanswerable") for item in data[kind]
+    ]
+    asks += [(item, "followup", item["question"], [item["first"]]) for item in data["followups"]]
+    found: list[Case] = []
+    for item, kind, question, earlier in asks:
+        query = standalone_query(question, earlier)
+        queries = [question] if query == question else [question, query]
+        passages = search(query, embedder, chunks, vectors)
+        if RERANK:
+            passages = rerank([query], passages, embedder)
+        ranked = extractive.score_sentences(queries, passages, embedder)
+        features = extractive.assess(ranked) if ranked else None
+        quoted = " ".join(q.text for q in extractive.pick_quotes(ranked)).lower() if ranked else ""
+        expected = {(p["document"], p["page"]) for p in item.get("pages", [])}
+        found.append(
+            Case(
+                item,
+                kind,
+                features,
+                all(w.lower() in quoted for w in item.get("answer", [])),
+                bool(passages) and (passages[0].filename, passages[0].page) in expected,
+            )
+        )
+    return found
+
+
+def answers(f: extractive.Assessment | None, confident: float, minimum: float, margin: float) -> bool:
+    if f is None:
+        return False
+    if f.best_similarity >= confident:
+        return True
+    return f.best_similarity >= minimum and f.in_first_passage and f.margin >= margin
+
+
+def tally(cs: list[Case], rule: tuple[float, float, float]) -> dict[str, float]:
+    answerable = [c for c in cs if c.kind != "unanswerable"]
+    unanswerable = [c for c in cs if c.kind == "unanswerable"]
+    kept = [answers(c.features, *rule) for c in answerable]
+    return {
+        "correct": sum(k and c.holds_answer for k, c in zip(kept, answerable, strict=True)) / len(answerable),
+        "wrongly refused": sum(not k for k in kept) / len(answerable),
+        "unanswerable refused": sum(not answers(c.features, *rule) for c in unanswerable) / len(unanswerable),
+        "hit@1": sum(c.hit1 for c in answerable if c.kind == "answerable")
+        / sum(c.kind == "answerable" for c in answerable),
+    }
+
+
+def main() -> int:
+    every = cases()
+    dev = [c for c in every if c.item["split"] == "dev"]
+    heldout = [c for c in every if c.item["split"] == "heldout"]
+    grid = itertools.product(
+        np.arange(0.40, 0.81, 0.02), np.arange(0.20, 0.61, 0.02), np.arange(0.0, 0.16, 0.01)
+    )
+    best: tuple[float, tuple[float, ...], tuple[float, float, float]] | None = None
+    for confident, minimum, margin in grid:
+        if minimum > confident:
+            continue
+        rule = (round(float(confident), 2), round(float(minimum), 2), round(float(margin), 2))
+        t = tally(dev, rule)
+        if t["unanswerable refused"] < MIN_UNANSWERABLE_REFUSED:
+            continue
+        # Best objective; among ties the strictest rule (refuses the most, then the highest thresholds).
+        key = (round(t["correct"] - t["wrongly refused"], 6), (t["unanswerable refused"], *rule))
+        if best is None or key > (best[0], best[1]):
+            best = (key[0], key[1], rule)
+    if best is None:
+        print("no rule refuses enough of the dev unanswerable questions")
+        return 1
+    rule = best[2]
+    current = (extractive.CONFIDENT_SIMILARITY, extractive.MIN_SIMILARITY, extractive.MIN_MARGIN)
+    print("rule = (confident similarity, min similarity with agreement, min margin)")
+    for name, r in (("current", current), ("calibrated", rule)):
+        for split, cs in (("dev", dev), ("heldout", heldout)):
+            t = tally(cs, r)
+            print(f"{name:<10} {r}  {split:<7} " + "  ".join(f"{k} {100 * v:.0f} %" for k, v in t.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
