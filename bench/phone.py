@@ -20,7 +20,7 @@ Printed per turn and as p50/p90, for each Whisper model (WHISPER_MODEL) and scen
   (SILENCE_TIMEOUT_SECONDS) + the turn (less "One moment, please", which Twilio says first);
 - word error rate of the transcripts against the spoken text, and how many answers hold
   the fact asked for.
-Scenario `ingesting`: a separate documents worker (queue `default`) ingests a big PDF,
+Scenario `ingesting`: a separate documents worker (queue `documents`) ingests a big PDF,
 uploaded through the API, while the same questions are asked.
 
 Over a fresh database `silverstar_bench_phone` (TEST_DATABASE_URL's server, else the embedded
@@ -33,6 +33,7 @@ the targets, never asserted.
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -76,7 +77,7 @@ from tests.phone_fixtures import (  # noqa: E402
     RecordingServer,
     call_sid,
     recording_sid,
-    serve_recordings,
+    shared_recordings,
     sign,
     spoken_wav,
 )
@@ -221,7 +222,9 @@ def word_error_rate(spoken: str, heard: str) -> float:
 class Servers:
     """The API and the workers as subprocesses over the bench database, logs in a temp dir."""
 
-    def __init__(self, database_url: str, redis_url: str, jwt_secret: str, logs: Path) -> None:
+    def __init__(
+        self, database_url: str, redis_url: str, jwt_secret: str, logs: Path, media_origin: str
+    ) -> None:
         self.logs = logs
         env = {k: v for k, v in os.environ.items() if k not in {"GOOGLE_API_KEY", "WHISPER_MODEL_DIR"}}
         self.env = env | {
@@ -232,7 +235,7 @@ class Servers:
             "PUBLIC_BASE_URL": PUBLIC_BASE,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_MEDIA_HOSTS": '["127.0.0.1"]',
+            "TWILIO_MEDIA_HOSTS": json.dumps([media_origin]),
             "CLINIC_NAME": CLINIC,
             "DATA_DIR": str(get_settings().data_dir),
         }
@@ -523,11 +526,10 @@ def main(options: Options) -> None:
     )
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="bench-phone-") as tmp:
-        servers = Servers(url, redis_url, jwt_secret, Path(tmp))
+        recordings = shared_recordings()
+        servers = Servers(url, redis_url, jwt_secret, Path(tmp), recordings.base)
         port = runner.free_port()
         base_url = f"http://127.0.0.1:{port}"
-        recordings_gen = serve_recordings()
-        recordings = next(recordings_gen)
         try:
             servers.start(
                 "api",
@@ -594,7 +596,6 @@ def main(options: Options) -> None:
                     servers.stop(name)
         finally:
             servers.stop_all()
-            recordings_gen.close()
     if len(runs) > 1:
         print("\n== side by side")
         for run in runs:
