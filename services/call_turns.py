@@ -13,7 +13,6 @@ is not answered: the turn keeps no transcript, and the caller is asked to say it
 
 import asyncio
 import logging
-import re
 import threading
 import time
 import uuid
@@ -60,9 +59,6 @@ MIN_TERM_LETTERS = 7
 FetchRecording = Callable[[str, TwilioCredentials], Awaitable[bytes]]
 Transcribe = Callable[[bytes, str | None], Transcript]
 
-_MARKUP = re.compile(r"\[\d{1,3}\]|[*_#`>]+|https?://\S+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
 
 @dataclass(frozen=True)
 class TurnWork:
@@ -77,19 +73,6 @@ class TurnWork:
 
 class TurnFailed(Exception):
     """Answering failed in a way the caller should hear an apology for."""
-
-
-def speakable(text: str, max_chars: int) -> str:
-    """Plain sentences for <Say>: no markdown, citation marks or URLs, cut at a sentence end."""
-    flat = " ".join(_MARKUP.sub(" ", text).split())
-    if len(flat) <= max_chars:
-        return flat
-    spoken = ""
-    for sentence in _SENTENCE_END.split(flat):
-        if len(spoken) + len(sentence) + 1 > max_chars:
-            break
-        spoken = f"{spoken} {sentence}".strip()
-    return spoken or flat[: max_chars - 1].rsplit(" ", 1)[0] + "."
 
 
 def recognition_prompt(

@@ -1,6 +1,7 @@
 import pytest
 
-from services.call_turns import recognition_prompt, speakable
+from services.call_turns import recognition_prompt
+from services.spoken_answer import spoken_answer
 from services.telephony import is_farewell
 
 
@@ -22,7 +23,7 @@ def test_questions_are_not_farewells(said: str) -> None:
 
 def test_a_spoken_answer_loses_markup_and_is_cut_at_a_sentence_end() -> None:
     text = "**Saturday**: open 9 to 13 [1]. See https://clinic.example/hours. " + "More words here. " * 60
-    spoken = speakable(text, 120)
+    spoken = spoken_answer(text, 120)
     assert len(spoken) <= 120 and spoken.endswith(".")
     assert "*" not in spoken and "[1]" not in spoken and "http" not in spoken
     assert spoken.startswith("Saturday : open 9 to 13")
