@@ -226,8 +226,10 @@ def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_exampl
         "20261125",
         "--generation-database",
         "none",
+        # One worker thread: with two, CPython 3.11's ast module (used by Hypothesis to describe
+        # strategies) can race between threads ("AST constructor recursion depth mismatch").
         "--workers",
-        "2",
+        "1",
         "--request-timeout",
         "30",
         "--no-color",
