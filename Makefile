@@ -25,7 +25,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy silverstar services handlers persistence workers adapters generated
+	$(BIN)/mypy kernel silverstar services handlers persistence workers adapters generated
 
 unit: install
 	$(BIN)/python -m pytest -q

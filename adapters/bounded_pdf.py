@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any
 
 from adapters.pdf_text import DocumentRejected, extract_pages
-from silverstar.settings import Settings
+from kernel.settings import Settings
 
 logger = logging.getLogger(__name__)
 

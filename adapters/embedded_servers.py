@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from silverstar.settings import Settings
+from kernel.settings import Settings
 
 POSTGRES_DATABASE = "silverstar"
 LOCAL_REDIS_URL = "redis://localhost:6379/0"

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from kernel.settings import Settings
 from persistence.models.documents import EMBEDDING_DIMENSIONS
-from silverstar.settings import Settings
 
 LOCAL_BATCH_SIZE = 32
 # embedContent takes at most 100 texts per request.

@@ -18,7 +18,7 @@ import httpx
 from google import genai
 from google.genai import errors, types
 
-from silverstar.settings import Settings
+from kernel.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from silverstar.settings import Settings
+from kernel.settings import Settings
 
 FILE_MODE = 0o600
 DIRECTORY_MODE = 0o700

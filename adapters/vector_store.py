@@ -18,8 +18,8 @@ from sqlalchemy import ColumnElement, delete, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.pdf_text import TextChunk
+from kernel.settings import Settings
 from persistence.models import Document, DocumentChunk
-from silverstar.settings import Settings
 
 if TYPE_CHECKING:
     import weaviate

@@ -31,9 +31,9 @@ from adapters.embeddings import Embedder, get_embedder  # noqa: E402
 from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.vector_store import ChunkHit  # noqa: E402
 from bench.answers import DATA, document_pdf  # noqa: E402
+from kernel.settings import get_settings  # noqa: E402
 from services import extractive  # noqa: E402
 from services.retrieval import rerank, standalone_query  # noqa: E402
-from silverstar.settings import get_settings  # noqa: E402
 
 MIN_UNANSWERABLE_REFUSED = 0.8
 TOP_K = 5

@@ -61,11 +61,11 @@ from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.storage import LocalStorage, document_key  # noqa: E402
 from adapters.vector_store import PgVectorStore, SearchScope  # noqa: E402
 from bench.common import load_contract_runner  # noqa: E402
+from kernel.settings import get_settings  # noqa: E402
 from persistence.db import create_engine, create_session_factory  # noqa: E402
 from persistence.models import Document, DocumentStatus  # noqa: E402
 from persistence.models.documents import EMBEDDING_DIMENSIONS  # noqa: E402
 from services.ingestion import EMBED_BATCH_SIZE, ingest  # noqa: E402
-from silverstar.settings import get_settings  # noqa: E402
 from tests.pdfs import text_pdf  # noqa: E402
 
 DATABASE = "silverstar_bench_documents"

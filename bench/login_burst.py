@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.embedded_servers import resolve_redis_url  # noqa: E402
 from bench.common import load_contract_runner  # noqa: E402
+from kernel.settings import get_settings  # noqa: E402
 from services.demo_clinic import DEMO_PASSWORD  # noqa: E402
-from silverstar.settings import get_settings  # noqa: E402
 
 DATABASE = "silverstar_bench_login"
 BURST = 40

@@ -61,11 +61,11 @@ from adapters.embedded_servers import resolve_redis_url  # noqa: E402
 from adapters.twiml import SILENCE_TIMEOUT_SECONDS  # noqa: E402
 from bench.common import load_contract_runner  # noqa: E402
 from bench.documents import page_text  # noqa: E402
+from kernel.settings import get_settings  # noqa: E402
+from kernel.tokens import TokenService  # noqa: E402
 from persistence.db import create_engine, create_session_factory  # noqa: E402
 from persistence.models import CallTurn  # noqa: E402
 from services.worker_health import CALLS_QUEUE, DOCUMENTS_QUEUE  # noqa: E402
-from silverstar.settings import get_settings  # noqa: E402
-from silverstar.tokens import TokenService  # noqa: E402
 from tests.assistant_fixtures import index_pdf  # noqa: E402
 from tests.conftest import with_redis_db  # noqa: E402
 from tests.factories import make_service, make_user  # noqa: E402

@@ -385,8 +385,8 @@ async def load_data(url: str) -> Dataset:
     from sqlalchemy.ext.asyncio import create_async_engine
     from sqlalchemy.pool import NullPool
 
-    from silverstar.passwords import hash_password
-    from silverstar.settings import get_settings
+    from kernel.passwords import hash_password
+    from kernel.settings import get_settings
 
     zone_name = get_settings().clinic_timezone
     zone = ZoneInfo(zone_name)
@@ -459,10 +459,10 @@ async def explain_main_queries(url: str, data: Dataset, window_start: datetime, 
     """EXPLAIN ANALYZE every statement the two read endpoints issue, captured from the real code."""
     from sqlalchemy import event
 
+    from kernel.settings import get_settings
     from persistence.db import create_engine, create_session_factory
     from persistence.repositories.users import UserRepository
     from services.scheduling import AppointmentFilter, SchedulingService
-    from silverstar.settings import get_settings
 
     engine = create_engine(url)
     captured: list[tuple[str, Any]] = []
@@ -525,8 +525,8 @@ def main() -> int:
         python_load_worker(args.load_worker)
         return 0
 
-    from silverstar.settings import get_settings
-    from silverstar.tokens import TokenService
+    from kernel.settings import get_settings
+    from kernel.tokens import TokenService
 
     contract = load_contract_runner()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cores: {os.cpu_count()})")

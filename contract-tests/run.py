@@ -41,10 +41,10 @@ from seed import ROLES, Twilio, fixtures_for, seed, test_twilio_account  # noqa:
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url  # noqa: E402
 from handlers.pending import PENDING_OPERATIONS  # noqa: E402
+from kernel.settings import get_settings  # noqa: E402
 from persistence.db import create_engine, create_session_factory  # noqa: E402
 from persistence.migrate import run_migrations  # noqa: E402
 from services.demo_clinic import DEMO_PASSWORD, seed_demo_clinic  # noqa: E402
-from silverstar.settings import get_settings  # noqa: E402
 
 CONTRACT = ROOT / "api-contract" / "openapi.yaml"
 TS_CLIENT = ROOT / "clients" / "typescript"

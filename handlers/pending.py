@@ -6,7 +6,7 @@ remove an operation from it when its implementation lands.
 
 from typing import NoReturn
 
-from silverstar.errors import NotImplementedYet
+from kernel.errors import NotImplementedYet
 
 PENDING_OPERATIONS: frozenset[str] = frozenset()
 

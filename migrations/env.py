@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import persistence.models  # noqa: F401  (registers every table on Base.metadata)
 from adapters.embedded_servers import resolve_database_url
+from kernel.settings import get_settings
 from persistence.db import Base
-from silverstar.settings import get_settings
 
 config = context.config
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from alembic import command
 from alembic.config import Config
 
-from silverstar.settings import PROJECT_ROOT
+from kernel.settings import PROJECT_ROOT
 
 
 def alembic_config(url: str) -> Config:

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
+from kernel.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 from persistence.models import Doctor, Patient, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
-from silverstar.errors import Conflict, Forbidden, NotFound, Unprocessable
-from silverstar.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 
 ADMIN, DOCTOR, PATIENT = "admin", "doctor", "patient"
 

@@ -12,10 +12,10 @@ from typing import Protocol
 from adapters.embeddings import Embedder, get_embedder
 from adapters.gemini import GeminiChat, Generation, Message, get_gemini_chat
 from adapters.vector_store import ChunkHit
+from kernel.settings import Settings
 from persistence.models import MessageRole
 from services.extractive import choose_quotes
 from services.prompts import AnswerStyle, not_found, system_prompt
-from silverstar.settings import Settings
 
 EXTRACTIVE_MODEL = "silverstar-extractive"
 

@@ -26,13 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.embeddings import get_embedder
 from adapters.gemini import AnswerBlocked, ModelError, ModelUnavailable
 from adapters.vector_store import ChunkHit, get_vector_store
+from kernel.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
+from kernel.settings import Settings
 from persistence.models import AIChannel, AILog, MessageRole, User, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn, get_answerer
 from services.prompts import AnswerStyle, cited_passages
 from services.retrieval import retrieve, standalone_query
-from silverstar.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
-from silverstar.settings import Settings
 
 SNIPPET_CHARS = 300
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.speech import SpeechError, Transcript
 from adapters.twilio_media import RecordingUnavailable
+from kernel.settings import Settings
 from persistence.models import AIChannel, CallTurnStatus, MessageRole
 from persistence.repositories.telephony import CallRepository, CallTurnRepository, ClinicVocabularyRepository
 from services.answerers import Answerer, Turn
@@ -33,7 +34,6 @@ from services.integrations import TwilioCredentials, effective_twilio_credential
 from services.prompts import AnswerStyle
 from services.spoken_answer import spoken_answer
 from services.telephony import is_farewell
-from silverstar.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from persistence.models import Doctor, DoctorTimeOff, DoctorWorkingHours, Service, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
-from silverstar.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 @dataclass(frozen=True)

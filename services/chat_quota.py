@@ -4,8 +4,8 @@ import uuid
 
 from redis.asyncio import Redis
 
-from silverstar.errors import TooManyRequests
-from silverstar.settings import Settings
+from kernel.errors import TooManyRequests
+from kernel.settings import Settings
 
 WINDOW_SECONDS = 60
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.settings import Settings
 from persistence.models import DoctorWorkingHours, Document, User
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.accounts import ADMIN, DOCTOR, PATIENT, AccountService, NewUser
 from services.catalog import CatalogService
 from services.documents import Upload, document_service
-from silverstar.settings import Settings
 
 HANDBOOK = Path(__file__).with_name("demo_clinic_handbook.pdf")
 

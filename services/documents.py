@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.storage import DocumentStorage, create_storage, document_key
 from adapters.vector_store import VectorStore, get_vector_store
+from kernel.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
+from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
-from silverstar.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
-from silverstar.settings import Settings
 
 PDF_MAGIC = b"%PDF-"
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^\w.\- ()]+")

@@ -22,8 +22,8 @@ from adapters.embeddings import Embedder, embedding_model_label
 from adapters.pdf_text import DocumentRejected, TextChunk, chunk_pages
 from adapters.storage import DocumentStorage, document_key
 from adapters.vector_store import VectorStore
+from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus
-from silverstar.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Third-party integrations configured by admins: the clinic's Twilio account.
 
-The auth token is stored encrypted (silverstar.secret_box) and leaves this module in
+The auth token is stored encrypted (kernel.secret_box) and leaves this module in
 clear only through `effective_twilio_credentials`, for the code that calls Twilio.
 Everything shown to a client carries the masked form.
 """
@@ -11,10 +11,10 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.secret_box import SecretBox
+from kernel.settings import Settings
 from persistence.models import TwilioConfig
 from persistence.repositories.integrations import TwilioConfigRepository
-from silverstar.secret_box import SecretBox
-from silverstar.settings import Settings
 
 TwilioSource = Literal["database", "environment", "none"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from silverstar.errors import TooManyRequests
-from silverstar.settings import Settings
+from kernel.errors import TooManyRequests
+from kernel.settings import Settings
 
 # An IP may legitimately front many users (a clinic's reception), so it gets more room.
 _IP_ALLOWANCE_FACTOR = 4

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
+from kernel.settings import Settings
 from persistence.models import Appointment, AppointmentStatus, AppointmentType, Service, User, UserRole
 from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.appointment_status import RESCHEDULABLE, TRANSITIONS, allowed_targets, sources_of
 from services.availability import Period, WorkingHours, candidate_slots, free_slots
-from silverstar.errors import Conflict, Forbidden, NotFound, Unprocessable
-from silverstar.settings import Settings
 
 # An overlapping insert, or (when the locks were bypassed) two of them waiting on each other.
 SLOT_CONFLICT_SQLSTATES = {"23P01", "40P01"}

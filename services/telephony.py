@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.twilio_media import check_recording_url
+from kernel.errors import NotFound, Unprocessable
+from kernel.settings import Settings
 from persistence.models import Call, CallTurn, CallTurnStatus
 from persistence.repositories.telephony import CallRepository, CallTurnRepository
-from silverstar.errors import NotFound, Unprocessable
-from silverstar.settings import Settings
 
 # The turn-result webhook waits this long for the job, looking every poll interval, and
 # answers as soon as the turn is done; a turn still pending then is redirected at once (no

@@ -10,12 +10,12 @@ from redis.asyncio import Redis
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
 from adapters.embeddings import get_embedder
+from kernel.settings import Settings
+from kernel.tokens import TokenService, load_jwt_secret
 from persistence.db import create_engine, create_read_session_factory, create_session_factory
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
 from silverstar.runtime import Runtime
-from silverstar.settings import Settings
-from silverstar.tokens import TokenService, load_jwt_secret
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from redis import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
+from kernel.settings import get_settings
 from persistence.db import create_engine, create_session_factory
 from persistence.migrate import upgrade_head
 from persistence.models import User
@@ -24,7 +25,6 @@ from services.accounts import ADMIN, AccountService, NewUser
 from services.demo_clinic import DemoClinic, DemoLogin, seed_demo_clinic
 from services.worker_health import WORKER_QUEUES, fresh_workers
 from silverstar.serving import UVICORN_OPTIONS
-from silverstar.settings import get_settings
 from workers.processes import supervise_workers
 
 T = TypeVar("T")
@@ -176,7 +176,7 @@ def cmd_reindex(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from silverstar.observability import configure_logging
+    from kernel.observability import configure_logging
 
     configure_logging()
     parser = argparse.ArgumentParser(prog="silverstar")

@@ -16,12 +16,12 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from kernel.errors import Forbidden, Unauthorized
+from kernel.settings import Settings
 from persistence.models import User
 from persistence.repositories.users import UserRepository
 from services.integrations import effective_twilio_credentials
-from silverstar.errors import Forbidden, Unauthorized
 from silverstar.runtime import Runtime
-from silverstar.settings import Settings
 
 log = logging.getLogger(__name__)
 

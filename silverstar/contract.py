@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from silverstar.settings import PROJECT_ROOT
+from kernel.settings import PROJECT_ROOT
 
 CONTRACT_PATH = PROJECT_ROOT / "api-contract" / "openapi.yaml"
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

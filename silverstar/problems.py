@@ -15,8 +15,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
+from kernel.errors import PROBLEM_MEDIA_TYPE, ProblemError, ServiceUnavailable, problem_type
 from silverstar.contract import allowed_methods
-from silverstar.errors import PROBLEM_MEDIA_TYPE, ProblemError, ServiceUnavailable, problem_type
 
 log = logging.getLogger(__name__)
 

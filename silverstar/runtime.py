@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from silverstar.settings import Settings
-from silverstar.tokens import TokenService
+from kernel.settings import Settings
+from kernel.tokens import TokenService
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from silverstar.errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge
+from kernel.errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge
 
 # Room for the multipart framing around the file (boundaries, part headers, the title).
 MULTIPART_OVERHEAD = 64 * 1024

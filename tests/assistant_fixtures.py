@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.embeddings import get_embedder
 from adapters.pdf_text import TextChunk, chunk_pages, extract_pages
 from adapters.vector_store import get_vector_store
+from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User
-from silverstar.settings import Settings
 from tests.document_fixtures import make_document
 from tests.gemini_server import GeminiServer
 from tests.pdfs import text_pdf

@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import NullPool
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
+from kernel.settings import get_settings
 from persistence.db import create_engine
 from persistence.migrate import run_migrations
-from silverstar.settings import get_settings
 
 TEST_DATABASE = "silverstar_test"
 TEST_REDIS_DB = 15

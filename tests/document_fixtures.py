@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embeddings import Embedder, get_embedder
+from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus
-from silverstar.settings import Settings
 
 
 async def make_document(

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
 from adapters.speech import bundled_model_dir
-from silverstar.settings import Settings, get_settings
+from kernel.settings import Settings, get_settings
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "a" * 32

@@ -14,6 +14,8 @@ from functools import cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.passwords import hash_password
+from kernel.settings import Settings
 from persistence.models import (
     AIChannel,
     Appointment,
@@ -34,8 +36,6 @@ from persistence.repositories.catalog import DoctorRepository
 from persistence.repositories.users import UserRepository
 from services.documents import Upload, document_service
 from services.scheduling import Booking, SchedulingService
-from silverstar.passwords import hash_password
-from silverstar.settings import Settings
 from tests.factories import PASSWORD, make_service
 from tests.pdfs import text_pdf
 from tests.scheduling_fixtures import local

@@ -4,7 +4,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from adapters.embedded_servers import resolve_redis_url
-from silverstar.settings import get_settings
+from kernel.settings import get_settings
 
 broker = RedisBroker(url=resolve_redis_url(get_settings()))  # type: ignore[no-untyped-call]
 dramatiq.set_broker(broker)

@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.embeddings import get_embedder
 from adapters.speech import Transcript, get_transcriber
 from adapters.twilio_media import MediaPolicy, fetch_recording
+from kernel.settings import Settings, get_settings
 from services.call_turns import TurnWork, answer_turn
 from services.integrations import TwilioCredentials
 from services.worker_health import CALLS_QUEUE
-from silverstar.settings import Settings, get_settings
 from workers.broker import broker
 from workers.runtime import run
 

@@ -18,9 +18,9 @@ from dramatiq.middleware import Middleware
 from adapters.embeddings import get_embedder
 from adapters.storage import create_storage
 from adapters.vector_store import get_vector_store
+from kernel.settings import get_settings
 from services.ingestion import ingest, mark_abandoned, sweep_stale
 from services.worker_health import DOCUMENTS_QUEUE
-from silverstar.settings import get_settings
 from workers.broker import broker
 from workers.heartbeat import consumed_queues
 from workers.runtime import run

@@ -19,8 +19,8 @@ from dramatiq.middleware import Middleware
 from redis import Redis
 
 from adapters.embedded_servers import resolve_redis_url
+from kernel.settings import get_settings
 from services.worker_health import HEARTBEAT_INTERVAL_SECONDS, record_heartbeat, withdraw_heartbeat
-from silverstar.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 from adapters.embedded_servers import resolve_database_url
+from kernel.settings import get_settings
 from persistence.db import create_session_factory
-from silverstar.settings import get_settings
 
 T = TypeVar("T")
 

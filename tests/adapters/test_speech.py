@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from adapters.speech import SpeechError, Transcriber, bundled_model_dir, get_transcriber, usable_cores
-from silverstar.settings import Settings
+from kernel.settings import Settings
 from tests.phone_fixtures import garbled_wav, silent_wav, spoken_wav, whisper_model_dir
 
 __all__ = ["whisper_model_dir"]

@@ -9,11 +9,11 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kernel.settings import Settings
+from kernel.tokens import TokenService
 from persistence.models import User
 from silverstar.app import create_app
 from silverstar.runtime import Runtime
-from silverstar.settings import Settings
-from silverstar.tokens import TokenService
 from tests.factories import make_user
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40

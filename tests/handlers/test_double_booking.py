@@ -10,12 +10,12 @@ from redis.asyncio import Redis
 from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from kernel.settings import Settings
+from kernel.tokens import TokenService
 from persistence.db import create_session_factory
 from persistence.models import Appointment, Service, User
 from silverstar.app import create_app
 from silverstar.runtime import Runtime
-from silverstar.settings import Settings
-from silverstar.tokens import TokenService
 from tests.factories import make_user
 from tests.handlers.conftest import TEST_JWT_SECRET
 from tests.scheduling_fixtures import Clinic, local, make_clinic

@@ -10,8 +10,8 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
+from kernel.observability import drop_query_strings_from_access_log
 from silverstar.app import create_app
-from silverstar.observability import drop_query_strings_from_access_log
 from silverstar.runtime import Runtime
 from silverstar.serving import UVICORN_OPTIONS
 

@@ -2,8 +2,8 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.errors import Unprocessable
 from services.accounts import AccountService, ensure_first_admin
-from silverstar.errors import Unprocessable
 from tests.factories import PASSWORD, make_user
 
 

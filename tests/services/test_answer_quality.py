@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embeddings import Embedder
+from kernel.settings import Settings
 from persistence.models import AIChannel, MessageRole
 from services.answerers import Turn
 from services.assistant import AssistantService
-from silverstar.settings import Settings
 from tests.assistant_fixtures import index_pdf, offline_settings
 from tests.factories import make_user
 

@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
+from kernel.errors import Forbidden
+from kernel.settings import Settings
 from persistence.models import AIChannel, AILog, MessageRole
 from services.answerers import ExtractiveAnswerer, Question, Turn
 from services.assistant import AssistantService
 from services.prompts import AnswerStyle, cited_passages, not_found, render_context
 from services.retrieval import rerank, standalone_query
-from silverstar.errors import Forbidden
-from silverstar.settings import Settings
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
 from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server

@@ -3,8 +3,8 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embeddings import Embedder
+from kernel.settings import get_settings
 from services.call_turns import RecognitionPrompts, distinctive_terms
-from silverstar.settings import get_settings
 from tests.assistant_fixtures import index_pdf
 from tests.factories import make_service, make_user
 

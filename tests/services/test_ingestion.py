@@ -15,10 +15,10 @@ import services.ingestion
 from adapters.embeddings import Embedder, embedding_model_label
 from adapters.storage import LocalStorage, document_key
 from adapters.vector_store import PgVectorStore
+from kernel.settings import Settings
 from persistence.models import Document, DocumentChunk, DocumentStatus, User
 from services.ingestion import ingest, reindex_all, sweep_stale
 from services.retrieval import retrieve
-from silverstar.settings import Settings
 from tests.document_fixtures import make_document
 from tests.factories import make_user
 from tests.pdfs import encrypted_pdf, image_only_pdf, text_pdf

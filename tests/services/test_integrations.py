@@ -4,6 +4,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.settings import Settings
 from services.integrations import (
     IntegrationService,
     TwilioCredentials,
@@ -11,7 +12,6 @@ from services.integrations import (
     effective_twilio_credentials,
     mask_secret,
 )
-from silverstar.settings import Settings
 
 SID = "AC" + "0123456789abcdef" * 2
 TOKEN = "Tok3nSecretValue0123456789abWXYZ"

@@ -6,8 +6,8 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 
-from silverstar.secret_box import LOCAL_KEY_FILE, SecretBox
-from silverstar.settings import Settings
+from kernel.secret_box import LOCAL_KEY_FILE, SecretBox
+from kernel.settings import Settings
 
 
 def _settings(

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from silverstar.settings import Settings
-from silverstar.tokens import load_jwt_secret
+from kernel.settings import Settings
+from kernel.tokens import load_jwt_secret
 
 
 def test_production_refuses_to_start_without_a_jwt_secret(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 from adapters.embeddings import Embedder
+from kernel.settings import get_settings
 from persistence.models import Call, Document, User
-from silverstar.settings import get_settings
 from tests.assistant_fixtures import index_pdf
 from tests.factories import make_user
 from tests.phone_fixtures import (

@@ -15,8 +15,8 @@ from sqlalchemy.pool import NullPool
 import workers.documents
 from adapters.embeddings import Embedder
 from adapters.storage import create_storage, document_key
+from kernel.settings import get_settings
 from persistence.models import Document, DocumentStatus, User
-from silverstar.settings import get_settings
 from tests.document_fixtures import make_document
 from tests.factories import make_user
 from tests.pdfs import text_pdf

@@ -6,7 +6,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import workers.runtime
-from silverstar.settings import get_settings
+from kernel.settings import get_settings
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
-from silverstar.errors import Unprocessable
+from kernel.errors import Unprocessable
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost the same time.

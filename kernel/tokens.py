@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from silverstar.errors import Unauthorized
-from silverstar.settings import Settings
+from kernel.errors import Unauthorized
+from kernel.settings import Settings
 
 ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32

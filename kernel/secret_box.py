@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from silverstar.settings import Settings
+from kernel.settings import Settings
 
 LOCAL_KEY_FILE = "encryption_key"
 
