@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kernel.settings import Settings
 from persistence.models.documents import EMBEDDING_DIMENSIONS
@@ -108,26 +108,9 @@ def _normalised(vector: Sequence[float]) -> list[float]:
     return [x / norm for x in vector] if norm else list(vector)
 
 
-_embedders: dict[tuple[Any, ...], Embedder] = {}
-_embedders_lock = threading.Lock()
-
-
-def get_embedder(settings: Settings) -> Embedder:
-    """The configured embedder, created once per process (loading a model takes seconds)."""
+def create_embedder(settings: Settings) -> Embedder:
+    """The configured embedder (loading the local model takes seconds: the caller keeps it)."""
     api_key = settings.google_api_key.get_secret_value() if settings.google_api_key else None
-    if settings.embedding_provider == "gemini":
-        key: tuple[Any, ...] = ("gemini", settings.gemini_embedding_model, settings.gemini_base_url, api_key)
-    else:
-        key = ("local", settings.local_embedding_model)
-    with _embedders_lock:
-        embedder = _embedders.get(key)
-        if embedder is None:
-            embedder = _create_embedder(settings, api_key)
-            _embedders[key] = embedder
-    return embedder
-
-
-def _create_embedder(settings: Settings, api_key: str | None) -> Embedder:
     embedder: Embedder
     if settings.embedding_provider == "gemini":
         if not api_key:

@@ -8,7 +8,6 @@ message here includes it.
 """
 
 import logging
-import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -166,26 +165,8 @@ def _model_error(error: Exception) -> ModelError:
     return ModelFailed("The model provider failed.")
 
 
-_clients: dict[tuple[Any, ...], GeminiChat] = {}
-_clients_lock = threading.Lock()
-
-
-def get_gemini_chat(settings: Settings) -> GeminiChat | None:
-    """The process's client for these settings; None without GOOGLE_API_KEY."""
+def create_gemini_chat(settings: Settings) -> GeminiChat | None:
+    """A client for these settings; None without GOOGLE_API_KEY."""
     if settings.google_api_key is None:
         return None
-    api_key = settings.google_api_key.get_secret_value()
-    key = (
-        api_key,
-        settings.gemini_base_url,
-        settings.gemini_model,
-        settings.gemini_timeout_seconds,
-        settings.gemini_max_attempts,
-        settings.gemini_retry_initial_delay_seconds,
-        settings.gemini_max_output_tokens,
-    )
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            client = _clients[key] = GeminiChat(settings, api_key)
-    return client
+    return GeminiChat(settings, settings.google_api_key.get_secret_value())

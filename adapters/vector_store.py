@@ -263,13 +263,6 @@ def _by_document(document_id: uuid.UUID) -> Any:
     return Filter.by_property("document_id").equal(document_id)
 
 
-_stores: dict[str | None, VectorStore] = {}
-
-
-def get_vector_store(settings: Settings) -> VectorStore:
-    """Weaviate when WEAVIATE_URL is set, else pgvector; one per process."""
-    store = _stores.get(settings.weaviate_url)
-    if store is None:
-        store = WeaviateStore(settings.weaviate_url) if settings.weaviate_url else PgVectorStore()
-        _stores[settings.weaviate_url] = store
-    return store
+def create_vector_store(settings: Settings) -> VectorStore:
+    """Weaviate when WEAVIATE_URL is set, else pgvector."""
+    return WeaviateStore(settings.weaviate_url) if settings.weaviate_url else PgVectorStore()

@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.embeddings import Embedder, get_embedder  # noqa: E402
+from adapters.embeddings import Embedder, create_embedder  # noqa: E402
 from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.vector_store import ChunkHit  # noqa: E402
 from bench.answers import DATA, document_pdf  # noqa: E402
@@ -69,7 +69,7 @@ def search(
 
 
 def cases() -> list[Case]:
-    embedder = get_embedder(get_settings())
+    embedder = create_embedder(get_settings())
     chunks, vectors = corpus(embedder)
     data = json.loads((DATA / "questions.json").read_text())
     asks: list[tuple[dict[str, Any], str, str, list[str]]] = [

@@ -56,7 +56,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.embeddings import Embedder, LocalEmbedder, get_embedder  # noqa: E402
+from adapters.embeddings import Embedder, LocalEmbedder, create_embedder  # noqa: E402
 from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.storage import LocalStorage, document_key  # noqa: E402
 from adapters.vector_store import PgVectorStore, SearchScope  # noqa: E402
@@ -244,7 +244,7 @@ async def bench_ingest(url: str, pages: int) -> IngestFigures:
     settings = get_settings().model_copy(
         update={"embedding_provider": "local", "local_embedding_model": None, "database_url": url}
     )
-    embedder = get_embedder(settings)
+    embedder = create_embedder(settings)
     assert isinstance(embedder, LocalEmbedder)
     store = PgVectorStore()
     engine = create_engine(url)

@@ -484,7 +484,7 @@ class Options:
 
 def whisper_alone(url: str, model: str) -> Callable[[bytes], float]:
     """Transcribes a clip in this process as the worker would (same model, prompt, settings)."""
-    from adapters.speech import get_transcriber
+    from adapters.speech import create_transcriber
     from services.call_turns import RecognitionPrompts
 
     settings = get_settings().model_copy(update={"whisper_model": model, "whisper_model_dir": None})
@@ -497,7 +497,7 @@ def whisper_alone(url: str, model: str) -> Callable[[bytes], float]:
         return made
 
     said = asyncio.run(prompt())
-    transcriber = get_transcriber(settings)
+    transcriber = create_transcriber(settings)
     return lambda audio: transcriber.transcribe(audio, prompt=said).seconds
 
 

@@ -8,18 +8,17 @@ from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime
 
 from generated import models as api
+from handlers.context import RequestContext, Runtime
 from handlers.representations import ai_log_out, source_out
 from persistence.models import AIChannel
 from services.assistant import Answer, AssistantService, Prepared, problem_for, stream_answer
 from services.chat_quota import ChatQuota
-from silverstar.context import RequestContext
-from silverstar.runtime import Runtime
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def _assistant(ctx: RequestContext) -> AssistantService:
-    return AssistantService(ctx.session, ctx.runtime.settings)
+    return AssistantService(ctx.session, ctx.runtime.world)
 
 
 def _event(name: str, data: dict[str, Any]) -> bytes:
@@ -29,7 +28,7 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
 async def _sse(runtime: Runtime, service: AssistantService, prepared: Prepared) -> AsyncIterator[bytes]:
     async for item in stream_answer(
         prepared,
-        settings=runtime.settings,
+        world=runtime.world,
         answerer=service.answerer,
         session_factory=runtime.session_factory,
     ):
@@ -57,14 +56,12 @@ class AiHandlers:
         await ChatQuota(ctx.runtime.redis, ctx.runtime.settings).take(ctx.user.id)
         service = _assistant(ctx)
         prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
-        # Preparing only read: end that transaction so no connection is held while the model
-        # answers (seconds); recording the exchange starts the one that commits.
-        await ctx.session.commit()
+        # Preparing only read: no connection is held while the model answers (seconds).
+        await ctx.release_connection()
         answer = await service.complete(prepared)
         if answer.error is not None:
-            # The failed exchange's log row must outlive the rollback of the error response.
-            await ctx.session.commit()
-            raise problem_for(answer.error)
+            # The failed exchange's log row is kept: the AI log records failures too.
+            raise problem_for(answer.error).keeping_changes()
         return api.ChatResponse(
             reply=answer.text,
             conversation_id=_conversation_of(answer),

@@ -3,10 +3,10 @@ from uuid import UUID
 from pydantic import AwareDatetime
 
 from generated import models as api
+from handlers.context import RequestContext
 from handlers.representations import appointment_out
 from persistence.models import AppointmentStatus, AppointmentType
 from services.scheduling import AppointmentChanges, AppointmentFilter, Booking, SchedulingService
-from silverstar.context import RequestContext
 
 
 def _scheduling(ctx: RequestContext) -> SchedulingService:

@@ -1,10 +1,10 @@
 from generated import models as api
+from handlers.context import RequestContext
 from handlers.representations import user_out
 from kernel.errors import Unauthorized
 from persistence.models import User
 from services.accounts import AccountService, NewUser
 from services.login_throttle import LoginThrottle, RegistrationThrottle
-from silverstar.context import RequestContext
 
 
 def _token_response(ctx: RequestContext, user: User) -> api.TokenResponse:

@@ -5,10 +5,10 @@ from uuid import UUID
 from pydantic import AwareDatetime
 
 from generated import models as api
+from handlers.context import RequestContext
 from handlers.representations import doctor_out, schedule_out, service_out
 from services.catalog import CatalogService, TimeOffPeriod, WeeklyInterval
 from services.scheduling import SchedulingService
-from silverstar.context import RequestContext
 
 
 def _timezone(ctx: RequestContext) -> str:

@@ -7,12 +7,12 @@ from uuid import UUID
 import anyio
 from fastapi import Response, UploadFile
 
-from adapters.storage import create_storage, document_key
+from adapters.storage import document_key
 from generated import models as api
+from handlers.context import RequestContext
 from handlers.representations import document_out
 from persistence.models import DocumentStatus
 from services.documents import DocumentService, Upload, document_service
-from silverstar.context import RequestContext
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def attachment_disposition(filename: str) -> str:
 
 
 def _documents(ctx: RequestContext) -> DocumentService:
-    return document_service(ctx.session, ctx.runtime.settings)
+    return document_service(ctx.session, ctx.runtime.world)
 
 
 def _enqueue_ingestion(document_id: UUID) -> None:
@@ -87,7 +87,7 @@ class DocumentsHandlers:
 
     async def delete_document(self, ctx: RequestContext, *, document_id: UUID) -> None:
         deleted = await _documents(ctx).delete(ctx.user, document_id)
-        storage = create_storage(ctx.runtime.settings)
+        storage = ctx.runtime.world.storage
         ctx.after_commit(lambda: anyio.to_thread.run_sync(storage.delete, document_key(deleted.id)))
 
     async def download_document_file(self, ctx: RequestContext, *, document_id: UUID) -> Response:

@@ -4,9 +4,9 @@ import logging
 from sqlalchemy import text
 
 from generated import models as api
+from handlers.context import RequestContext
 from kernel.errors import ServiceUnavailable
 from services.worker_health import queues_without_workers
-from silverstar.context import RequestContext
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0

@@ -1,6 +1,6 @@
 from generated import models as api
+from handlers.context import RequestContext
 from services.integrations import IntegrationService, TwilioSettingsInput, TwilioSettingsView
-from silverstar.context import RequestContext
 
 
 def _integrations(ctx: RequestContext) -> IntegrationService:

@@ -125,7 +125,7 @@ def ai_log_out(entry: AILog) -> api.AiLog:
         timestamp=entry.created_at,
         source_documents=[
             api.Source(
-                document_id=UUID(source["documentId"]),
+                document_id=UUID(source["document_id"]),
                 filename=source["filename"],
                 page=source["page"],
                 snippet=source["snippet"],

@@ -1,9 +1,10 @@
 from uuid import UUID
 
 from generated import models as api
+from handlers.context import RequestContext
 from handlers.representations import user_out
+from persistence.models import UserRole
 from services.accounts import AccountService, NewUser, UserChanges
-from silverstar.context import RequestContext
 
 
 def _accounts(ctx: RequestContext) -> AccountService:
@@ -19,7 +20,7 @@ class UsersHandlers:
         self, ctx: RequestContext, *, role: api.Role | None, q: str | None, limit: int, offset: int
     ) -> api.UserPage:
         users, total = await _accounts(ctx).page(
-            role=role.value if role else None, query=q, limit=limit, offset=offset
+            role=UserRole(role) if role else None, query=q, limit=limit, offset=offset
         )
         return api.UserPage(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
 
@@ -30,7 +31,7 @@ class UsersHandlers:
                 password=body.password,
                 name=body.name,
                 phone=body.phone,
-                role=body.role.value,
+                role=UserRole(body.role),
                 specialty=body.specialty,
                 service_ids=body.service_ids or (),
             )

@@ -12,6 +12,8 @@ from fastapi import Response
 
 from adapters import twiml
 from generated import models as api
+from handlers.context import RequestContext
+from handlers.request_origin import public_base_url
 from services.telephony import (
     CallerInfo,
     Goodbye,
@@ -21,7 +23,6 @@ from services.telephony import (
     Step,
     TelephonyService,
 )
-from silverstar.context import RequestContext, public_base_url
 
 log = logging.getLogger(__name__)
 

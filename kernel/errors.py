@@ -4,7 +4,7 @@ Every error a client can cause is one of these classes; one exception handler
 (silverstar.problems) renders them all.
 """
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -25,6 +25,12 @@ class ProblemError(Exception):
         self.detail = detail
         self.headers = headers or {}
         self.extensions = extensions
+        self.keeps_changes = False
+
+    def keeping_changes(self) -> Self:
+        """The request's changes are committed before this problem is sent (not rolled back)."""
+        self.keeps_changes = True
+        return self
 
     @property
     def type(self) -> str:
@@ -42,10 +48,6 @@ class ProblemError(Exception):
 
 def problem_type(slug: str) -> str:
     return f"https://silverstar.dev/problems/{slug}"
-
-
-class BadRequest(ProblemError):
-    status, title, slug = 400, "Bad Request", "bad-request"
 
 
 class Unauthorized(ProblemError):
@@ -84,10 +86,6 @@ class TooManyRequests(ProblemError):
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(retry_after, 1))})
-
-
-class NotImplementedYet(ProblemError):
-    status, title, slug = 501, "Not Implemented", "not-implemented"
 
 
 class BadGateway(ProblemError):

@@ -11,8 +11,7 @@ from kernel.passwords import check_password_policy, hash_password, needs_rehash,
 from persistence.models import Doctor, Patient, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
-
-ADMIN, DOCTOR, PATIENT = "admin", "doctor", "patient"
+from services.policies import ADMIN_ONLY_FIELDS, may_change_account_fields
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class NewUser:
     password: str
     name: str
     phone: str | None = None
-    role: str = PATIENT
+    role: UserRole = UserRole.patient
     specialty: str | None = None
     service_ids: Sequence[uuid.UUID] = ()
 
@@ -81,21 +80,21 @@ class AccountService:
             id=uuid.uuid4(),
             email=email,
             password_hash=password_hash,
-            role=UserRole(new.role),
+            role=new.role,
             name=new.name.strip(),
             phone=new.phone,
             is_active=True,
         )
         profiles: list[Patient | Doctor] = []
-        if new.role == PATIENT:
+        if new.role == UserRole.patient:
             profiles.append(Patient(user_id=user.id))
-        elif new.role == DOCTOR:
+        elif new.role == UserRole.doctor:
             profiles.append(Doctor(user_id=user.id, specialty=new.specialty))
         elif new.specialty or new.service_ids:
             raise Unprocessable("Only doctors have a specialty and services.")
         if not await self._users.add(user, *profiles):
             raise Conflict("An account with this email already exists.")
-        if new.role == DOCTOR and new.service_ids:
+        if new.role == UserRole.doctor and new.service_ids:
             await self._check_services_exist(new.service_ids)
             await DoctorRepository(self._session).replace_services(user.id, new.service_ids)
         return user
@@ -121,10 +120,8 @@ class AccountService:
         return user
 
     async def get_visible(self, actor: User, user_id: uuid.UUID) -> User:
-        """Admins see everyone; others only themselves (anyone else → 404, not 403)."""
-        if actor.role != ADMIN and actor.id != user_id:
-            raise NotFound("No such user.")
-        user = await self._users.get(user_id)
+        """An account the actor may see (`readable_users`); anyone else's is not found (404, not 403)."""
+        user = await self._users.get_readable(actor, user_id)
         if user is None:
             raise NotFound("No such user.")
         return user
@@ -132,24 +129,23 @@ class AccountService:
     async def update(self, actor: User, user_id: uuid.UUID, changes: UserChanges) -> User:
         user = await self.get_visible(actor, user_id)
         fields = dict(changes.fields)
-        admin_only = {"role", "is_active"} & fields.keys()
-        if admin_only and actor.role != ADMIN:
+        if not may_change_account_fields(actor, fields):
             raise Forbidden("Only an admin can change roles or deactivate accounts.")
-        if actor.id == user.id and admin_only:
+        if actor.id == user.id and ADMIN_ONLY_FIELDS & fields.keys():
             raise Conflict("Admins cannot change their own role or deactivate themselves.")
         if "role" in fields and fields["role"] != user.role:
-            await self._change_role(user, str(fields.pop("role")))
+            await self._change_role(user, UserRole(str(fields.pop("role"))))
         for name, value in fields.items():
             setattr(user, name, value.strip() if isinstance(value, str) else value)
         await self._session.flush()
         return user
 
-    async def _change_role(self, user: User, role: str) -> None:
-        user.role = UserRole(role)
+    async def _change_role(self, user: User, role: UserRole) -> None:
+        user.role = role
         await self._users.ensure_profile(user)
 
     async def page(
-        self, *, role: str | None, query: str | None, limit: int, offset: int
+        self, *, role: UserRole | None, query: str | None, limit: int, offset: int
     ) -> tuple[Sequence[User], int]:
         return await self._users.page(role=role, query=query, limit=limit, offset=offset)
 
@@ -160,4 +156,6 @@ async def ensure_first_admin(session: AsyncSession, *, email: str, password: str
     if existing is not None:
         return existing
     service = AccountService(session, password_min_length=10)
-    return await service.create(NewUser(email=email, password=password, name="Administrator", role=ADMIN))
+    return await service.create(
+        NewUser(email=email, password=password, name="Administrator", role=UserRole.admin)
+    )

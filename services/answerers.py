@@ -9,10 +9,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from adapters.embeddings import Embedder, get_embedder
-from adapters.gemini import GeminiChat, Generation, Message, get_gemini_chat
+from adapters.embeddings import Embedder
+from adapters.gemini import GeminiChat, Generation, Message
 from adapters.vector_store import ChunkHit
-from kernel.settings import Settings
 from persistence.models import MessageRole
 from services.extractive import choose_quotes
 from services.prompts import AnswerStyle, not_found, system_prompt
@@ -117,10 +116,3 @@ def search_queries(question: Question) -> list[str]:
     if question.search_text and question.search_text != question.text:
         return [question.text, question.search_text]
     return [question.text]
-
-
-def get_answerer(settings: Settings) -> Answerer:
-    chat = get_gemini_chat(settings)
-    if chat is None:
-        return ExtractiveAnswerer(settings.clinic_name, lambda: get_embedder(settings))
-    return GeminiAnswerer(chat, settings.clinic_name)

@@ -23,14 +23,13 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.embeddings import get_embedder
 from adapters.gemini import AnswerBlocked, ModelError, ModelUnavailable
-from adapters.vector_store import ChunkHit, get_vector_store
+from adapters.vector_store import ChunkHit
 from kernel.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
-from kernel.settings import Settings
 from persistence.models import AIChannel, AILog, MessageRole, User, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
-from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn, get_answerer
+from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
+from services.outside_world import OutsideWorld
 from services.prompts import AnswerStyle, cited_passages
 from services.retrieval import retrieve, standalone_query
 
@@ -85,10 +84,10 @@ def problem_for(error: ModelError) -> ProblemError:
 
 
 def source_document(n: int, hit: ChunkHit, *, cited: bool) -> dict[str, Any]:
-    """A retrieved passage as the log stores it (the API's Source, plus whether it was cited)."""
+    """A retrieved passage as the log stores it (plus whether the answer cited it)."""
     return {
         "id": n,
-        "documentId": str(hit.document_id),
+        "document_id": str(hit.document_id),
         "filename": hit.filename,
         "page": hit.page,
         "snippet": snippet(hit.text),
@@ -104,11 +103,12 @@ def snippet(text: str) -> str:
 
 class AssistantService:
     def __init__(
-        self, session: AsyncSession, settings: Settings, *, answerer: Answerer | None = None
+        self, session: AsyncSession, world: OutsideWorld, *, answerer: Answerer | None = None
     ) -> None:
         self._session = session
-        self._settings = settings
-        self.answerer = answerer or get_answerer(settings)
+        self._world = world
+        self._settings = world.settings
+        self.answerer = answerer or world.answerer
         self._conversations = ConversationRepository(session)
         self._logs = AILogRepository(session)
 
@@ -135,12 +135,12 @@ class AssistantService:
             raise Forbidden("Only a patient's own questions may search their documents.")
         started = time.perf_counter()
         # The first call loads the embedding model (seconds): never on the event loop.
-        embedder = await asyncio.to_thread(get_embedder, self._settings)
+        embedder = await asyncio.to_thread(lambda: self._world.embedder)
         search_text = standalone_query(question, [t.text for t in history if t.role == MessageRole.user])
         passages = await retrieve(
             self._session,
             embedder=embedder,
-            store=get_vector_store(self._settings),
+            store=self._world.vector_store,
             patient_id=patient_id,
             query=search_text,
             k=self._settings.assistant_top_k,
@@ -257,7 +257,7 @@ class AssistantService:
 async def stream_answer(
     prepared: Prepared,
     *,
-    settings: Settings,
+    world: OutsideWorld,
     answerer: Answerer,
     session_factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[str | Answer]:
@@ -271,7 +271,7 @@ async def stream_answer(
     async def record() -> Answer:
         outcome.text = "".join(outcome.pieces)
         async with session_factory() as session:
-            answer = await AssistantService(session, settings, answerer=answerer)._record(prepared, outcome)
+            answer = await AssistantService(session, world, answerer=answerer)._record(prepared, outcome)
             await session.commit()
         return answer
 

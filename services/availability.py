@@ -24,9 +24,6 @@ class Period:
     start: datetime
     end: datetime
 
-    def overlaps(self, other: "Period") -> bool:
-        return self.start < other.end and other.start < self.end
-
 
 def _local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime | None:
     """The instant of a wall-clock time, or None when that time doesn't exist that day."""
@@ -76,8 +73,10 @@ def _interval_slots(
     start_minutes, end_minutes = _minutes(interval.start), _minutes(interval.end)
     interval_start = _local_instant(day, start_minutes, zone)
     interval_end = _local_instant(day, end_minutes, zone)
-    if interval_end is None or interval_end <= window.start - duration or (
-        interval_start is not None and interval_start >= window.end
+    if (
+        interval_end is None
+        or interval_end <= window.start - duration
+        or (interval_start is not None and interval_start >= window.end)
     ):
         return
     first = -(-start_minutes // grid_minutes) * grid_minutes
@@ -106,9 +105,7 @@ def _interval_slots(
             yield Period(local, end)
 
 
-def free_slots(
-    candidates: Iterable[Period], busy: Sequence[Period], *, not_before: datetime
-) -> list[Period]:
+def free_slots(candidates: Iterable[Period], busy: Sequence[Period], *, not_before: datetime) -> list[Period]:
     """Candidates (in time order) that start no earlier than `not_before` and overlap nothing busy.
 
     One pass over both lists: busy periods that end before a candidate starts can't

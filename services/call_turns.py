@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.speech import SpeechError, Transcript
 from adapters.twilio_media import RecordingUnavailable
-from kernel.settings import Settings
 from persistence.models import AIChannel, CallTurnStatus, MessageRole
 from persistence.repositories.telephony import CallRepository, CallTurnRepository, ClinicVocabularyRepository
-from services.answerers import Answerer, Turn
+from services.answerers import Turn
 from services.assistant import AssistantService
 from services.integrations import TwilioCredentials, effective_twilio_credentials
+from services.outside_world import OutsideWorld
 from services.prompts import AnswerStyle
 from services.spoken_answer import spoken_answer
 from services.telephony import is_farewell
@@ -65,10 +65,9 @@ class TurnWork:
     """What answering a turn needs from outside: the recording, speech recognition, the model."""
 
     session_factory: async_sessionmaker[AsyncSession]
-    settings: Settings
+    world: OutsideWorld
     fetch_recording: FetchRecording
     transcribe: Transcribe
-    answerer: Answerer | None = None  # None: the configured one (Gemini, else extractive)
 
 
 class TurnFailed(Exception):
@@ -126,7 +125,7 @@ recognition_prompts = RecognitionPrompts()
 
 async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | None:
     """Transcribes and answers one turn; returns its final status (None: no such turn)."""
-    settings = work.settings
+    settings = work.world.settings
     timings: dict[str, Any] = {}
     async with work.session_factory() as session:
         found = await CallTurnRepository(session).get_with_call(turn_id)
@@ -171,7 +170,7 @@ async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | No
 async def _answer_and_store(
     turn_id: uuid.UUID, transcript: str, timings: dict[str, Any], work: TurnWork
 ) -> CallTurnStatus | None:
-    settings = work.settings
+    settings = work.world.settings
     async with work.session_factory() as session:
         turns = CallTurnRepository(session)
         # Locked first: a second run of this job waits here, then finds the turn done.
@@ -191,7 +190,7 @@ async def _answer_and_store(
                 history = await turns.earlier_exchanges(turn, limit=HISTORY_EXCHANGES)
                 started = time.perf_counter()
                 try:
-                    reply = await AssistantService(session, settings, answerer=work.answerer).answer(
+                    reply = await AssistantService(session, work.world).answer(
                         transcript,
                         user=None,
                         patient_id=None,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from persistence.models import Doctor, DoctorTimeOff, DoctorWorkingHours, Service, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
+from services.policies import may_change_schedule
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class CatalogService:
         service_ids: Sequence[uuid.UUID] | None,
     ) -> Schedule:
         await self.get_doctor(doctor_id)
-        if actor.role != UserRole.admin and actor.id != doctor_id:
+        if not may_change_schedule(actor, doctor_id):
             raise Forbidden("Doctors can only change their own schedule.")
         _check_weekly_hours(weekly_hours)
         _check_time_off(time_off)

@@ -8,20 +8,20 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.settings import Settings
-from persistence.models import DoctorWorkingHours, Document, User
+from persistence.models import DoctorWorkingHours, Document, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
-from services.accounts import ADMIN, DOCTOR, PATIENT, AccountService, NewUser
+from services.accounts import AccountService, NewUser
 from services.catalog import CatalogService
 from services.documents import Upload, document_service
+from services.outside_world import OutsideWorld
 
 HANDBOOK = Path(__file__).with_name("demo_clinic_handbook.pdf")
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    role: str
+    role: UserRole
     email: str
     password: str
 
@@ -51,7 +51,7 @@ class DemoClinic:
     handbook: Document
 
 
-async def seed_demo_clinic(session: AsyncSession, settings: Settings) -> DemoClinic:
+async def seed_demo_clinic(session: AsyncSession, world: OutsideWorld) -> DemoClinic:
     """Idempotent: rows that already exist (by email or service name) are left alone."""
     users = UserRepository(session)
     accounts = AccountService(session, password_min_length=len(DEMO_PASSWORD))
@@ -71,13 +71,13 @@ async def seed_demo_clinic(session: AsyncSession, settings: Settings) -> DemoCli
             )
     service_ids = [by_name[name].id for name, _, _ in _SERVICES]
 
-    logins = [DemoLogin(ADMIN, "admin@silverstar.test", DEMO_PASSWORD)]
+    logins = [DemoLogin(UserRole.admin, "admin@silverstar.test", DEMO_PASSWORD)]
     admin = await users.get_by_email("admin@silverstar.test") or await accounts.create(
-        NewUser("admin@silverstar.test", DEMO_PASSWORD, "Clinic Admin", role=ADMIN)
+        NewUser("admin@silverstar.test", DEMO_PASSWORD, "Clinic Admin", role=UserRole.admin)
     )
     doctors = DoctorRepository(session)
     for email, name, specialty, offered in _DOCTORS:
-        logins.append(DemoLogin(DOCTOR, email, DEMO_PASSWORD))
+        logins.append(DemoLogin(UserRole.doctor, email, DEMO_PASSWORD))
         if await users.get_by_email(email) is not None:
             continue
         doctor = await accounts.create(
@@ -85,7 +85,7 @@ async def seed_demo_clinic(session: AsyncSession, settings: Settings) -> DemoCli
                 email,
                 DEMO_PASSWORD,
                 name,
-                role=DOCTOR,
+                role=UserRole.doctor,
                 specialty=specialty,
                 service_ids=[service_ids[i] for i in offered],
             )
@@ -98,17 +98,17 @@ async def seed_demo_clinic(session: AsyncSession, settings: Settings) -> DemoCli
             ],
             [],
         )
-    logins.append(DemoLogin(PATIENT, "patient@silverstar.test", DEMO_PASSWORD))
+    logins.append(DemoLogin(UserRole.patient, "patient@silverstar.test", DEMO_PASSWORD))
     if await users.get_by_email("patient@silverstar.test") is None:
         await accounts.create(
             NewUser("patient@silverstar.test", DEMO_PASSWORD, "Pat Demo", phone="+4915112345678")
         )
-    return DemoClinic(logins, await _add_handbook(session, settings, admin))
+    return DemoClinic(logins, await _add_handbook(session, world, admin))
 
 
-async def _add_handbook(session: AsyncSession, settings: Settings, admin: User) -> Document:
+async def _add_handbook(session: AsyncSession, world: OutsideWorld, admin: User) -> Document:
     """Uploaded like any admin upload (so it lands in the knowledge base); idempotent by content."""
-    documents = document_service(session, settings)
+    documents = document_service(session, world)
     with HANDBOOK.open("rb") as stream:
         upload = Upload(stream=stream, filename=HANDBOOK.name, title="Patient handbook", patient_id=None)
         return (await documents.upload(admin, upload)).document

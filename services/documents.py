@@ -14,13 +14,14 @@ from pypdf.errors import PyPdfError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.storage import DocumentStorage, create_storage, document_key
-from adapters.vector_store import VectorStore, get_vector_store
+from adapters.storage import DocumentStorage, document_key
+from adapters.vector_store import VectorStore
 from kernel.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
-from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
+from services.outside_world import OutsideWorld
+from services.policies import may_delete_document, require_own_patient_filter
 
 PDF_MAGIC = b"%PDF-"
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^\w.\- ()]+")
@@ -101,8 +102,7 @@ class DocumentService:
             return actor.id
         if patient_id is None:
             return None
-        patient = await UserRepository(self._session).get(patient_id)
-        if patient is None or patient.role != UserRole.patient:
+        if await UserRepository(self._session).get_active_patient(patient_id) is None:
             raise NotFound("No such patient.")
         if actor.role == UserRole.doctor and not await self._documents.doctor_treats(actor.id, patient_id):
             raise Forbidden("Doctors can only add documents for their own patients.")
@@ -163,8 +163,7 @@ class DocumentService:
         limit: int,
         offset: int,
     ) -> tuple[Sequence[Document], int]:
-        if actor.role == UserRole.patient and patient_id not in (None, actor.id):
-            raise Forbidden("Patients can only list their own documents.")
+        require_own_patient_filter(actor, patient_id, "documents")
         return await self._documents.page(
             actor, status=status, patient_id=patient_id, limit=limit, offset=offset
         )
@@ -172,23 +171,15 @@ class DocumentService:
     async def delete(self, actor: User, document_id: uuid.UUID) -> Document:
         """Deletes the row, its chunks and vectors; the caller removes the file after commit."""
         document = await self.get(actor, document_id)
-        may_delete = (
-            actor.role == UserRole.admin
-            or document.user_id == actor.id
-            or (actor.role == UserRole.patient and document.patient_id == actor.id)
-        )
-        if not may_delete:
+        if not may_delete_document(actor, document):
             raise Forbidden("You cannot delete this document.")
         await self._store.delete_document(self._session, document.id)
         await self._documents.delete(document)
         return document
 
 
-def document_service(session: AsyncSession, settings: Settings) -> DocumentService:
-    """The service over the configured storage and vector store."""
+def document_service(session: AsyncSession, world: OutsideWorld) -> DocumentService:
+    """The service over the process's storage and vector store."""
     return DocumentService(
-        session,
-        create_storage(settings),
-        get_vector_store(settings),
-        max_upload_bytes=settings.max_upload_bytes,
+        session, world.storage, world.vector_store, max_upload_bytes=world.settings.max_upload_bytes
     )

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.bounded_pdf import ExtractionLimits, extract_pages_bounded
@@ -23,7 +22,8 @@ from adapters.pdf_text import DocumentRejected, TextChunk, chunk_pages
 from adapters.storage import DocumentStorage, document_key
 from adapters.vector_store import VectorStore
 from kernel.settings import Settings
-from persistence.models import Document, DocumentStatus
+from persistence.models import DocumentStatus
+from persistence.repositories.documents import DocumentRepository
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ async def ingest(
     """Extracts, chunks and embeds one document; returns its final status (None: no such document)."""
     model = embedding_model_label(embedder)
     async with session_factory() as session:
-        document = await session.get(Document, document_id, with_for_update=True)
+        document = await DocumentRepository(session).lock(document_id)
         if document is None:
             logger.warning("document %s to ingest does not exist (deleted?)", document_id)
             return None
@@ -80,7 +80,7 @@ async def ingest(
         return await _mark_failed(session_factory, store, document_id, rejected.reason)
 
     async with session_factory() as session:
-        document = await session.get(Document, document_id, with_for_update=True, populate_existing=True)
+        document = await DocumentRepository(session).lock(document_id)
         if document is None:
             logger.warning("document %s was deleted while being ingested", document_id)
             return None
@@ -126,12 +126,7 @@ async def _heartbeat(session_factory: SessionFactory, document_id: uuid.UUID) ->
                 pass
             try:
                 async with session_factory() as session:
-                    await session.execute(
-                        update(Document)
-                        .where(Document.id == document_id, Document.status == DocumentStatus.processing)
-                        # updated_at keeps meaning "the record changed".
-                        .values(heartbeat_at=datetime.now(UTC), updated_at=Document.updated_at)
-                    )
+                    await DocumentRepository(session).record_heartbeat(document_id)
                     await session.commit()
             except Exception:
                 logger.warning("could not record the heartbeat of document %s", document_id, exc_info=True)
@@ -158,7 +153,7 @@ async def _mark_failed(
     unfinished_only: bool = False,
 ) -> DocumentStatus | None:
     async with session_factory() as session:
-        document = await session.get(Document, document_id, with_for_update=True, populate_existing=True)
+        document = await DocumentRepository(session).lock(document_id)
         if document is None:
             return None
         if unfinished_only and document.status not in (DocumentStatus.pending, DocumentStatus.processing):
@@ -175,7 +170,7 @@ async def _mark_failed(
 
 async def _exists(session_factory: SessionFactory, document_id: uuid.UUID) -> bool:
     async with session_factory() as session:
-        return await session.scalar(select(Document.id).where(Document.id == document_id)) is not None
+        return await DocumentRepository(session).exists(document_id)
 
 
 async def sweep_stale(
@@ -194,26 +189,9 @@ async def sweep_stale(
     several workers sweeping at once don't send it twice.
     """
     async with session_factory() as session:
-        stale_pending = (Document.status == DocumentStatus.pending) & (
-            Document.updated_at < func.now() - pending_after
-        )
-        processing_cutoff = func.now() - processing_after
-        last_sign_of_life = func.coalesce(
-            Document.heartbeat_at, Document.processing_started_at, Document.updated_at
-        )
-        stale_processing = (
-            (Document.status == DocumentStatus.processing)
-            & (last_sign_of_life < processing_cutoff)
-            & (Document.updated_at < processing_cutoff)
-        )
-        ids = list(
-            await session.scalars(
-                select(Document.id)
-                .where(or_(stale_pending, stale_processing))
-                .order_by(Document.updated_at)
-                .limit(SWEEP_BATCH_SIZE)
-                .with_for_update(skip_locked=True)
-            )
+        documents = DocumentRepository(session)
+        ids = await documents.claim_stale(
+            pending_after=pending_after, processing_after=processing_after, limit=SWEEP_BATCH_SIZE
         )
         sent: list[uuid.UUID] = []
         for document_id in ids:
@@ -224,7 +202,7 @@ async def sweep_stale(
                 break  # the queue is down: the next sweep tries again
             sent.append(document_id)
         if sent:
-            await session.execute(update(Document).where(Document.id.in_(sent)).values(updated_at=func.now()))
+            await documents.touch(sent)
         await session.commit()
     if sent:
         logger.info("re-enqueued %d stale documents", len(sent))
@@ -246,16 +224,7 @@ async def reindex_all(
     """
     model = embedding_model_label(embedder)
     async with session_factory() as session:
-        ids = list(
-            await session.scalars(
-                select(Document.id)
-                .where(
-                    Document.status == DocumentStatus.ready,
-                    Document.embedding_model.is_distinct_from(model),
-                )
-                .order_by(Document.created_at)
-            )
-        )
+        ids = await DocumentRepository(session).ready_ids_embedded_by_other_than(model)
     done = 0
     for document_id in ids:
         status = await ingest(

@@ -20,6 +20,7 @@ from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.appointment_status import RESCHEDULABLE, TRANSITIONS, allowed_targets, sources_of
 from services.availability import Period, WorkingHours, candidate_slots, free_slots
+from services.policies import require_own_patient_filter
 
 # An overlapping insert, or (when the locks were bypassed) two of them waiting on each other.
 SLOT_CONFLICT_SQLSTATES = {"23P01", "40P01"}
@@ -129,8 +130,8 @@ class SchedulingService:
             raise Forbidden("Doctors can only book their own appointments.")
         if booking.patient_id is None:
             raise Unprocessable("patientId is required when staff book an appointment.")
-        patient = await UserRepository(self._session).get(booking.patient_id)
-        if patient is None or patient.role != UserRole.patient or not patient.is_active:
+        patient = await UserRepository(self._session).get_active_patient(booking.patient_id)
+        if patient is None:
             raise NotFound("No such patient.")
         return patient.id
 
@@ -197,8 +198,7 @@ class SchedulingService:
     async def page(
         self, actor: User, filters: AppointmentFilter, *, limit: int, offset: int
     ) -> tuple[list[AppointmentRecord], int]:
-        if actor.role == UserRole.patient and filters.patient_id not in (None, actor.id):
-            raise Forbidden("Patients can only list their own appointments.")
+        require_own_patient_filter(actor, filters.patient_id, "appointments")
         return await self._appointments.page(
             actor,
             patient_id=filters.patient_id,

@@ -18,13 +18,13 @@ from starlette.responses import HTMLResponse, JSONResponse
 
 from generated.routes import create_router
 from handlers import ai, appointments, auth, catalog, documents, health, integrations, users, webhooks
+from handlers.context import Runtime
 from kernel.observability import RequestIdMiddleware
 from kernel.settings import Settings, get_settings
 from silverstar.bootstrap import open_runtime
 from silverstar.context import request_context
 from silverstar.contract import load_contract
 from silverstar.problems import install_problem_handlers
-from silverstar.runtime import Runtime
 from silverstar.upload_limit import UploadSizeLimit
 
 _DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"

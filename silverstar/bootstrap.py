@@ -9,19 +9,22 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
-from adapters.embeddings import get_embedder
+from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService, load_jwt_secret
 from persistence.db import create_engine, create_read_session_factory, create_session_factory
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
-from silverstar.runtime import Runtime
+from services.outside_world import OutsideWorld
 
 log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, *, migrate: bool = True, world: OutsideWorld | None = None
+) -> AsyncIterator[Runtime]:
+    """`world`: tests hand in theirs (a shared embedder); otherwise one is built from `settings`."""
     tokens = TokenService(settings, load_jwt_secret(settings))
     database_url = resolve_database_url(settings)
     if migrate:
@@ -34,6 +37,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
         read_session_factory=create_read_session_factory(engine),
         redis=redis,
         tokens=tokens,
+        world=world or OutsideWorld(settings),
     )
     try:
         if settings.first_admin_email and settings.first_admin_password:
@@ -45,7 +49,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIter
                 )
         # Loading the embedding model takes seconds: start it now, off the event loop,
         # so the first question doesn't wait for it and readiness doesn't either.
-        warm_up = asyncio.create_task(asyncio.to_thread(get_embedder, settings))
+        warm_up = asyncio.create_task(asyncio.to_thread(lambda: runtime.world.embedder))
         # The model brings millions of long-lived objects; keep the collector from rescanning them
         # on every request (measured ~30 % of a list request's CPU with the model loaded).
         warm_up.add_done_callback(lambda _: gc.freeze())

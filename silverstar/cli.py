@@ -20,9 +20,10 @@ from adapters.embedded_servers import resolve_database_url, resolve_redis_url
 from kernel.settings import get_settings
 from persistence.db import create_engine, create_session_factory
 from persistence.migrate import upgrade_head
-from persistence.models import User
-from services.accounts import ADMIN, AccountService, NewUser
+from persistence.models import User, UserRole
+from services.accounts import AccountService, NewUser
 from services.demo_clinic import DemoClinic, DemoLogin, seed_demo_clinic
+from services.outside_world import OutsideWorld
 from services.worker_health import WORKER_QUEUES, fresh_workers
 from silverstar.serving import UVICORN_OPTIONS
 from workers.processes import supervise_workers
@@ -52,15 +53,13 @@ def _print_logins(logins: list[DemoLogin]) -> None:
 
 def _seed_demo() -> None:
     """Seeds the demo clinic, then indexes its handbook here, so the assistant can answer at once."""
-    from adapters.embeddings import get_embedder
-    from adapters.storage import create_storage
-    from adapters.vector_store import get_vector_store
     from services.ingestion import ingest
 
     settings = get_settings()
+    world = OutsideWorld(settings)
 
     async def seed(session: AsyncSession) -> DemoClinic:
-        return await seed_demo_clinic(session, settings)
+        return await seed_demo_clinic(session, world)
 
     clinic = asyncio.run(_in_transaction(seed))
     _print_logins(clinic.logins)
@@ -71,9 +70,9 @@ def _seed_demo() -> None:
             await ingest(
                 clinic.handbook.id,
                 session_factory=create_session_factory(engine),
-                storage=create_storage(settings),
-                embedder=get_embedder(settings),
-                store=get_vector_store(settings),
+                storage=world.storage,
+                embedder=world.embedder,
+                store=world.vector_store,
                 settings=settings,
             )
         finally:
@@ -139,7 +138,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
 
     async def create(session: AsyncSession) -> User:
         service = AccountService(session, password_min_length=settings.password_min_length)
-        return await service.create(NewUser(args.email, password, args.name, role=ADMIN))
+        return await service.create(NewUser(args.email, password, args.name, role=UserRole.admin))
 
     user = asyncio.run(_in_transaction(create))
     print(f"Created admin {user.email} ({user.id}).")
@@ -151,21 +150,19 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_reindex(args: argparse.Namespace) -> None:
-    from adapters.embeddings import get_embedder
-    from adapters.storage import create_storage
-    from adapters.vector_store import get_vector_store
     from services.ingestion import reindex_all
 
     settings = get_settings()
+    world = OutsideWorld(settings)
 
     async def reindex() -> int:
         engine = create_engine(resolve_database_url(settings))
         try:
             return await reindex_all(
                 create_session_factory(engine),
-                storage=create_storage(settings),
-                embedder=get_embedder(settings),
-                store=get_vector_store(settings),
+                storage=world.storage,
+                embedder=world.embedder,
+                store=world.vector_store,
                 settings=settings,
             )
         finally:

@@ -3,13 +3,13 @@
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.embeddings import get_embedder
 from adapters.pdf_text import TextChunk, chunk_pages, extract_pages
-from adapters.vector_store import get_vector_store
+from adapters.vector_store import create_vector_store
 from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User
 from tests.document_fixtures import make_document
 from tests.gemini_server import GeminiServer
+from tests.outside_world import SharedModelsWorld
 from tests.pdfs import text_pdf
 
 GEMINI_KEY = "AIza-test-key-never-shown-0123456789"
@@ -49,8 +49,8 @@ async def index_document(
         filename=filename,
         status=DocumentStatus.ready,
     )
-    [vector] = get_embedder(settings).embed([text])
-    await get_vector_store(settings).replace_chunks(
+    [vector] = SharedModelsWorld(settings).embedder.embed([text])
+    await create_vector_store(settings).replace_chunks(
         session, document, [(TextChunk(page=page, text=text), vector)]
     )
     return document
@@ -69,8 +69,8 @@ async def index_pdf(
     document = await make_document(
         session, uploader_id=uploader.id, filename=filename, status=DocumentStatus.ready
     )
-    vectors = get_embedder(settings).embed([c.text for c in chunks])
-    await get_vector_store(settings).replace_chunks(
+    vectors = SharedModelsWorld(settings).embedder.embed([c.text for c in chunks])
+    await create_vector_store(settings).replace_chunks(
         session, document, list(zip(chunks, vectors, strict=True))
     )
     return document

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.embeddings import Embedder, get_embedder
-from kernel.settings import Settings
+from adapters.embeddings import Embedder
 from persistence.models import Document, DocumentStatus
+from tests.outside_world import shared_local_embedder
 
 
 async def make_document(
@@ -42,8 +42,6 @@ async def make_document(
 
 @pytest.fixture(scope="session")
 def local_embedder() -> Embedder:
-    """all-MiniLM-L6-v2, loaded once per run (importing torch alone takes seconds).
-
-    Through `get_embedder`, so code under test that asks for the local model gets this one.
-    """
-    return get_embedder(Settings(embedding_provider="local", local_embedding_model=None))
+    """all-MiniLM-L6-v2, loaded once per run (importing torch alone takes seconds); the same
+    one the tests' outside worlds hand to code under test."""
+    return shared_local_embedder()

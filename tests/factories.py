@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Service, User
+from persistence.models import Service, User, UserRole
 from services.accounts import AccountService, NewUser
 from services.catalog import CatalogService
 
@@ -27,7 +27,7 @@ async def make_user(
             email=email or f"{role}-{uuid.uuid4().hex[:10]}@example.com",
             password=PASSWORD,
             name=name,
-            role=role,
+            role=UserRole(role),
             specialty=specialty,
             service_ids=service_ids or (),
         )

@@ -15,10 +15,10 @@ import httpx
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.context import Runtime
 from persistence.db import create_engine, create_session_factory
 from persistence.models import User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.factories import make_user
 
 

@@ -37,6 +37,7 @@ from persistence.repositories.users import UserRepository
 from services.documents import Upload, document_service
 from services.scheduling import Booking, SchedulingService
 from tests.factories import PASSWORD, make_service
+from tests.outside_world import SharedModelsWorld
 from tests.pdfs import text_pdf
 from tests.scheduling_fixtures import local
 
@@ -129,7 +130,7 @@ async def _upload(session: AsyncSession, settings: Settings, actor: User, *, for
         title=None,
         patient_id=actor.id if for_patient else None,
     )
-    return (await document_service(session, settings).upload(actor, upload)).document
+    return (await document_service(session, SharedModelsWorld(settings)).upload(actor, upload)).document
 
 
 async def _phone_call(session: AsyncSession) -> PhoneCall:

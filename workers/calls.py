@@ -22,23 +22,23 @@ import dramatiq
 from dramatiq.middleware import Middleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.embeddings import get_embedder
-from adapters.speech import Transcript, get_transcriber
+from adapters.speech import Transcript
 from adapters.twilio_media import MediaPolicy, fetch_recording
-from kernel.settings import Settings, get_settings
 from services.call_turns import TurnWork, answer_turn
 from services.integrations import TwilioCredentials
+from services.outside_world import OutsideWorld
 from services.worker_health import CALLS_QUEUE
 from workers.broker import broker
-from workers.runtime import run
+from workers.runtime import run, world
 
 logger = logging.getLogger(__name__)
 
 ANSWER_TURN_TIME_LIMIT_MS = 60_000
 
 
-def turn_work(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> TurnWork:
+def turn_work(opened: OutsideWorld, session_factory: async_sessionmaker[AsyncSession]) -> TurnWork:
     """The real outside world of a turn: Twilio's media server, Whisper, the configured answerer."""
+    settings = opened.settings
     policy = MediaPolicy(
         allowed_hosts=tuple(settings.twilio_media_hosts),
         max_bytes=settings.phone_recording_max_bytes,
@@ -51,10 +51,10 @@ def turn_work(settings: Settings, session_factory: async_sessionmaker[AsyncSessi
         )
 
     def transcribe(audio: bytes, prompt: str | None) -> Transcript:
-        return get_transcriber(settings).transcribe(audio, prompt=prompt)
+        return opened.transcriber.transcribe(audio, prompt=prompt)
 
     return TurnWork(
-        session_factory=session_factory, settings=settings, fetch_recording=fetch, transcribe=transcribe
+        session_factory=session_factory, world=opened, fetch_recording=fetch, transcribe=transcribe
     )
 
 
@@ -71,8 +71,8 @@ def answer_call_turn(turn_id: str) -> None:
     except ValueError:
         logger.error("not a call turn id: %r", turn_id)
         return
-    settings = get_settings()
-    run(lambda sessions: answer_turn(parsed, turn_work(settings, sessions)))
+    opened = world()
+    run(lambda sessions: answer_turn(parsed, turn_work(opened, sessions)))
 
 
 def serves_calls(worker: dramatiq.Worker) -> bool:
@@ -101,10 +101,10 @@ class TurnModelsPreloader(Middleware):
 
     @staticmethod
     def _load() -> None:
-        settings = get_settings()
         try:
-            get_transcriber(settings)
-            get_embedder(settings).embed(["warm up"])
+            opened = world()
+            opened.transcriber  # noqa: B018 (loads the model)
+            opened.embedder.embed(["warm up"])
             logger.info("the phone line's models are ready")
         except Exception:
             logger.exception("could not preload the phone line's models; calls will load them on first use")

@@ -15,15 +15,11 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import Middleware
 
-from adapters.embeddings import get_embedder
-from adapters.storage import create_storage
-from adapters.vector_store import get_vector_store
-from kernel.settings import get_settings
 from services.ingestion import ingest, mark_abandoned, sweep_stale
 from services.worker_health import DOCUMENTS_QUEUE
 from workers.broker import broker
 from workers.heartbeat import consumed_queues
-from workers.runtime import run
+from workers.runtime import run, world
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +55,15 @@ def ingest_document(document_id: str) -> None:
     parsed = _parse_id(document_id)
     if parsed is None:
         return
-    settings = get_settings()
+    opened = world()
     run(
         lambda sessions: ingest(
             parsed,
             session_factory=sessions,
-            storage=create_storage(settings),
-            embedder=get_embedder(settings),
-            store=get_vector_store(settings),
-            settings=settings,
+            storage=opened.storage,
+            embedder=opened.embedder,
+            store=opened.vector_store,
+            settings=opened.settings,
         )
     )
 
@@ -82,7 +78,7 @@ def abandon_document(message: dict[str, Any], retry_info: dict[str, Any]) -> Non
     if parsed is None:
         return
     logger.error("giving up on document %s after %s retries", parsed, retry_info.get("retries"))
-    store = get_vector_store(get_settings())
+    store = world().vector_store
     run(lambda sessions: mark_abandoned(sessions, store, parsed))
 
 
@@ -140,7 +136,7 @@ class EmbedderPreloader(Middleware):
 
     def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if DOCUMENTS_QUEUE in consumed_queues(broker, worker):
-            get_embedder(get_settings())
+            world().embedder  # noqa: B018 (loads the model)
 
 
 broker.add_middleware(DocumentSweeper())

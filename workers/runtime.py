@@ -9,6 +9,7 @@ its job hung for good (a document stayed pending until the sweep re-sent it).
 """
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -18,8 +19,28 @@ from sqlalchemy.pool import NullPool
 from adapters.embedded_servers import resolve_database_url
 from kernel.settings import get_settings
 from persistence.db import create_session_factory
+from services.outside_world import OutsideWorld
 
 T = TypeVar("T")
+
+_world: OutsideWorld | None = None
+_world_lock = threading.Lock()
+
+
+def world() -> OutsideWorld:
+    """This worker process's outside world, opened on first use and shared by its threads."""
+    global _world
+    with _world_lock:
+        if _world is None:
+            _world = OutsideWorld(get_settings())
+        return _world
+
+
+def use_world(opened: OutsideWorld) -> None:
+    """Hands this process the world its actors use (tests and benchmarks bring their own)."""
+    global _world
+    with _world_lock:
+        _world = opened
 
 
 def run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:

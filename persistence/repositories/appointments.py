@@ -16,6 +16,7 @@ from persistence.models import (
     User,
     UserRole,
 )
+from persistence.paging import count_rows
 
 MAX_APPOINTMENT_LENGTH = timedelta(minutes=480)
 LIVE_STATUSES = (AppointmentStatus.scheduled, AppointmentStatus.confirmed)
@@ -101,8 +102,7 @@ class AppointmentRepository:
         ).all()
         if rows:
             return [AppointmentRecord(*row[:-1]) for row in rows], rows[0][-1]
-        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
-        return [], total or 0
+        return [], await count_rows(self._session, query)
 
     async def busy_periods_of_doctor(
         self,

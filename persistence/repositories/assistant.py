@@ -3,10 +3,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import AIChannel, AILog, Conversation, ConversationMessage, MessageRole
+from persistence.paging import page_of
 
 
 class ConversationRepository:
@@ -103,8 +104,5 @@ class AILogRepository:
             query = query.where(AILog.created_at >= start)
         if end is not None:
             query = query.where(AILog.created_at < end)
-        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._session.scalars(
-            query.order_by(AILog.created_at.desc(), AILog.id.desc()).limit(limit).offset(offset)
-        )
-        return rows.all(), total or 0
+        order = (AILog.created_at.desc(), AILog.id.desc())
+        return await page_of(self._session, query, order, limit=limit, offset=offset)

@@ -14,6 +14,7 @@ from persistence.models import (
     User,
     UserRole,
 )
+from persistence.paging import page_of, page_of_rows
 
 
 class ServiceRepository:
@@ -43,11 +44,7 @@ class ServiceRepository:
         stmt = select(Service)
         if not include_inactive:
             stmt = stmt.where(Service.active)
-        total = await self._session.scalar(select(func.count()).select_from(stmt.subquery()))
-        page = await self._session.scalars(
-            stmt.order_by(Service.name, Service.id).limit(limit).offset(offset)
-        )
-        return page.all(), total or 0
+        return await page_of(self._session, stmt, (Service.name, Service.id), limit=limit, offset=offset)
 
 
 class DoctorRepository:
@@ -74,9 +71,9 @@ class DoctorRepository:
             stmt = stmt.where(Doctor.user_id.in_(offers))
         if specialty:
             stmt = stmt.where(func.lower(Doctor.specialty) == specialty.strip().lower())
-        total = await self._session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = await self._session.execute(stmt.order_by(User.name, User.id).limit(limit).offset(offset))
-        return [(doctor, user) for doctor, user in rows], total or 0
+        order = (User.name, User.id)
+        rows, total = await page_of_rows(self._session, stmt, order, limit=limit, offset=offset)
+        return [(doctor, user) for doctor, user in rows], total
 
     async def service_ids(self, doctor_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
         result: dict[uuid.UUID, list[uuid.UUID]] = {doctor_id: [] for doctor_id in doctor_ids}

@@ -1,10 +1,12 @@
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Appointment, Document, DocumentStatus, User, UserRole
+from persistence.paging import page_of
 
 
 def patients_of_doctor(doctor_id: uuid.UUID) -> Select[uuid.UUID]:
@@ -64,11 +66,8 @@ class DocumentRepository:
             query = query.where(Document.status == status)
         if patient_id is not None:
             query = query.where(Document.patient_id == patient_id)
-        total = await self._session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self._session.scalars(
-            query.order_by(Document.created_at.desc(), Document.id).limit(limit).offset(offset)
-        )
-        return rows.all(), total or 0
+        order = (Document.created_at.desc(), Document.id)
+        return await page_of(self._session, query, order, limit=limit, offset=offset)
 
     async def doctor_treats(self, doctor_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
         found = await self._session.scalar(
@@ -85,3 +84,63 @@ class DocumentRepository:
     async def delete(self, document: Document) -> None:
         await self._session.delete(document)
         await self._session.flush()
+
+    # ------------------------------------------------------------ ingestion (the worker's side)
+
+    async def lock(self, document_id: uuid.UUID) -> Document | None:
+        """The document, freshly read and locked for this transaction."""
+        return await self._session.get(Document, document_id, with_for_update=True, populate_existing=True)
+
+    async def exists(self, document_id: uuid.UUID) -> bool:
+        return await self._session.scalar(select(Document.id).where(Document.id == document_id)) is not None
+
+    async def record_heartbeat(self, document_id: uuid.UUID) -> None:
+        """Marks a processing document alive; `updated_at` keeps meaning "the record changed"."""
+        await self._session.execute(
+            update(Document)
+            .where(Document.id == document_id, Document.status == DocumentStatus.processing)
+            .values(heartbeat_at=datetime.now(UTC), updated_at=Document.updated_at)
+        )
+
+    async def claim_stale(
+        self, *, pending_after: timedelta, processing_after: timedelta, limit: int
+    ) -> list[uuid.UUID]:
+        """Documents pending for longer than `pending_after`, or processing with no sign of life
+        for `processing_after`, oldest first; locked, skipping those another sweeper holds."""
+        stale_pending = (Document.status == DocumentStatus.pending) & (
+            Document.updated_at < func.now() - pending_after
+        )
+        processing_cutoff = func.now() - processing_after
+        last_sign_of_life = func.coalesce(
+            Document.heartbeat_at, Document.processing_started_at, Document.updated_at
+        )
+        stale_processing = (
+            (Document.status == DocumentStatus.processing)
+            & (last_sign_of_life < processing_cutoff)
+            & (Document.updated_at < processing_cutoff)
+        )
+        return list(
+            await self._session.scalars(
+                select(Document.id)
+                .where(or_(stale_pending, stale_processing))
+                .order_by(Document.updated_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+
+    async def touch(self, document_ids: Sequence[uuid.UUID]) -> None:
+        await self._session.execute(
+            update(Document).where(Document.id.in_(document_ids)).values(updated_at=func.now())
+        )
+
+    async def ready_ids_embedded_by_other_than(self, model: str) -> list[uuid.UUID]:
+        return list(
+            await self._session.scalars(
+                select(Document.id)
+                .where(
+                    Document.status == DocumentStatus.ready, Document.embedding_model.is_distinct_from(model)
+                )
+                .order_by(Document.created_at)
+            )
+        )

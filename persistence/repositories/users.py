@@ -1,11 +1,18 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Doctor, Patient, User, UserRole
+from persistence.paging import page_of
+
+
+def readable_users(actor: User) -> Select[User]:
+    """Admins see every account; everyone else only their own."""
+    query = select(User)
+    return query if actor.role == UserRole.admin else query.where(User.id == actor.id)
 
 
 class UserRepository:
@@ -14,6 +21,15 @@ class UserRepository:
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self._session.get(User, user_id)
+
+    async def get_active_patient(self, user_id: uuid.UUID) -> User | None:
+        """The user, if they are a patient whose account is active."""
+        return await self._session.scalar(
+            select(User).where(User.id == user_id, User.role == UserRole.patient, User.is_active)
+        )
+
+    async def get_readable(self, actor: User, user_id: uuid.UUID) -> User | None:
+        return await self._session.scalar(readable_users(actor).where(User.id == user_id))
 
     async def get_by_email(self, email: str) -> User | None:
         # email is citext: equality is case-insensitive.
@@ -40,7 +56,7 @@ class UserRepository:
             await self._session.flush()
 
     async def page(
-        self, *, role: str | None, query: str | None, limit: int, offset: int
+        self, *, role: UserRole | None, query: str | None, limit: int, offset: int
     ) -> tuple[Sequence[User], int]:
         stmt = select(User)
         if role is not None:
@@ -48,8 +64,4 @@ class UserRepository:
         if query:
             pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
-        total = await self._session.scalar(select(func.count()).select_from(stmt.subquery()))
-        page = await self._session.scalars(
-            stmt.order_by(User.created_at, User.id).limit(limit).offset(offset)
-        )
-        return page.all(), total or 0
+        return await page_of(self._session, stmt, (User.created_at, User.id), limit=limit, offset=offset)

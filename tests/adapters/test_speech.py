@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.speech import SpeechError, Transcriber, bundled_model_dir, get_transcriber, usable_cores
+from adapters.speech import SpeechError, Transcriber, bundled_model_dir, usable_cores
 from kernel.settings import Settings
+from tests.outside_world import SharedModelsWorld
 from tests.phone_fixtures import garbled_wav, silent_wav, spoken_wav, whisper_model_dir
 
 __all__ = ["whisper_model_dir"]
@@ -11,7 +12,7 @@ __all__ = ["whisper_model_dir"]
 
 @pytest.fixture(scope="module")
 def transcriber(whisper_model_dir: Path) -> Transcriber:
-    return get_transcriber(Settings(whisper_model_dir=whisper_model_dir))
+    return SharedModelsWorld(Settings(whisper_model_dir=whisper_model_dir)).transcriber
 
 
 def test_the_bundled_model_is_joined_once_whole(tmp_path: Path, whisper_model_dir: Path) -> None:
@@ -29,10 +30,6 @@ def test_an_unknown_bundled_model_is_refused(tmp_path: Path) -> None:
 
 def test_whisper_takes_the_cores_this_process_may_use(transcriber: Transcriber) -> None:
     assert transcriber.cpu_threads == usable_cores() >= 1
-
-
-def test_the_model_is_loaded_once_per_process(transcriber: Transcriber, whisper_model_dir: Path) -> None:
-    assert get_transcriber(Settings(whisper_model_dir=whisper_model_dir)) is transcriber
 
 
 def test_telephone_speech_is_transcribed(transcriber: Transcriber) -> None:

@@ -9,12 +9,13 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.models import User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.factories import make_user
+from tests.outside_world import SharedModelsWorld
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -38,6 +39,7 @@ async def runtime(
         session_factory=session_factory,
         redis=redis,
         tokens=TokenService(settings, TEST_JWT_SECRET),
+        world=SharedModelsWorld(settings),
     )
     await redis.aclose()
 

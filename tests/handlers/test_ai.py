@@ -1,6 +1,5 @@
 """The assistant over HTTP, with the real google-genai client talking to a local Gemini server."""
 
-import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -13,9 +12,9 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.context import Runtime
 from persistence.models import AILog, User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.assistant_fixtures import GEMINI_KEY, gemini_settings, index_document, offline_settings
 from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server
@@ -46,7 +45,7 @@ async def _client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def gemini_runtime(runtime: Runtime, gemini: GeminiServer) -> Runtime:
-    return dataclasses.replace(runtime, settings=gemini_settings(runtime.settings, gemini))
+    return runtime.with_settings(gemini_settings(runtime.settings, gemini))
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -57,7 +56,7 @@ async def gemini_client(gemini_runtime: Runtime) -> AsyncIterator[httpx.AsyncCli
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def offline_client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    async for c in _client(dataclasses.replace(runtime, settings=offline_settings(runtime.settings))):
+    async for c in _client(runtime.with_settings(offline_settings(runtime.settings))):
         yield c
 
 
@@ -356,7 +355,7 @@ async def test_too_many_questions_a_minute_get_429_with_retry_after(
     runtime: Runtime, patient: User, auth_headers: AuthHeaders
 ) -> None:
     limited = offline_settings(runtime.settings).model_copy(update={"chat_requests_per_minute": 2})
-    async for client in _client(dataclasses.replace(runtime, settings=limited)):
+    async for client in _client(runtime.with_settings(limited)):
         answered = [
             (await ask(client, auth_headers(patient), "Opening hours?")).status_code for _ in range(2)
         ]

@@ -12,10 +12,10 @@ import jwt
 import pytest
 from httpx import ASGITransport, AsyncClient
 
+from handlers.context import Runtime
 from persistence.models import User
 from services.login_throttle import LoginThrottle
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.factories import PASSWORD
 from tests.handlers.conftest import TEST_JWT_SECRET, AuthHeaders
 from tests.pooled_app import pooled_app
@@ -196,7 +196,7 @@ async def test_a_patient_is_forbidden_from_admin_operations(
 
 @asynccontextmanager
 async def _client_with(runtime: Runtime, **settings: Any) -> AsyncIterator[AsyncClient]:
-    changed = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update=settings))
+    changed = runtime.with_settings(runtime.settings.model_copy(update=settings))
     transport = ASGITransport(app=create_app(changed.settings, changed))
     async with AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client

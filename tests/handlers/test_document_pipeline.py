@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.embeddings import Embedder
 from adapters.storage import create_storage
 from adapters.vector_store import PgVectorStore
+from handlers.context import Runtime
 from persistence.models import Document, User
 from services.ingestion import ingest, sweep_stale
 from services.retrieval import retrieve
-from silverstar.runtime import Runtime
 from tests.document_fixtures import local_embedder
 from tests.handlers.conftest import AuthHeaders
 from tests.pdfs import text_pdf

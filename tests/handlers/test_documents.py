@@ -1,4 +1,3 @@
-import dataclasses
 import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,9 +8,9 @@ import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.context import Runtime
 from persistence.models import User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.factories import make_user
 from tests.handlers.conftest import AuthHeaders
 from tests.pdfs import PNG_BYTES, encrypted_pdf, text_pdf
@@ -86,7 +85,7 @@ async def test_an_encrypted_pdf_is_accepted_for_processing(
 @pytest_asyncio.fixture
 async def small_limit_client(runtime: Runtime) -> AsyncIterator[AsyncClient]:
     settings = runtime.settings.model_copy(update={"max_upload_bytes": 100 * 1024})
-    app = create_app(settings, dataclasses.replace(runtime, settings=settings))
+    app = create_app(settings, runtime.with_settings(settings))
     async with AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         yield client
 
@@ -204,8 +203,7 @@ async def test_a_document_with_a_non_ascii_name_downloads_under_that_name(
     assert disposition.isascii()
     # RFC 6266: an ASCII fallback for old clients, then the exact name (RFC 5987, UTF-8).
     assert disposition == (
-        'attachment; filename="__ Muller.pdf"; '
-        "filename*=UTF-8''%E7%97%85%E5%8E%86%20M%C3%BCller.pdf"
+        "attachment; filename=\"__ Muller.pdf\"; filename*=UTF-8''%E7%97%85%E5%8E%86%20M%C3%BCller.pdf"
     )
     encoded = disposition.split("filename*=UTF-8''")[1]
     assert urllib.parse.unquote(encoded) == "病历 Müller.pdf"

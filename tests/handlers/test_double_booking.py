@@ -10,14 +10,15 @@ from redis.asyncio import Redis
 from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.db import create_session_factory
 from persistence.models import Appointment, Service, User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.factories import make_user
 from tests.handlers.conftest import TEST_JWT_SECRET
+from tests.outside_world import SharedModelsWorld
 from tests.scheduling_fixtures import Clinic, local, make_clinic
 
 CONCURRENT_BOOKINGS = 50
@@ -44,7 +45,7 @@ async def test_fifty_simultaneous_bookings_of_one_slot_create_exactly_one(
     settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET)
     tokens = TokenService(settings, TEST_JWT_SECRET)
     redis = Redis.from_url(redis_url)
-    runtime = Runtime(settings, create_session_factory(db_engine), redis, tokens)
+    runtime = Runtime(settings, create_session_factory(db_engine), redis, tokens, SharedModelsWorld(settings))
     body = {
         "doctorId": str(clinic.doctor.id),
         "serviceId": str(clinic.service.id),

@@ -1,4 +1,3 @@
-import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -13,9 +12,9 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.context import Runtime
 from persistence.models import User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.handlers.conftest import AuthHeaders
 
 SID = "AC" + "0123456789abcdef" * 2
@@ -36,7 +35,7 @@ async def client_with(runtime: Runtime, tmp_path: Path) -> AsyncIterator[ClientW
             settings = runtime.settings.model_copy(
                 update={"data_dir": tmp_path, "twilio_account_sid": None, "twilio_auth_token": None} | changes
             )
-            app = create_app(settings, dataclasses.replace(runtime, settings=settings))
+            app = create_app(settings, runtime.with_settings(settings))
             transport = httpx.ASGITransport(app=app)
             return await stack.enter_async_context(
                 httpx.AsyncClient(transport=transport, base_url="http://testserver")

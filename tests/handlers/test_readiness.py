@@ -3,13 +3,13 @@
 from httpx import AsyncClient
 from redis import Redis
 
+from handlers.context import Runtime
 from services.worker_health import (
     HEARTBEAT_FRESH_SECONDS,
     WORKER_QUEUES,
     heartbeat_key,
     record_heartbeat,
 )
-from silverstar.runtime import Runtime
 
 
 def _sync_redis(redis_url: str) -> Redis:

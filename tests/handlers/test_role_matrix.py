@@ -28,10 +28,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adapters.storage import create_storage, document_key
+from handlers.context import Runtime
 from services.worker_health import WORKER_QUEUES, record_heartbeat
 from silverstar.app import create_app
 from silverstar.contract import load_contract
-from silverstar.runtime import Runtime
 from tests.pdfs import text_pdf
 from tests.phone_fixtures import ACCOUNT_SID, AUTH_TOKEN, sign
 from tests.role_matrix_fixtures import CALLERS, World, build_world
@@ -212,7 +212,7 @@ async def matrix_runtime(runtime: Runtime, tmp_path: Path, redis_url: str) -> Ru
             "encryption_keys": [SecretStr(Fernet.generate_key().decode())],
         }
     )
-    return dataclasses.replace(runtime, settings=settings)
+    return runtime.with_settings(settings)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

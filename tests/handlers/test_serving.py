@@ -10,9 +10,9 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
+from handlers.context import Runtime
 from kernel.observability import drop_query_strings_from_access_log
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from silverstar.serving import UVICORN_OPTIONS
 
 

@@ -10,9 +10,9 @@ from redis.asyncio import Redis
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from handlers.context import Runtime
 from persistence.models import User
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.factories import PASSWORD
 from tests.handlers.conftest import AuthHeaders
 from tests.pooled_app import pooled_app

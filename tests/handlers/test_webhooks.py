@@ -1,6 +1,5 @@
 """The phone line end to end, without Twilio: signed webhooks, real audio, a real worker run."""
 
-import dataclasses
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -14,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.webhooks
 import services.telephony
+from handlers.context import Runtime
 from persistence.models import AIChannel, AILog, Call, CallTurn, CallTurnStatus, User
 from services.call_turns import answer_turn
 from silverstar.app import create_app
-from silverstar.runtime import Runtime
 from tests.assistant_fixtures import index_pdf
 from tests.phone_fixtures import (
     ACCOUNT_SID,
@@ -55,7 +54,7 @@ def question_audio() -> bytes:
 @pytest_asyncio.fixture(loop_scope="session")
 async def phone_runtime(runtime: Runtime, whisper_model_dir: Path) -> Runtime:
     settings = phone_settings(runtime.settings, whisper_model_dir, clinic_phone_number=CLINIC_NUMBER)
-    return dataclasses.replace(runtime, settings=settings)
+    return runtime.with_settings(settings)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -123,7 +122,7 @@ async def record(client: httpx.AsyncClient, sid: str, recording_url: str) -> str
 async def run_job(
     phone_runtime: Runtime, session_factory: async_sessionmaker[AsyncSession], turn_id: uuid.UUID
 ) -> None:
-    await answer_turn(turn_id, turn_work(phone_runtime.settings, session_factory))
+    await answer_turn(turn_id, turn_work(phone_runtime.world, session_factory))
 
 
 async def test_a_spoken_question_is_answered_from_the_clinic_pdf(
@@ -397,7 +396,7 @@ async def test_without_a_configured_token_every_webhook_is_refused(
     settings = phone_settings(
         runtime.settings, whisper_model_dir, twilio_auth_token=None, twilio_account_sid=None
     )
-    app = create_app(settings, dataclasses.replace(runtime, settings=settings))
+    app = create_app(settings, runtime.with_settings(settings))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
@@ -413,7 +412,7 @@ async def test_behind_a_trusted_proxy_the_forwarded_url_is_the_signed_one(
     settings = phone_settings(
         runtime.settings, whisper_model_dir, public_base_url=None, trusted_proxies=["127.0.0.0/8"]
     )
-    app = create_app(settings, dataclasses.replace(runtime, settings=settings))
+    app = create_app(settings, runtime.with_settings(settings))
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://internal:8000") as client:
         form = call_form(call_sid())

@@ -16,6 +16,7 @@ from services.answerers import Turn
 from services.assistant import AssistantService
 from tests.assistant_fixtures import index_pdf, offline_settings
 from tests.factories import make_user
+from tests.outside_world import SharedModelsWorld
 
 LEAFLET = [
     "Hillside Practice - Patient Leaflet\nOpening hours\n"
@@ -70,7 +71,7 @@ def settings(local_embedder: Embedder) -> Settings:
 async def _ask(
     session: AsyncSession, settings: Settings, question: str, history: list[Turn] | None = None
 ) -> str:
-    answer = await AssistantService(session, settings).answer(
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
         question, user=None, patient_id=None, channel=AIChannel.chat, history=history or []
     )
     return " ".join(answer.text.split())

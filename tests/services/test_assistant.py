@@ -19,6 +19,7 @@ from services.retrieval import rerank, standalone_query
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
 from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server
+from tests.outside_world import SharedModelsWorld
 
 HOURS = "Opening hours: the clinic opens at 8 am and closes at 6 pm on weekdays."
 WEEKEND = (
@@ -54,7 +55,7 @@ async def test_an_anonymous_phone_question_searches_the_knowledge_base_and_asks_
     await index_document(session, settings, uploader=patient, patient=patient, text="Private: marker PRIV-1.")
     gemini.script.append(Reply.text("We open at eight."))
 
-    answer = await AssistantService(session, settings).answer(
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
         "When do you open?", user=None, patient_id=None, channel=AIChannel.phone, style=AnswerStyle.spoken
     )
 
@@ -74,7 +75,7 @@ async def test_a_failed_phone_answer_is_returned_with_its_error_and_logged(
     settings = gemini_settings(Settings(environment="test"), gemini)
     gemini.script.extend([Reply.error(503)] * 3)
 
-    answer = await AssistantService(session, settings).answer(
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
         "Hello?", user=None, patient_id=None, channel=AIChannel.phone
     )
 
@@ -88,11 +89,11 @@ async def test_a_question_may_not_search_another_patients_documents(session: Asy
     asker, other = await make_user(session, "patient"), await make_user(session, "patient")
 
     with pytest.raises(Forbidden):
-        await AssistantService(session, settings).answer(
+        await AssistantService(session, SharedModelsWorld(settings)).answer(
             "Hi", user=asker, patient_id=other.id, channel=AIChannel.chat
         )
     with pytest.raises(Forbidden):
-        await AssistantService(session, settings).answer(
+        await AssistantService(session, SharedModelsWorld(settings)).answer(
             "Hi", user=None, patient_id=other.id, channel=AIChannel.phone
         )
 
@@ -207,10 +208,10 @@ async def test_a_follow_up_is_answered_from_the_conversation_not_the_message_alo
     first = "When is the clinic open on Saturdays?"
     history = [Turn(MessageRole.user, first), Turn(MessageRole.assistant, "From 9 am to 1 pm.")]
 
-    alone = await AssistantService(session, settings).answer(
+    alone = await AssistantService(session, SharedModelsWorld(settings)).answer(
         "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat
     )
-    followed = await AssistantService(session, settings).answer(
+    followed = await AssistantService(session, SharedModelsWorld(settings)).answer(
         "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history
     )
 
@@ -234,7 +235,7 @@ async def test_a_gemini_follow_up_sends_the_history_the_passages_found_with_it_a
         Turn(MessageRole.assistant, "From 9 am to 1 pm [1]."),
     ]
 
-    answer = await AssistantService(session, settings).answer(
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
         "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history
     )
 
@@ -259,7 +260,7 @@ async def test_when_gemini_finds_no_answer_in_the_passages_its_refusal_cites_not
     await index_document(session, settings, uploader=await make_user(session, "admin"), text=WEEKEND)
     gemini.script.append(Reply.text(not_found(settings.clinic_name)))
 
-    answer = await AssistantService(session, settings).answer(
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
         "Do you offer MRI scans?", user=None, patient_id=None, channel=AIChannel.chat
     )
 

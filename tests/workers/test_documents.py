@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 import workers.documents
+import workers.runtime
 from adapters.embeddings import Embedder
 from adapters.storage import create_storage, document_key
 from kernel.settings import get_settings
 from persistence.models import Document, DocumentStatus, User
 from tests.document_fixtures import make_document
 from tests.factories import make_user
+from tests.outside_world import SharedModelsWorld
 from tests.pdfs import text_pdf
 from workers.broker import broker
 from workers.documents import abandon_document, ingest_document
@@ -43,12 +45,13 @@ def worker_environment(
     """The actors' settings pointed at the test database and a temporary data directory."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("EMBEDDING_PROVIDER", "local")
-    # The model loaded once for the run (the actor would load its own otherwise).
-    monkeypatch.setattr(workers.documents, "get_embedder", lambda settings: local_embedder)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     get_settings.cache_clear()
+    # The process's world, with the model loaded once for the run (the actor would load its own).
+    workers.runtime.use_world(SharedModelsWorld(get_settings()))
     yield tmp_path
     get_settings.cache_clear()
+    workers.runtime.use_world(SharedModelsWorld(get_settings()))
 
 
 @pytest_asyncio.fixture(loop_scope="session")

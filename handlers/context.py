@@ -1,0 +1,79 @@
+"""What every handler receives: the process's runtime and the per-request context.
+
+The context is opened and committed by the composition root (silverstar/context.py) once per
+operation; handlers use its session, caller and after-commit list, never commit themselves.
+"""
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.request_origin import client_ip
+from kernel.errors import Unauthorized
+from kernel.settings import Settings
+from kernel.tokens import TokenService
+from persistence.models import User
+from services.outside_world import OutsideWorld
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: Redis
+    tokens: TokenService
+    world: OutsideWorld
+    # For requests that only read (GET); None: they use session_factory like the rest.
+    read_session_factory: async_sessionmaker[AsyncSession] | None = None
+
+    def with_settings(self, settings: Settings) -> "Runtime":
+        """The same connections with other settings, and an outside world built from them."""
+        return dataclasses.replace(self, settings=settings, world=self.world.reconfigured(settings))
+
+
+@dataclass
+class RequestContext:
+    runtime: Runtime
+    session: AsyncSession
+    request: Request
+    caller: User | None = None
+    _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def user(self) -> User:
+        if self.caller is None:
+            raise Unauthorized()
+        return self.caller
+
+    @property
+    def client_ip(self) -> str:
+        """The peer's address; X-Forwarded-For only as far as it was written by TRUSTED_PROXIES."""
+        return client_ip(self.request, self.runtime.settings.trusted_proxies)
+
+    async def release_connection(self) -> None:
+        """Gives the pooled connection back before slow work that needs no database.
+
+        Only before the request has written anything: the transaction so far (reads) ends,
+        loaded objects stay readable, and the next query takes a connection again.
+        """
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("release_connection() after a change: it would commit it early")
+        await self.session.commit()
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        self._after_commit.append(action)
+
+    async def _run_after_commit(self) -> None:
+        # The transaction is committed: a failing follow-up must not turn success into an error.
+        for action in self._after_commit:
+            try:
+                await action()
+            except Exception:
+                log.exception("an after-commit action failed")
