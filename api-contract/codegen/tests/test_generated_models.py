@@ -165,3 +165,30 @@ def test_a_form_model_keeps_extra_fields_and_refuses_null(generated: Generated) 
 def test_an_enum_schema_is_a_str_enum(generated: Generated) -> None:
     assert [m.value for m in generated.models.UserRole] == ["patient", "doctor", "admin"]
     assert generated.models.UserRole("doctor") == "doctor"
+
+
+def test_additional_properties_false_refuses_an_unknown_property(generated: Generated) -> None:
+    assert refused(generated, pulse=72) == [("pulse",)]
+
+
+def test_an_any_of_string_or_integer_keeps_each_and_refuses_a_boolean(generated: Generated) -> None:
+    assert vitals(generated, position=["arm", 2, "2"]).position == ["arm", 2, "2"]
+    assert {loc[:2] for loc in refused(generated, position=[True])} == {("position", 0)}
+
+
+def test_string_patterns_and_formats_are_checked(generated: Generated) -> None:
+    device = {"serial": "ABC123", "manualUrl": "https://example.test/m", "supportEmail": "help@example.com"}
+    assert vitals(generated, device=device).device.serial == "ABC123"
+    for change in ({"serial": "abc123"}, {"manualUrl": "not a url"}, {"supportEmail": "not-an-email"}):
+        assert refused(generated, device={**device, **change})[0][:2] == ("device", next(iter(change)))
+
+
+def test_an_all_of_schema_extends_its_base_model(generated: Generated) -> None:
+    m = generated.models
+    assert issubclass(m.HealthGetResponse, m.Problem)
+    problem = {"title": "Not ready", "status": 503}
+    with pytest.raises(pydantic.ValidationError):
+        m.HealthGetResponse.model_validate(problem)
+    with pytest.raises(pydantic.ValidationError):
+        m.HealthGetResponse.model_validate({**problem, "checks": "db", "detail": None})
+    assert m.HealthGetResponse.model_validate({**problem, "checks": "db"}).checks == "db"
