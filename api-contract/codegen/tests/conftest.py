@@ -31,7 +31,6 @@ PACKAGE = "codegen_fixture"
 class Generated:
     models: ModuleType
     routes: ModuleType
-    directory: Path
 
 
 @pytest.fixture(scope="session")
@@ -39,27 +38,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     root = tmp_path_factory.mktemp("generated")
     output = root / PACKAGE
     # From the repo root, as regen runs: black/isort read ./pyproject.toml.
-    contract = f"CONTRACT={FIXTURE.relative_to(REPO_ROOT)}"
-    make = [
-        "make",
-        "-s",
-        "-f",
-        str(CODEGEN_DIR / "regen.mk"),
-        "regen-python",
-        contract,
-        f"GENERATED={output}",
-    ]
-    subprocess.run(  # noqa: S603
-        make,
-        cwd=REPO_ROOT,
-        check=True,
-    )
+    make = ["make", "-s", "-f", str(CODEGEN_DIR / "regen.mk"), "regen-python"]
+    variables = [f"CONTRACT={FIXTURE.relative_to(REPO_ROOT)}", f"GENERATED={output}"]
+    subprocess.run([*make, *variables], cwd=REPO_ROOT, check=True)  # noqa: S603
     sys.path.insert(0, str(root))
     try:
         yield Generated(
             models=importlib.import_module(f"{PACKAGE}.models"),
             routes=importlib.import_module(f"{PACKAGE}.routes"),
-            directory=output,
         )
     finally:
         sys.path.remove(str(root))
