@@ -21,6 +21,7 @@ from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
+from services.jobs import INGEST_DOCUMENT, Jobs
 
 PDF_MAGIC = b"%PDF-"
 _UNSAFE_FILENAME_CHARS = re.compile(r"[^\w.\- ()]+")
@@ -84,10 +85,12 @@ class DocumentService:
         session: AsyncSession,
         storage: DocumentStorage,
         store: VectorStore,
+        jobs: Jobs,
         *,
         max_upload_bytes: int,
     ) -> None:
         self._session = session
+        self._jobs = jobs
         self._store = store
         self._documents = DocumentRepository(session)
         self._storage = storage
@@ -141,6 +144,8 @@ class DocumentService:
             assert raced is not None
             return Stored(raced, created=False)
         await self._session.refresh(document)
+        # Sent once the upload is committed; should Redis be down then, the sweep sends it later.
+        self._jobs.enqueue(INGEST_DOCUMENT, str(document.id))
         return Stored(document, created=True)
 
     async def get(self, actor: User, document_id: uuid.UUID) -> Document:
@@ -184,11 +189,12 @@ class DocumentService:
         return document
 
 
-def document_service(session: AsyncSession, settings: Settings) -> DocumentService:
-    """The service over the configured storage and vector store."""
+def document_service(session: AsyncSession, settings: Settings, jobs: Jobs) -> DocumentService:
+    """The service over the configured storage and vector store, queueing on `jobs`."""
     return DocumentService(
         session,
         create_storage(settings),
         get_vector_store(settings),
+        jobs,
         max_upload_bytes=settings.max_upload_bytes,
     )

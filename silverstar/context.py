@@ -2,9 +2,9 @@
 
 The context dependency is declared with FastAPI's scope="function", so the commit
 below runs before the response is sent: a client never sees a success for a
-transaction that then failed. Work with effects outside the database (enqueueing
-jobs, deleting files) is registered with `after_commit` and runs only once the
-commit succeeded.
+transaction that then failed. Work with effects outside the database runs only once
+the commit succeeded: the jobs services queued on `ctx.jobs` are sent then (and
+dropped on rollback), and actions registered with `after_commit` (deleting a file) run.
 """
 
 import ipaddress
@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import anyio
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
@@ -21,6 +22,7 @@ from kernel.settings import Settings
 from persistence.models import User
 from persistence.repositories.users import UserRepository
 from services.integrations import effective_twilio_credentials
+from services.jobs import JobBuffer
 from silverstar.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class RequestContext:
     session: AsyncSession
     request: Request
     caller: User | None = None
+    jobs: JobBuffer = field(default_factory=JobBuffer)
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
@@ -65,6 +68,8 @@ class RequestContext:
 
     async def _run_after_commit(self) -> None:
         # The transaction is committed: a failing follow-up must not turn success into an error.
+        if self.jobs.pending:
+            await anyio.to_thread.run_sync(self.jobs.send_to, self.runtime.job_sender)
         for action in self._after_commit:
             try:
                 await action()
@@ -188,6 +193,7 @@ def request_context(
             try:
                 yield ctx
             except BaseException:
+                ctx.jobs.drop()
                 await session.rollback()
                 raise
             await session.commit()
