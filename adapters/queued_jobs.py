@@ -80,16 +80,18 @@ def _decode(data: bytes | str) -> dramatiq.Message[Any]:
 
 
 def list_jobs(broker: RedisBroker, queue: str) -> list[QueuedJob]:
-    """Every job of `queue` not yet done: queued and running, delayed, then dead (oldest first)."""
+    """Every job of `queue` not yet done: running, queued (in queue order), delayed, then dead."""
     client = broker.client
-    waiting = {_text(i) for i in client.lrange(_key(broker, queue), 0, -1)}
-    jobs: list[QueuedJob] = []
-    for redis_id, data in client.hgetall(_key(broker, f"{queue}.msgs")).items():
-        state: JobState = "queued" if _text(redis_id) in waiting else "running"
-        jobs.append(_job(queue, state, _text(redis_id), data, None))
-    for redis_id, data in client.hgetall(_key(broker, f"{dq_name(queue)}.msgs")).items():
-        jobs.append(_job(queue, "delayed", _text(redis_id), data, None))
-    jobs.sort(key=lambda job: job.enqueued_at)
+    waiting = [_text(i) for i in client.lrange(_key(broker, queue), 0, -1)]
+    messages = {_text(i): data for i, data in client.hgetall(_key(broker, f"{queue}.msgs")).items()}
+    running = [_job(queue, "running", i, data, None) for i, data in messages.items() if i not in waiting]
+    jobs = sorted(running, key=lambda job: job.enqueued_at)
+    jobs += [_job(queue, "queued", i, messages[i], None) for i in waiting if i in messages]
+    delayed = client.hgetall(_key(broker, f"{dq_name(queue)}.msgs")).items()
+    jobs += sorted(
+        (_job(queue, "delayed", _text(i), data, None) for i, data in delayed),
+        key=lambda job: job.at or job.enqueued_at,
+    )
     dead_key = _key(broker, xq_name(queue))
     dead: list[tuple[bytes, float]] = client.zrange(dead_key, 0, -1, withscores=True)  # type: ignore[assignment]
     stored = client.hmget(_key(broker, f"{xq_name(queue)}.msgs"), [i for i, _ in dead]) if dead else []
