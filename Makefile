@@ -17,8 +17,9 @@ $(BIN)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 
 install: $(BIN)/.installed
 
+PORT ?= 8000
 run: install
-	$(BIN)/silverstar run
+	$(BIN)/silverstar run --port $(PORT)
 
 migrate: install
 	$(BIN)/silverstar migrate
