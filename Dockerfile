@@ -4,10 +4,15 @@
 #   silverstar migrate                                   alembic upgrade head, then exit
 #   dramatiq workers.actors --queues calls --processes 1 --threads 1   (and --queues documents --threads 2)
 #                                                        a worker per queue (workers/processes.py)
+#   silverstar worker-health QUEUE                      a worker container's health check
 # Configuration comes from the environment only (see .env.example); .env is not copied in.
-ARG PYTHON_IMAGE=python:3.11-slim
+# The base image is pinned to an exact version (no digest could be looked up offline; pin one
+# with `docker buildx imagetools inspect python:3.11.14-slim-bookworm` and @sha256:...).
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
 # --- build: a virtualenv with the exact pins of requirements.lock -------------------------
+# requirements.lock is the runtime only; tests and tools are in requirements-dev.lock, which
+# the image never installs (`make lock` writes both).
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -21,6 +26,7 @@ COPY requirements.lock ./
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requirements.lock
 # The project itself, for its `silverstar` console script (dependencies are already pinned).
 COPY pyproject.toml ./
+COPY kernel/ kernel/
 COPY silverstar/ silverstar/
 COPY services/ services/
 COPY handlers/ handlers/
@@ -49,6 +55,7 @@ WORKDIR /app
 COPY pyproject.toml alembic.ini ./
 COPY api-contract/openapi.yaml api-contract/openapi.yaml
 COPY migrations/ migrations/
+COPY kernel/ kernel/
 COPY silverstar/ silverstar/
 COPY services/ services/
 COPY handlers/ handlers/

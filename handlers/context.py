@@ -1,7 +1,9 @@
 """What every handler receives: the process's runtime and the per-request context.
 
 The context is opened and committed by the composition root (silverstar/context.py) once per
-operation; handlers use its session, caller and after-commit list, never commit themselves.
+operation; handlers use its session and caller, and never commit. Work with effects outside
+the database runs only once the commit succeeded: the jobs services queued on `ctx.jobs`
+are sent then (and dropped on rollback), then the `after_commit` actions (deleting a file).
 """
 
 import dataclasses
@@ -9,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import anyio
 from fastapi import Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +21,7 @@ from kernel.errors import Unauthorized
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.models import User
+from services.jobs import JobBuffer, Jobs
 from services.outside_world import OutsideWorld
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ class Runtime:
     redis: Redis
     tokens: TokenService
     world: OutsideWorld
+    # Where requests' jobs go once committed (adapters.job_queue.DramatiqJobSender).
+    job_sender: Jobs
     # For requests that only read (GET); None: they use session_factory like the rest.
     read_session_factory: async_sessionmaker[AsyncSession] | None = None
 
@@ -44,6 +50,7 @@ class RequestContext:
     session: AsyncSession
     request: Request
     caller: User | None = None
+    jobs: JobBuffer = field(default_factory=JobBuffer)
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
@@ -72,6 +79,8 @@ class RequestContext:
 
     async def _run_after_commit(self) -> None:
         # The transaction is committed: a failing follow-up must not turn success into an error.
+        if self.jobs.pending:
+            await anyio.to_thread.run_sync(self.jobs.send_to, self.runtime.job_sender)
         for action in self._after_commit:
             try:
                 await action()

@@ -1,4 +1,3 @@
-import logging
 import re
 import unicodedata
 from urllib.parse import quote
@@ -13,8 +12,6 @@ from handlers.context import RequestContext
 from handlers.representations import document_out
 from persistence.models import DocumentStatus
 from services.documents import DocumentService, Upload, document_service
-
-log = logging.getLogger(__name__)
 
 # Characters a quoted filename may carry in any browser; the rest become `_` in the fallback.
 _UNSAFE_IN_FALLBACK = re.compile(r"[^A-Za-z0-9 ._()-]")
@@ -32,18 +29,7 @@ def attachment_disposition(filename: str) -> str:
 
 
 def _documents(ctx: RequestContext) -> DocumentService:
-    return document_service(ctx.session, ctx.runtime.world)
-
-
-def _enqueue_ingestion(document_id: UUID) -> None:
-    # Imported here: the API process needs the broker only once something is uploaded.
-    from workers.documents import ingest_document
-
-    try:
-        ingest_document.send(str(document_id))
-    except Exception:
-        # The document stays pending; the worker's sweep enqueues it once Redis is back.
-        log.warning("could not enqueue ingestion of document %s", document_id, exc_info=True)
+    return document_service(ctx.session, ctx.runtime.world, ctx.jobs)
 
 
 class DocumentsHandlers:
@@ -78,8 +64,6 @@ class DocumentsHandlers:
             return Response(
                 document.model_dump_json(by_alias=True), status_code=200, media_type="application/json"
             )
-        document_id = stored.document.id
-        ctx.after_commit(lambda: anyio.to_thread.run_sync(_enqueue_ingestion, document_id))
         return document
 
     async def get_document(self, ctx: RequestContext, *, document_id: UUID) -> api.Document:

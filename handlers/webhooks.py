@@ -4,10 +4,8 @@ The signature was checked by the request context (scheme twilioSignature). Every
 to Twilio is absolute and public (PUBLIC_BASE_URL), since Twilio signs the URL it calls.
 """
 
-import logging
 from uuid import UUID
 
-import anyio
 from fastapi import Response
 
 from adapters import twiml
@@ -24,8 +22,6 @@ from services.telephony import (
     TelephonyService,
 )
 
-log = logging.getLogger(__name__)
-
 VOICE_PATH = "/webhooks/twilio/voice"
 RECORDING_PATH = "/webhooks/twilio/recording"
 # A duration beyond a day is not Twilio's; it is not stored (the column is an int).
@@ -33,7 +29,7 @@ MAX_CALL_SECONDS = 24 * 3600
 
 
 def _telephony(ctx: RequestContext) -> TelephonyService:
-    return TelephonyService(ctx.session, ctx.runtime.settings)
+    return TelephonyService(ctx.session, ctx.runtime.settings, ctx.jobs)
 
 
 def _render(ctx: RequestContext, step: Step) -> Response:
@@ -62,17 +58,6 @@ def _render(ctx: RequestContext, step: Step) -> Response:
     return Response(body, media_type=twiml.TWIML_MEDIA_TYPE)
 
 
-def _enqueue_turn(turn_id: UUID) -> None:
-    # Imported here: the API process needs the broker only once a call comes in.
-    from workers.calls import answer_call_turn
-
-    try:
-        answer_call_turn.send(str(turn_id))
-    except Exception:
-        # The turn stays pending: the caller is polled to the end, then hears the apology.
-        log.error("could not enqueue call turn %s", turn_id, exc_info=True)
-
-
 class WebhooksHandlers:
     async def handle_incoming_call(self, ctx: RequestContext, *, body: api.TwilioCallForm) -> Response:
         caller = CallerInfo(body.call_sid, body.from_, body.to, body.call_status)
@@ -85,9 +70,6 @@ class WebhooksHandlers:
             recording_sid=body.recording_sid,
             recording_url=str(body.recording_url),
         )
-        if recording.created:
-            turn_id = recording.turn_id
-            ctx.after_commit(lambda: anyio.to_thread.run_sync(_enqueue_turn, turn_id))
         return _render(ctx, telephony.hold_for(recording.turn_id))
 
     async def get_turn_result(

@@ -14,6 +14,7 @@ from persistence.repositories.users import UserRepository
 from services.accounts import AccountService, NewUser
 from services.catalog import CatalogService
 from services.documents import Upload, document_service
+from services.jobs import Jobs
 from services.outside_world import OutsideWorld
 
 HANDBOOK = Path(__file__).with_name("demo_clinic_handbook.pdf")
@@ -51,8 +52,9 @@ class DemoClinic:
     handbook: Document
 
 
-async def seed_demo_clinic(session: AsyncSession, world: OutsideWorld) -> DemoClinic:
-    """Idempotent: rows that already exist (by email or service name) are left alone."""
+async def seed_demo_clinic(session: AsyncSession, world: OutsideWorld, jobs: Jobs) -> DemoClinic:
+    """Idempotent: rows that already exist (by email or service name) are left alone. The handbook's
+    ingestion goes to `jobs`, like any upload's: a worker indexes it."""
     users = UserRepository(session)
     accounts = AccountService(session, password_min_length=len(DEMO_PASSWORD))
     catalog = CatalogService(session)
@@ -103,12 +105,12 @@ async def seed_demo_clinic(session: AsyncSession, world: OutsideWorld) -> DemoCl
         await accounts.create(
             NewUser("patient@silverstar.test", DEMO_PASSWORD, "Pat Demo", phone="+4915112345678")
         )
-    return DemoClinic(logins, await _add_handbook(session, world, admin))
+    return DemoClinic(logins, await _add_handbook(session, world, jobs, admin))
 
 
-async def _add_handbook(session: AsyncSession, world: OutsideWorld, admin: User) -> Document:
+async def _add_handbook(session: AsyncSession, world: OutsideWorld, jobs: Jobs, admin: User) -> Document:
     """Uploaded like any admin upload (so it lands in the knowledge base); idempotent by content."""
-    documents = document_service(session, world)
+    documents = document_service(session, world, jobs)
     with HANDBOOK.open("rb") as stream:
         upload = Upload(stream=stream, filename=HANDBOOK.name, title="Patient handbook", patient_id=None)
         return (await documents.upload(admin, upload)).document

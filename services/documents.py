@@ -20,6 +20,7 @@ from kernel.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMedia
 from persistence.models import Document, DocumentStatus, User, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
+from services.jobs import INGEST_DOCUMENT, Jobs
 from services.outside_world import OutsideWorld
 from services.policies import may_delete_document, require_own_patient_filter
 
@@ -85,10 +86,12 @@ class DocumentService:
         session: AsyncSession,
         storage: DocumentStorage,
         store: VectorStore,
+        jobs: Jobs,
         *,
         max_upload_bytes: int,
     ) -> None:
         self._session = session
+        self._jobs = jobs
         self._store = store
         self._documents = DocumentRepository(session)
         self._storage = storage
@@ -141,6 +144,8 @@ class DocumentService:
             assert raced is not None
             return Stored(raced, created=False)
         await self._session.refresh(document)
+        # Sent once the upload is committed; should Redis be down then, the sweep sends it later.
+        self._jobs.enqueue(INGEST_DOCUMENT, str(document.id))
         return Stored(document, created=True)
 
     async def get(self, actor: User, document_id: uuid.UUID) -> Document:
@@ -178,8 +183,8 @@ class DocumentService:
         return document
 
 
-def document_service(session: AsyncSession, world: OutsideWorld) -> DocumentService:
-    """The service over the process's storage and vector store."""
+def document_service(session: AsyncSession, world: OutsideWorld, jobs: Jobs) -> DocumentService:
+    """The service over the process's storage and vector store, queueing on `jobs`."""
     return DocumentService(
-        session, world.storage, world.vector_store, max_upload_bytes=world.settings.max_upload_bytes
+        session, world.storage, world.vector_store, jobs, max_upload_bytes=world.settings.max_upload_bytes
     )

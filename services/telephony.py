@@ -22,6 +22,7 @@ from kernel.errors import NotFound, Unprocessable
 from kernel.settings import Settings
 from persistence.models import Call, CallTurn, CallTurnStatus
 from persistence.repositories.telephony import CallRepository, CallTurnRepository
+from services.jobs import ANSWER_CALL_TURN, Jobs
 
 # The turn-result webhook waits this long for the job, looking every poll interval, and
 # answers as soon as the turn is done; a turn still pending then is redirected at once (no
@@ -111,8 +112,9 @@ class NewRecording:
 
 
 class TelephonyService:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+    def __init__(self, session: AsyncSession, settings: Settings, jobs: Jobs) -> None:
         self._session = session
+        self._jobs = jobs
         self._settings = settings
         self._calls = CallRepository(session)
         self._turns = CallTurnRepository(session)
@@ -147,6 +149,10 @@ class TelephonyService:
         )
         if turn.call_id != call.id:
             raise Unprocessable("This recording belongs to another call.")
+        if created:
+            # Sent once the turn is committed. Should Redis be down, the turn stays pending:
+            # the caller is polled to the end, then hears the apology.
+            self._jobs.enqueue(ANSWER_CALL_TURN, str(turn.id))
         return NewRecording(turn_id=turn.id, created=created)
 
     def hold_for(self, turn_id: uuid.UUID) -> Step:

@@ -1,6 +1,7 @@
 """Opening the runtime: servers (embedded when unconfigured), migrations, connections."""
 
 import asyncio
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -9,13 +10,16 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url
+from adapters.job_queue import DramatiqJobSender
 from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService, load_jwt_secret
 from persistence.db import create_engine, create_read_session_factory, create_session_factory
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
+from services.jobs import ACTOR_QUEUES
 from services.outside_world import OutsideWorld
+from workers.broker import build_broker
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,9 @@ async def open_runtime(
     database_url = resolve_database_url(settings)
     if migrate:
         await run_migrations(database_url)
-    engine = create_engine(database_url)
+    engine = create_engine(
+        database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     redis = Redis.from_url(resolve_redis_url(settings))
     runtime = Runtime(
         settings=settings,
@@ -38,6 +44,8 @@ async def open_runtime(
         redis=redis,
         tokens=tokens,
         world=world or OutsideWorld(settings),
+        # The broker is built on the first job sent: starting the API connects to no queue.
+        job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
     )
     try:
         if settings.first_admin_email and settings.first_admin_password:

@@ -1,11 +1,14 @@
 """`silverstar` commands: run (API + supervised workers, with a demo clinic), migrate, create-admin,
-seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health."""
+seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health,
+jobs and requeue-jobs (the job queues), stop-servers and reset (the embedded servers)."""
 
 import argparse
 import asyncio
 import ctypes
+import functools
 import getpass
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -16,28 +19,42 @@ import uvicorn
 from redis import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.embedded_servers import resolve_database_url, resolve_redis_url
-from kernel.settings import get_settings
+from adapters.embedded_servers import resolve_database_url, resolve_redis_url, stop_embedded_servers
+from adapters.job_queue import DramatiqJobSender
+from kernel.settings import Settings, get_settings
 from persistence.db import create_engine, create_session_factory
 from persistence.migrate import upgrade_head
 from persistence.models import User, UserRole
 from services.accounts import AccountService, NewUser
 from services.demo_clinic import DemoClinic, DemoLogin, seed_demo_clinic
+from services.jobs import ACTOR_QUEUES, JobBuffer
 from services.outside_world import OutsideWorld
 from services.worker_health import WORKER_QUEUES, fresh_workers
+from silverstar.jobs_command import add_jobs_commands
 from silverstar.serving import UVICORN_OPTIONS
+from workers.broker import build_broker
 from workers.processes import supervise_workers
 
 T = TypeVar("T")
 
 
-async def _in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    engine = create_engine(resolve_database_url(get_settings()))
+def _job_sender(settings: Settings) -> DramatiqJobSender:
+    return DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES)
+
+
+async def _in_transaction(action: Callable[[AsyncSession, JobBuffer], Awaitable[T]]) -> T:
+    """`action` in one transaction; the jobs it queued are sent once that committed (as a request's)."""
+    settings = get_settings()
+    engine = create_engine(resolve_database_url(settings))
+    jobs = JobBuffer()
     try:
         async with create_session_factory(engine).begin() as session:
-            return await action(session)
+            result = await action(session, jobs)
     finally:
         await engine.dispose()
+    if jobs.pending:
+        await asyncio.to_thread(jobs.send_to, _job_sender(settings))
+    return result
 
 
 def _migrate() -> None:
@@ -52,33 +69,15 @@ def _print_logins(logins: list[DemoLogin]) -> None:
 
 
 def _seed_demo() -> None:
-    """Seeds the demo clinic, then indexes its handbook here, so the assistant can answer at once."""
-    from services.ingestion import ingest
-
+    """Seeds the demo clinic; its handbook's ingestion is queued like any upload's, for a worker."""
     settings = get_settings()
     world = OutsideWorld(settings)
 
-    async def seed(session: AsyncSession) -> DemoClinic:
-        return await seed_demo_clinic(session, world)
+    async def seed(session: AsyncSession, jobs: JobBuffer) -> DemoClinic:
+        return await seed_demo_clinic(session, world, jobs)
 
     clinic = asyncio.run(_in_transaction(seed))
     _print_logins(clinic.logins)
-
-    async def index_handbook() -> None:
-        engine = create_engine(resolve_database_url(settings))
-        try:
-            await ingest(
-                clinic.handbook.id,
-                session_factory=create_session_factory(engine),
-                storage=world.storage,
-                embedder=world.embedder,
-                store=world.vector_store,
-                settings=settings,
-            )
-        finally:
-            await engine.dispose()
-
-    asyncio.run(index_handbook())
 
 
 def _stop_with_parent() -> Callable[[], None] | None:
@@ -136,7 +135,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     password = os.environ.get("SILVERSTAR_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     settings = get_settings()
 
-    async def create(session: AsyncSession) -> User:
+    async def create(session: AsyncSession, jobs: JobBuffer) -> User:
         service = AccountService(session, password_min_length=settings.password_min_length)
         return await service.create(NewUser(args.email, password, args.name, role=UserRole.admin))
 
@@ -172,6 +171,29 @@ def cmd_reindex(args: argparse.Namespace) -> None:
     print(f"Re-embedded {asyncio.run(reindex())} documents.")
 
 
+def cmd_stop_servers(args: argparse.Namespace) -> None:
+    """Stops the embedded PostgreSQL and Redis of DATA_DIR (as their owner: pg_ctl refuses root)."""
+    stopped = stop_embedded_servers(get_settings().data_dir)
+    print(f"Stopped: {', '.join(stopped)}." if stopped else "No embedded server was running.")
+
+
+# What `reset` deletes under DATA_DIR: the embedded databases and the uploaded files (not the
+# prepared Whisper model, nor the development secrets).
+RESET_PATHS = ("postgres", "redis", "documents")
+
+
+def cmd_reset(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    if not args.yes:
+        print(f"This deletes the embedded database, Redis and uploaded documents under {settings.data_dir}.")
+        if input("Type 'reset' to go on: ").strip() != "reset":
+            sys.exit(1)
+    cmd_stop_servers(args)
+    for name in RESET_PATHS:
+        shutil.rmtree(settings.data_dir / name, ignore_errors=True)
+    print(f"Reset {settings.data_dir}; `make run` starts afresh.")
+
+
 def main(argv: list[str] | None = None) -> None:
     from kernel.observability import configure_logging
 
@@ -197,6 +219,15 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser(
         "reindex", help="re-embed every ready document made with another embedding model"
     ).set_defaults(func=cmd_reindex)
+    add_jobs_commands(commands)
+    commands.add_parser(
+        "stop-servers", help="stop the embedded PostgreSQL and Redis (works as root)"
+    ).set_defaults(func=cmd_stop_servers)
+    reset = commands.add_parser(
+        "reset", help="stop the embedded servers and delete their data and the uploaded documents"
+    )
+    reset.add_argument("--yes", action="store_true", help="do not ask")
+    reset.set_defaults(func=cmd_reset)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -2,14 +2,15 @@
 
 The context dependency is declared with FastAPI's scope="function", so the commit
 below runs before the response is sent: a client never sees a success for a
-transaction that then failed. Work with effects outside the database (enqueueing
-jobs, deleting files) is registered with `after_commit` and runs only once the
-commit succeeded.
+transaction that then failed. Work with effects outside the database runs only once
+the commit succeeded: the jobs services queued on `ctx.jobs` are sent then (and
+dropped on rollback), and actions registered with `after_commit` (deleting a file) run.
 """
 
 import logging
 from collections.abc import AsyncIterator, Callable
 
+import anyio
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,7 +87,9 @@ def request_context(
             except BaseException as error:
                 if isinstance(error, ProblemError) and error.keeps_changes:
                     await session.commit()
+                    await ctx._run_after_commit()
                 else:
+                    ctx.jobs.drop()
                     await session.rollback()
                 raise
             await session.commit()

@@ -35,6 +35,7 @@ from persistence.repositories.assistant import AILogRepository, ConversationRepo
 from persistence.repositories.catalog import DoctorRepository
 from persistence.repositories.users import UserRepository
 from services.documents import Upload, document_service
+from services.jobs import JobBuffer
 from services.scheduling import Booking, SchedulingService
 from tests.factories import PASSWORD, make_service
 from tests.outside_world import SharedModelsWorld
@@ -130,7 +131,8 @@ async def _upload(session: AsyncSession, settings: Settings, actor: User, *, for
         title=None,
         patient_id=actor.id if for_patient else None,
     )
-    return (await document_service(session, SharedModelsWorld(settings)).upload(actor, upload)).document
+    # The fixtures' documents stay pending: their ingestion jobs are dropped.
+    return (await document_service(session, SharedModelsWorld(settings), JobBuffer()).upload(actor, upload)).document
 
 
 async def _phone_call(session: AsyncSession) -> PhoneCall:

@@ -26,12 +26,15 @@ from adapters.speech import Transcript
 from adapters.twilio_media import MediaPolicy, fetch_recording
 from services.call_turns import TurnWork, answer_turn
 from services.integrations import TwilioCredentials
+from services.jobs import ACTOR_QUEUES, ANSWER_CALL_TURN
 from services.outside_world import OutsideWorld
 from services.worker_health import CALLS_QUEUE
-from workers.broker import broker
+from workers.broker import worker_broker
 from workers.runtime import run, world
 
 logger = logging.getLogger(__name__)
+
+broker = worker_broker()
 
 ANSWER_TURN_TIME_LIMIT_MS = 60_000
 
@@ -59,8 +62,8 @@ def turn_work(opened: OutsideWorld, session_factory: async_sessionmaker[AsyncSes
 
 
 @dramatiq.actor(
-    actor_name="calls.answer_turn",
-    queue_name=CALLS_QUEUE,
+    actor_name=ANSWER_CALL_TURN,
+    queue_name=ACTOR_QUEUES[ANSWER_CALL_TURN],
     max_retries=0,
     time_limit=ANSWER_TURN_TIME_LIMIT_MS,
 )

@@ -15,13 +15,18 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import Middleware
 
+from adapters.job_queue import DramatiqJobSender
+from kernel.settings import get_settings
 from services.ingestion import ingest, mark_abandoned, sweep_stale
+from services.jobs import ABANDON_DOCUMENT, ACTOR_QUEUES, INGEST_DOCUMENT, SWEEP_DOCUMENTS
 from services.worker_health import DOCUMENTS_QUEUE
-from workers.broker import broker
+from workers.broker import worker_broker
 from workers.heartbeat import consumed_queues
 from workers.runtime import run, world
 
 logger = logging.getLogger(__name__)
+
+broker = worker_broker()
 
 SWEEP_INTERVAL_SECONDS = 60
 # Longer than any message waits in a healthy queue.
@@ -42,13 +47,13 @@ def _parse_id(value: str) -> uuid.UUID | None:
 
 
 @dramatiq.actor(
-    actor_name="documents.ingest",
-    queue_name=DOCUMENTS_QUEUE,
+    actor_name=INGEST_DOCUMENT,
+    queue_name=ACTOR_QUEUES[INGEST_DOCUMENT],
     max_retries=5,
     min_backoff=2_000,
     max_backoff=60_000,
     time_limit=int(INGEST_TIME_LIMIT.total_seconds() * 1000),
-    on_retry_exhausted="documents.abandon",
+    on_retry_exhausted=ABANDON_DOCUMENT,
 )
 def ingest_document(document_id: str) -> None:
     """Extract, chunk and embed one uploaded document (idempotent; rejected files end `failed`)."""
@@ -69,7 +74,7 @@ def ingest_document(document_id: str) -> None:
 
 
 @dramatiq.actor(
-    actor_name="documents.abandon", queue_name=DOCUMENTS_QUEUE, max_retries=10, min_backoff=10_000
+    actor_name=ABANDON_DOCUMENT, queue_name=ACTOR_QUEUES[ABANDON_DOCUMENT], max_retries=10, min_backoff=10_000
 )
 def abandon_document(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
     """Called by Dramatiq when `documents.ingest` ran out of retries: mark the document failed."""
@@ -82,8 +87,13 @@ def abandon_document(message: dict[str, Any], retry_info: dict[str, Any]) -> Non
     run(lambda sessions: mark_abandoned(sessions, store, parsed))
 
 
+_jobs = DramatiqJobSender(worker_broker, ACTOR_QUEUES)
+
+
 def _enqueue_ingest(document_id: uuid.UUID) -> None:
-    ingest_document.send(str(document_id))
+    # Sent at once, before the sweep's commit: the documents are committed already, and the
+    # sweep stops at the first failure so it only touches those sent.
+    _jobs.enqueue(INGEST_DOCUMENT, str(document_id))
 
 
 def sweep() -> int:
@@ -97,7 +107,7 @@ def sweep() -> int:
     )
 
 
-@dramatiq.actor(actor_name="documents.sweep", queue_name=DOCUMENTS_QUEUE, max_retries=0)
+@dramatiq.actor(actor_name=SWEEP_DOCUMENTS, queue_name=ACTOR_QUEUES[SWEEP_DOCUMENTS], max_retries=0)
 def sweep_documents() -> None:
     """Re-enqueue documents stuck pending or processing (also run every minute by each worker)."""
     sweep()

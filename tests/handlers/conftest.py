@@ -1,5 +1,6 @@
 """An app under test over HTTP (ASGI), sharing the test's rolled-back transaction."""
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -10,12 +11,15 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.context import Runtime
+from adapters.job_queue import DramatiqJobSender
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.models import User
+from services.jobs import ACTOR_QUEUES
 from silverstar.app import create_app
 from tests.factories import make_user
 from tests.outside_world import SharedModelsWorld
+from workers.broker import build_broker
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
@@ -30,7 +34,7 @@ async def runtime(
         environment="test",
         jwt_secret=TEST_JWT_SECRET,
         data_dir=tmp_path / "data",
-        # Per test: counters in Redis never leak between tests, nor between concurrent runs.
+        # Per test: counters and job queues in Redis never leak between tests, nor between runs.
         redis_key_prefix=f"test:{uuid.uuid4().hex}:",
     )
     redis = Redis.from_url(redis_url)
@@ -40,6 +44,8 @@ async def runtime(
         redis=redis,
         tokens=TokenService(settings, TEST_JWT_SECRET),
         world=SharedModelsWorld(settings),
+        # The real sender, on the test Redis under the test's prefix: tests read what was queued.
+        job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
     )
     await redis.aclose()
 

@@ -1,8 +1,10 @@
 """Upload through the API, then the worker's ingest, as a user sees it: pending → ready, searchable."""
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 from httpx import AsyncClient
@@ -10,16 +12,20 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embeddings import Embedder
+from adapters.job_queue import DramatiqJobSender
+from adapters.queued_jobs import list_jobs
 from adapters.storage import create_storage
 from adapters.vector_store import PgVectorStore
 from handlers.context import Runtime
 from persistence.models import Document, User
 from services.ingestion import ingest, sweep_stale
+from services.jobs import ACTOR_QUEUES, INGEST_DOCUMENT
 from services.retrieval import retrieve
+from services.worker_health import DOCUMENTS_QUEUE
+from silverstar.app import create_app
 from tests.document_fixtures import local_embedder
 from tests.handlers.conftest import AuthHeaders
 from tests.pdfs import text_pdf
-from workers.documents import ingest_document
 
 __all__ = ["local_embedder"]
 
@@ -71,28 +77,47 @@ async def test_an_uploaded_pdf_becomes_ready_with_pages_and_is_found_by_its_cont
     assert (str(hits[0].document_id), hits[0].page) == (uploaded.json()["id"], 2)
 
 
+async def test_an_upload_queues_its_ingestion_once_committed_and_a_repeated_upload_queues_none(
+    client: AsyncClient, runtime: Runtime, patient: User, auth_headers: AuthHeaders
+) -> None:
+    sender = runtime.job_sender
+    assert isinstance(sender, DramatiqJobSender)
+    pdf = text_pdf(LEAFLET)
+    first = await client.post(
+        "/documents", headers=auth_headers(patient), files={"file": ("leaflet.pdf", pdf, "application/pdf")}
+    )
+    again = await client.post(
+        "/documents", headers=auth_headers(patient), files={"file": ("leaflet.pdf", pdf, "application/pdf")}
+    )
+
+    assert (first.status_code, again.status_code) == (202, 200)
+    queued = [(job.state, job.actor_name, job.args) for job in list_jobs(sender.broker, DOCUMENTS_QUEUE)]
+    assert queued == [("queued", INGEST_DOCUMENT, (first.json()["id"],))]
+
+
 async def test_with_redis_down_the_upload_succeeds_and_the_sweep_gets_it_processed_later(
     client: AsyncClient,
     runtime: Runtime,
     patient: User,
     auth_headers: AuthHeaders,
     local_embedder: Embedder,
-    monkeypatch: pytest.MonkeyPatch,
     session: AsyncSession,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # A broker whose Redis refuses connections: the enqueue after commit fails for real.
-    monkeypatch.setattr(
-        ingest_document, "broker", RedisBroker(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    # A sender whose Redis refuses connections: the enqueue after commit fails for real.
+    refusing = DramatiqJobSender(
+        lambda: RedisBroker(host="127.0.0.1", port=1, socket_connect_timeout=0.2), ACTOR_QUEUES
     )
-    uploaded = await client.post(
-        "/documents",
-        headers=auth_headers(patient),
-        files={"file": ("leaflet.pdf", text_pdf(LEAFLET), "application/pdf")},
-    )
+    down = dataclasses.replace(runtime, job_sender=refusing)
+    transport = httpx.ASGITransport(app=create_app(down.settings, down))
+    async with AsyncClient(transport=transport, base_url="http://testserver") as redis_down:
+        uploaded = await redis_down.post(
+            "/documents",
+            headers=auth_headers(patient),
+            files={"file": ("leaflet.pdf", text_pdf(LEAFLET), "application/pdf")},
+        )
     assert uploaded.status_code == 202
-    assert "could not enqueue ingestion" in caplog.text
-    monkeypatch.undo()  # Redis is back
+    assert "could not enqueue documents.ingest" in caplog.text
     document_id = uuid.UUID(uploaded.json()["id"])
     # Time passes: the document has been pending for longer than the sweep waits.
     await session.execute(

@@ -1,6 +1,7 @@
 """Concurrent bookings against real, committed transactions: the database has the last word."""
 
 import asyncio
+import functools
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -11,15 +12,18 @@ from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.context import Runtime
+from adapters.job_queue import DramatiqJobSender
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.db import create_session_factory
 from persistence.models import Appointment, Service, User
+from services.jobs import ACTOR_QUEUES
 from silverstar.app import create_app
 from tests.factories import make_user
 from tests.handlers.conftest import TEST_JWT_SECRET
 from tests.outside_world import SharedModelsWorld
 from tests.scheduling_fixtures import Clinic, local, make_clinic
+from workers.broker import build_broker
 
 CONCURRENT_BOOKINGS = 50
 
@@ -45,7 +49,8 @@ async def test_fifty_simultaneous_bookings_of_one_slot_create_exactly_one(
     settings = Settings(environment="test", jwt_secret=TEST_JWT_SECRET)
     tokens = TokenService(settings, TEST_JWT_SECRET)
     redis = Redis.from_url(redis_url)
-    runtime = Runtime(settings, create_session_factory(db_engine), redis, tokens, SharedModelsWorld(settings))
+    sender = DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES)
+    runtime = Runtime(settings, create_session_factory(db_engine), redis, tokens, SharedModelsWorld(settings), sender)
     body = {
         "doctorId": str(clinic.doctor.id),
         "serviceId": str(clinic.service.id),

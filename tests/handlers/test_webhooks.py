@@ -2,7 +2,7 @@
 
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -11,11 +11,14 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import handlers.webhooks
 import services.telephony
 from handlers.context import Runtime
+from adapters.job_queue import DramatiqJobSender
+from adapters.queued_jobs import list_jobs
 from persistence.models import AIChannel, AILog, Call, CallTurn, CallTurnStatus, User
 from services.call_turns import answer_turn
+from services.jobs import ANSWER_CALL_TURN
+from services.worker_health import CALLS_QUEUE
 from silverstar.app import create_app
 from tests.assistant_fixtures import index_pdf
 from tests.phone_fixtures import (
@@ -64,11 +67,20 @@ async def phone(phone_runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+QueuedTurns = Callable[[], list[uuid.UUID]]
+
+
 @pytest.fixture
-def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[uuid.UUID]:
-    sent: list[uuid.UUID] = []
-    monkeypatch.setattr(handlers.webhooks, "_enqueue_turn", sent.append)
-    return sent
+def enqueued(phone_runtime: Runtime) -> QueuedTurns:
+    """The turns whose `calls.answer_turn` jobs sit in Redis (under the test's own prefix), in order."""
+    sender = phone_runtime.job_sender
+    assert isinstance(sender, DramatiqJobSender)
+
+    def turns() -> list[uuid.UUID]:
+        jobs = list_jobs(sender.broker, CALLS_QUEUE)
+        return [uuid.UUID(job.args[0]) for job in jobs if job.actor_name == ANSWER_CALL_TURN]
+
+    return turns
 
 
 async def post(
@@ -133,14 +145,14 @@ async def test_a_spoken_question_is_answered_from_the_clinic_pdf(
     admin: User,
     recordings: RecordingServer,
     question_audio: bytes,
-    enqueued: list[uuid.UUID],
+    enqueued: QueuedTurns,
 ) -> None:
     await index_pdf(
         session, phone_runtime.settings, uploader=admin, pages=HOURS_PDF, filename="opening-hours.pdf"
     )
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(question_audio, not_ready_times=1))
-    [turn_id] = enqueued
+    [turn_id] = enqueued()
     assert turn_url == f"{PUBLIC_BASE}/webhooks/twilio/turns/{turn_id}?attempt=0"
 
     await run_job(phone_runtime, session_factory, turn_id)
@@ -191,17 +203,17 @@ async def test_a_silent_recording_asks_again_then_says_goodbye(
     phone_runtime: Runtime,
     session_factory: async_sessionmaker[AsyncSession],
     recordings: RecordingServer,
-    enqueued: list[uuid.UUID],
+    enqueued: QueuedTurns,
 ) -> None:
     sid = await start_call(phone)
     quiet = silent_wav()
     first_url = await record(phone, sid, recordings.add(quiet))
-    await run_job(phone_runtime, session_factory, enqueued[-1])
+    await run_job(phone_runtime, session_factory, enqueued()[-1])
     first = twiml(await post(phone, first_url, call_form(sid)))
     assert first.find("Record") is not None and "did not catch" in said(first)
 
     second_url = await record(phone, sid, recordings.add(quiet))
-    await run_job(phone_runtime, session_factory, enqueued[-1])
+    await run_job(phone_runtime, session_factory, enqueued()[-1])
     second = twiml(await post(phone, second_url, call_form(sid)))
     assert second.find("Hangup") is not None and second.find("Record") is None
 
@@ -212,15 +224,15 @@ async def test_a_question_heard_too_unsurely_is_asked_again_not_answered(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     recordings: RecordingServer,
-    enqueued: list[uuid.UUID],
+    enqueued: QueuedTurns,
 ) -> None:
     sid = await start_call(phone)
     garbled = garbled_wav("How much does teeth whitening cost?")
     turn_url = await record(phone, sid, recordings.add(garbled))
-    await run_job(phone_runtime, session_factory, enqueued[-1])
+    await run_job(phone_runtime, session_factory, enqueued()[-1])
     root = twiml(await post(phone, turn_url, call_form(sid)))
     assert "did not catch that" in said(root) and root.find("Record") is not None
-    turn = await session.get(CallTurn, enqueued[-1], populate_existing=True)
+    turn = await session.get(CallTurn, enqueued()[-1], populate_existing=True)
     assert turn is not None and turn.status == CallTurnStatus.done and turn.answer is None
     assert turn.transcript == "" and turn.timings is not None and "avgLogprob" in turn.timings
 
@@ -229,11 +241,11 @@ async def test_an_unreachable_recording_ends_in_an_apology_and_the_clinic_on_the
     phone: httpx.AsyncClient,
     phone_runtime: Runtime,
     session_factory: async_sessionmaker[AsyncSession],
-    enqueued: list[uuid.UUID],
+    enqueued: QueuedTurns,
 ) -> None:
     sid = await start_call(phone)
     turn_url = await record(phone, sid, f"{UNREACHABLE_MEDIA_ORIGIN}/Recordings/{recording_sid()}")
-    await run_job(phone_runtime, session_factory, enqueued[-1])
+    await run_job(phone_runtime, session_factory, enqueued()[-1])
     root = twiml(await post(phone, turn_url, call_form(sid)))
     assert "Sorry" in said(root)
     dial = root.find("Dial")
@@ -246,14 +258,14 @@ async def test_a_garbled_recording_fails_the_turn_with_an_apology(
     session: AsyncSession,
     session_factory: async_sessionmaker[AsyncSession],
     recordings: RecordingServer,
-    enqueued: list[uuid.UUID],
+    enqueued: QueuedTurns,
 ) -> None:
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(b"RIFF" + bytes(range(256)) * 20))
-    await run_job(phone_runtime, session_factory, enqueued[-1])
+    await run_job(phone_runtime, session_factory, enqueued()[-1])
     root = twiml(await post(phone, turn_url, call_form(sid)))
     assert "Sorry" in said(root) and root.find("Dial") is not None
-    turn = await session.get(CallTurn, enqueued[-1], populate_existing=True)
+    turn = await session.get(CallTurn, enqueued()[-1], populate_existing=True)
     assert turn is not None and turn.status == CallTurnStatus.failed and turn.error
 
 
@@ -261,7 +273,7 @@ async def test_a_turn_not_ready_is_polled_again_at_once_then_given_up(
     phone: httpx.AsyncClient,
     phone_runtime: Runtime,
     recordings: RecordingServer,
-    enqueued: list[uuid.UUID],
+    enqueued: QueuedTurns,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(services.telephony, "TURN_WAIT_SECONDS", 0.0)
@@ -278,7 +290,7 @@ async def test_a_turn_not_ready_is_polled_again_at_once_then_given_up(
 
 
 async def test_a_recording_posted_twice_is_one_turn_and_one_job(
-    phone: httpx.AsyncClient, recordings: RecordingServer, enqueued: list[uuid.UUID]
+    phone: httpx.AsyncClient, recordings: RecordingServer, enqueued: QueuedTurns
 ) -> None:
     sid = await start_call(phone)
     form = {
@@ -290,15 +302,15 @@ async def test_a_recording_posted_twice_is_one_turn_and_one_job(
     first = twiml(await post(phone, f"{PUBLIC_BASE}/webhooks/twilio/recording", form))
     second = twiml(await post(phone, f"{PUBLIC_BASE}/webhooks/twilio/recording", form))
     assert ET.tostring(first) == ET.tostring(second)
-    assert len(enqueued) == 1
+    assert len(enqueued()) == 1
 
 
 async def test_a_goodbye_ends_the_call(
-    phone: httpx.AsyncClient, session: AsyncSession, recordings: RecordingServer, enqueued: list[uuid.UUID]
+    phone: httpx.AsyncClient, session: AsyncSession, recordings: RecordingServer, enqueued: QueuedTurns
 ) -> None:
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(b"x"))
-    turn = await session.get(CallTurn, enqueued[-1])
+    turn = await session.get(CallTurn, enqueued()[-1])
     assert turn is not None
     turn.status, turn.transcript = CallTurnStatus.done, "No, thank you. Goodbye."
     await session.flush()
@@ -307,7 +319,7 @@ async def test_a_goodbye_ends_the_call(
 
 
 async def test_a_turn_is_not_found_from_another_call(
-    phone: httpx.AsyncClient, recordings: RecordingServer, enqueued: list[uuid.UUID]
+    phone: httpx.AsyncClient, recordings: RecordingServer, enqueued: QueuedTurns
 ) -> None:
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(b"x"))
@@ -317,7 +329,7 @@ async def test_a_turn_is_not_found_from_another_call(
 
 
 async def test_a_recording_url_on_a_foreign_host_is_refused(
-    phone: httpx.AsyncClient, enqueued: list[uuid.UUID]
+    phone: httpx.AsyncClient, enqueued: QueuedTurns
 ) -> None:
     sid = await start_call(phone)
     form = {
@@ -329,7 +341,7 @@ async def test_a_recording_url_on_a_foreign_host_is_refused(
     response = await post(phone, f"{PUBLIC_BASE}/webhooks/twilio/recording", form)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert enqueued == []
+    assert enqueued() == []
 
 
 async def test_the_status_callback_records_the_end_of_the_call(
@@ -374,7 +386,7 @@ async def test_a_webhook_without_a_valid_signature_is_forbidden(
 
 
 async def test_a_signature_over_a_different_query_is_forbidden(
-    phone: httpx.AsyncClient, recordings: RecordingServer, enqueued: list[uuid.UUID]
+    phone: httpx.AsyncClient, recordings: RecordingServer, enqueued: QueuedTurns
 ) -> None:
     sid = await start_call(phone)
     turn_url = await record(phone, sid, recordings.add(b"x"))

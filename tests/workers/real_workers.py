@@ -2,6 +2,7 @@
 test database and Redis, with documents stored under a temporary directory."""
 
 import asyncio
+import functools
 import io
 import os
 import time
@@ -15,12 +16,15 @@ import redis
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.job_queue import DramatiqJobSender
 from adapters.storage import LocalStorage, document_key
+from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User
+from services.jobs import ACTOR_QUEUES, INGEST_DOCUMENT
 from services.worker_health import fresh_workers
 from tests.document_fixtures import make_document
 from tests.factories import make_user
-from workers.documents import ingest_document
+from workers.broker import build_broker
 from workers.processes import Supervisor
 
 FINAL = (DocumentStatus.ready, DocumentStatus.failed)
@@ -35,6 +39,11 @@ class WorkerEnvironment:
     data_dir: Path
     key_prefix: str
     redis_url: str
+
+    def job_sender(self) -> DramatiqJobSender:
+        """A sender as the API's would be in this deployment: the same Redis and key prefix."""
+        settings = Settings(redis_url=self.redis_url, redis_key_prefix=self.key_prefix)
+        return DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES)
 
 
 def worker_environment(database_url: str, data_dir: Path, **settings: str) -> WorkerEnvironment:
@@ -99,8 +108,8 @@ class Uploads:
         return document.id
 
     @staticmethod
-    def enqueue(document_id: uuid.UUID) -> None:
-        ingest_document.send(str(document_id))
+    def enqueue(environment: WorkerEnvironment, document_id: uuid.UUID) -> None:
+        environment.job_sender().enqueue(INGEST_DOCUMENT, str(document_id))
 
     async def statuses(self) -> dict[uuid.UUID, tuple[DocumentStatus, str | None]]:
         async with self._committed() as session:

@@ -18,11 +18,12 @@ from adapters.embeddings import Embedder
 from adapters.storage import create_storage, document_key
 from kernel.settings import get_settings
 from persistence.models import Document, DocumentStatus, User
+from services.jobs import ACTOR_QUEUES
 from tests.document_fixtures import make_document
 from tests.factories import make_user
 from tests.outside_world import SharedModelsWorld
 from tests.pdfs import text_pdf
-from workers.broker import broker
+from workers.actors import broker
 from workers.documents import abandon_document, ingest_document
 
 
@@ -32,6 +33,11 @@ def test_the_actors_are_registered_under_their_names() -> None:
     assert broker.get_actor("documents.sweep") is workers.documents.sweep_documents
     assert ingest_document.options["on_retry_exhausted"] == "documents.abandon"
     assert ingest_document.options["max_retries"] == 5
+
+
+def test_every_actor_is_declared_on_the_queue_the_senders_route_it_to() -> None:
+    declared = {name: broker.get_actor(name).queue_name for name in broker.get_declared_actors()}
+    assert declared == ACTOR_QUEUES
 
 
 def test_a_message_without_a_document_id_is_dropped() -> None:

@@ -65,7 +65,7 @@ async def test_decompression_bombs_end_failed_and_the_document_behind_them_ends_
     operators = await uploads.add(text_operators_bomb_pdf(300 * MIB), "operators.pdf")
     normal = await uploads.add(leaflet(1))
     for document_id in (zeros, operators, normal):
-        uploads.enqueue(document_id)
+        uploads.enqueue(environment, document_id)
 
     with supervised_workers(DOCUMENTS_WORKER, environment):
         final = await uploads.wait_until_final([zeros, operators, normal], BOOT_TIMEOUT_SECONDS + 60)
@@ -88,7 +88,7 @@ async def test_documents_uploaded_as_the_worker_starts_all_become_ready_within_s
         for _ in range(3):
             ids = [await uploads.add(leaflet(n)) for n in range(4)]
             for document_id in ids:
-                uploads.enqueue(document_id)
+                uploads.enqueue(environment, document_id)
 
             final = await uploads.wait_until_final(ids, ALL_READY_WITHIN_SECONDS)
 
@@ -105,7 +105,7 @@ async def test_a_worker_killed_with_sigkill_is_restarted_and_ingests_the_next_up
 
         second = wait_for_heartbeat(environment, DOCUMENTS_QUEUE, not_from=frozenset({first}))
         document_id = await uploads.add(leaflet(1))
-        uploads.enqueue(document_id)
+        uploads.enqueue(environment, document_id)
         final = await uploads.wait_until_final([document_id], BOOT_TIMEOUT_SECONDS)
 
     assert supervisor.restarts >= 1
