@@ -26,6 +26,7 @@ migrate: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy kernel silverstar services handlers persistence workers adapters generated

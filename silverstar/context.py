@@ -10,7 +10,6 @@ dropped on rollback), and actions registered with `after_commit` (deleting a fil
 import logging
 from collections.abc import AsyncIterator, Callable
 
-import anyio
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -132,7 +132,9 @@ async def _upload(session: AsyncSession, settings: Settings, actor: User, *, for
         patient_id=actor.id if for_patient else None,
     )
     # The fixtures' documents stay pending: their ingestion jobs are dropped.
-    return (await document_service(session, SharedModelsWorld(settings), JobBuffer()).upload(actor, upload)).document
+    return (
+        await document_service(session, SharedModelsWorld(settings), JobBuffer()).upload(actor, upload)
+    ).document
 
 
 async def _phone_call(session: AsyncSession) -> PhoneCall:

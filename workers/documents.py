@@ -16,7 +16,6 @@ import dramatiq
 from dramatiq.middleware import Middleware
 
 from adapters.job_queue import DramatiqJobSender
-from kernel.settings import get_settings
 from services.ingestion import ingest, mark_abandoned, sweep_stale
 from services.jobs import ABANDON_DOCUMENT, ACTOR_QUEUES, INGEST_DOCUMENT, SWEEP_DOCUMENTS
 from services.worker_health import DOCUMENTS_QUEUE

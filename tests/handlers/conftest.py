@@ -10,8 +10,8 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.context import Runtime
 from adapters.job_queue import DramatiqJobSender
+from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.models import User

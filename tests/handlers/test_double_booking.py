@@ -11,8 +11,8 @@ from redis.asyncio import Redis
 from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.context import Runtime
 from adapters.job_queue import DramatiqJobSender
+from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.db import create_session_factory
@@ -50,7 +50,9 @@ async def test_fifty_simultaneous_bookings_of_one_slot_create_exactly_one(
     tokens = TokenService(settings, TEST_JWT_SECRET)
     redis = Redis.from_url(redis_url)
     sender = DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES)
-    runtime = Runtime(settings, create_session_factory(db_engine), redis, tokens, SharedModelsWorld(settings), sender)
+    runtime = Runtime(
+        settings, create_session_factory(db_engine), redis, tokens, SharedModelsWorld(settings), sender
+    )
     body = {
         "doctorId": str(clinic.doctor.id),
         "serviceId": str(clinic.service.id),

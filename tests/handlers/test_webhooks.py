@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import services.telephony
-from handlers.context import Runtime
 from adapters.job_queue import DramatiqJobSender
 from adapters.queued_jobs import list_jobs
+from handlers.context import Runtime
 from persistence.models import AIChannel, AILog, Call, CallTurn, CallTurnStatus, User
 from services.call_turns import answer_turn
 from services.jobs import ANSWER_CALL_TURN

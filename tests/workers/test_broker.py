@@ -36,7 +36,6 @@ def test_two_deployments_on_one_redis_keep_their_jobs_apart(redis_url: str) -> N
     consumer.ack(message)
 
 
-
 def test_the_dead_letter_ttl_follows_its_setting(redis_url: str) -> None:
     broker = build_broker(Settings(redis_url=redis_url, job_dead_letter_ttl_days=3))
     assert broker.dead_message_ttl == 3 * 24 * 3600 * 1000
