@@ -11,16 +11,19 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from kernel.errors import Forbidden, Unauthorized
+from kernel.errors import Forbidden, InvalidToken, Unauthorized
 from kernel.settings import Settings
+from kernel.tokens import TokenClaims
 from persistence.models import User
 from persistence.repositories.users import UserRepository
 from services.integrations import effective_twilio_credentials
+from services.sessions import SessionRevocations
 from silverstar.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ class RequestContext:
     session: AsyncSession
     request: Request
     caller: User | None = None
+    # The verified access token's claims (its session, expiry), for callers with one.
+    claims: TokenClaims | None = None
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
@@ -72,6 +77,11 @@ class RequestContext:
                 log.exception("an after-commit action failed")
 
 
+class RequestCaller(NamedTuple):
+    user: User
+    claims: TokenClaims
+
+
 def _bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -79,12 +89,19 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> User:
+async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
     claims = runtime.tokens.verify(_bearer_token(request))
+    await session_revocations(runtime).check(claims)
     user = await UserRepository(session).get(claims.user_id)
     if user is None or not user.is_active:
-        raise Unauthorized()
-    return user
+        raise InvalidToken()
+    return RequestCaller(user, claims)
+
+
+def session_revocations(runtime: Runtime) -> SessionRevocations:
+    return SessionRevocations(
+        runtime.redis, key_prefix=runtime.settings.redis_key_prefix, tokens=runtime.tokens
+    )
 
 
 # ---------------------------------------------------------------- Twilio webhook signatures
@@ -180,7 +197,7 @@ def request_context(
         async with factory() as session:
             ctx = RequestContext(runtime=runtime, session=session, request=request)
             if scheme == BEARER_SCHEME:
-                ctx.caller = await _authenticate(runtime, session, request)
+                ctx.caller, ctx.claims = await _authenticate(runtime, session, request)
                 if roles and ctx.caller.role not in roles:
                     raise Forbidden("Your role does not allow this operation.")
             elif scheme == TWILIO_SCHEME:
