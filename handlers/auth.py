@@ -47,10 +47,8 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
 
 
 async def _end_reused_family(ctx: RequestContext, reused: ReusedRefreshToken) -> None:
-    """Revokes the family of a replayed refresh token. Its own transaction: the request's is
-    rolled back by the 401 it answers, and the revocation must stand."""
-    async with ctx.runtime.session_factory.begin() as own:
-        await SessionService(own, ctx.runtime.tokens).end(reused.family_id)
+    """The revocation of a replayed token's family must outlive the rollback of the 401."""
+    await ctx.session.commit()
     await session_revocations(ctx.runtime).mark_ended([reused.family_id])
 
 

@@ -34,8 +34,8 @@ class IssuedSession:
 
 
 class ReusedRefreshToken(InvalidToken):
-    """A refresh token presented after it was spent: its family must be revoked, in a
-    transaction of its own, since this request's is rolled back by the 401."""
+    """A refresh token presented after it was spent. Its family has been revoked in the
+    session; the caller commits that before answering 401 (an error rolls back otherwise)."""
 
     def __init__(self, family_id: uuid.UUID) -> None:
         super().__init__("The refresh token is invalid, expired or revoked.")
@@ -62,6 +62,7 @@ class SessionService:
         if spent is None:
             known = await self._refresh_tokens.get_by_digest(digest)
             if known is not None and known.used_at is not None and known.revoked_at is None:
+                await self._refresh_tokens.revoke_family(known.family_id, now)
                 raise ReusedRefreshToken(known.family_id)
             raise _invalid_refresh_token()
         user = await self._users.get(spent.user_id)
