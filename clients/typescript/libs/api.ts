@@ -19,7 +19,7 @@ import { client as defaultClient } from './generated/client.gen.js';
 import { chat as sendChat } from './generated/sdk.gen.js';
 import type { ChatRequest, ChatResponse } from './generated/types.gen.js';
 import { toApiProblem } from './problem.js';
-import { Session, sessionFetch, type SessionEndReason, type SessionHooks, type SessionTokens } from './session.js';
+import { Session, sessionFetch, type SessionHooks, type SessionTokens } from './session.js';
 
 export * from './generated/index.js';
 export type { Auth, Client, Config, RequestResult } from './generated/client/index.js';

@@ -14,7 +14,6 @@ import {
   getCurrentUser,
   listServices,
   registerPatient,
-  unwrap,
   type ChatStreamDone,
   type ChatStreamEvent,
   type SessionEndReason,
