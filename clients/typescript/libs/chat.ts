@@ -32,8 +32,10 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
     for (;;) {
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      const lines = buffer.split(/\r\n|\r|\n/);
-      buffer = done ? '' : (lines.pop() ?? '');
+      // A trailing CR may be the first half of a CRLF split across chunks: wait for the next.
+      const held = !done && buffer.endsWith('\r') ? '\r' : '';
+      const lines = (held ? buffer.slice(0, -1) : buffer).split(/\r\n|\r|\n/);
+      buffer = done ? '' : (lines.pop() ?? '') + held;
       for (const line of lines) {
         if (line === '') {
           if (data.length > 0) yield { event, data: data.join('\n') };

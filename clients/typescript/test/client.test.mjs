@@ -42,6 +42,32 @@ test('npm run build emits ESM JavaScript and .d.ts that import by the package na
   assert.equal(new client.ApiProblem({ type: 'about:blank', title: 'T', status: 409 }).status, 409);
 });
 
+test('the event-stream reader splits events across chunk boundaries, CRLF and comments', async () => {
+  const { readEvents } = await import('@silverstar/api-client');
+  const wire = ': ping\r\nevent: token\r\ndata: {"text":"Hel"}\r\n\r\nevent: token\ndata: {"text":"lo"}\n\nevent: done\ndata: {"a":\r\ndata: 1}\n\n';
+  const encoder = new TextEncoder();
+  // Cut after a CR (inside a CRLF, twice: between a comment and a field, and between two
+  // data lines of one event), mid-field and mid-JSON.
+  const inData = wire.indexOf('{"a":\r') + 6;
+  const cuts = [7, 9, 40, 41, inData, wire.length];
+  const chunks = cuts.map((end, n) => wire.slice(n === 0 ? 0 : cuts[n - 1], end));
+  assert.equal(wire[6], '\r');
+  assert.equal(wire[inData - 1], '\r');
+  const body = new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      controller.close();
+    },
+  });
+  const events = [];
+  for await (const event of readEvents(body)) events.push(event);
+  assert.deepEqual(events, [
+    { event: 'token', data: '{"text":"Hel"}' },
+    { event: 'token', data: '{"text":"lo"}' },
+    { event: 'done', data: '{"a":\n1}' },
+  ]);
+});
+
 const skip = baseUrl ? false : 'SILVERSTAR_API_URL is not set (make test sets it)';
 
 test('journeys against the live API', { skip }, async (t) => {
