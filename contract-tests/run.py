@@ -57,8 +57,8 @@ PHASES = {
     "doctor": "fuzzing,stateful",
     "admin": "coverage,fuzzing,stateful",
 }
-# They end the session the fuzzer's token belongs to, so each role fuzzes them last, with a
-# token of their own (a run of its own, since the CLI's Authorization header beats hooks).
+# They end the session the fuzzer's token belongs to, so each role fuzzes them last, each with a
+# token of its own (a run of its own, since the CLI's Authorization header beats hooks).
 SESSION_ENDING = ("logout", "changePassword")
 # The fuzzing server's access tokens outlive the run; the client's test server's expire within
 # its journeys, which then go through the refresh.
@@ -226,12 +226,15 @@ def fuzz(
     token: str | None,
     max_examples: int,
     *,
-    session_ending: bool = False,
+    only: str | None = None,
 ) -> int:
-    """Every operation but the session-ending ones; with `session_ending`, only those."""
+    """Every operation but the session-ending ones; with `only`, that one alone (no links to follow)."""
     excluded = [arg for op in sorted(PENDING_OPERATIONS) for arg in ("--exclude-operation-id", op)]
-    option = "--include-operation-id" if session_ending else "--exclude-operation-id"
-    excluded += [arg for op in SESSION_ENDING for arg in (option, op)]
+    if only is None:
+        excluded += [arg for op in SESSION_ENDING for arg in ("--exclude-operation-id", op)]
+    else:
+        excluded += ["--include-operation-id", only]
+    phases = PHASES[role] if only is None else PHASES[role].replace(",stateful", "")
     auth = ["--header", f"Authorization: Bearer {token}"] if token else []
     command = [
         str(Path(sys.executable).parent / "st"),
@@ -243,7 +246,7 @@ def fuzz(
         base_url,
         *auth,
         "--phases",
-        PHASES[role],
+        phases,
         "--checks",
         "all",
         "--max-examples",
@@ -298,11 +301,14 @@ def main() -> int:
                 failures += (
                     fuzz(server.base_url, role, fixtures, seeded.tokens.get(role), args.max_examples) != 0
                 )
-                print(f"\n=== schemathesis as {role}: {', '.join(SESSION_ENDING)} ===", flush=True)
-                own = token(server.base_url, seeded.users[role]["email"]) if role in seeded.users else None
-                failures += (
-                    fuzz(server.base_url, role, fixtures, own, args.max_examples, session_ending=True) != 0
-                )
+                for operation in SESSION_ENDING:
+                    print(f"\n=== schemathesis as {role}: {operation} ===", flush=True)
+                    own = (
+                        token(server.base_url, seeded.users[role]["email"]) if role in seeded.users else None
+                    )
+                    failures += (
+                        fuzz(server.base_url, role, fixtures, own, args.max_examples, only=operation) != 0
+                    )
             print("\n=== TypeScript client (clients/typescript) ===", flush=True)
             with served(
                 database_url, access_token_ttl_seconds=CLIENT_ACCESS_TOKEN_TTL_SECONDS
