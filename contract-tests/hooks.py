@@ -8,8 +8,9 @@ They take the fuzzer past the door of every operation, without weakening what it
 - Positive cases get what a schema cannot say: identifiers of real objects the role may use
   (from the file CONTRACT_FIXTURES names, written by seed.py, and kept up to date from
   responses), a free slot to book, an availability window, a real PDF, a recording on the
-  local recording server, the run's Twilio account, sometimes a real login. One case in five
-  keeps its random identifiers, so unknown ids are still tried.
+  local recording server, the run's Twilio account, sometimes a real login, a live refresh
+  token or the right current password. One case in five keeps its random identifiers, so
+  unknown ids are still tried.
 - Negative cases are never changed: they must stay invalid.
 """
 
@@ -203,6 +204,32 @@ def _login(case: schemathesis.Case, email_field: str) -> None:
         body["password"] = FIXTURES["login"]["password"]
 
 
+def _refresh_session(case: schemathesis.Case) -> None:
+    """Half the positive cases present a live refresh token, from a sign-in of the run's user."""
+    body = _body(case)
+    if body is None or not _chance(0.5):
+        return
+    login = FIXTURES["login"]
+    try:
+        response = httpx.post(
+            FIXTURES["baseUrl"] + "/auth/login",
+            json={"email": login["email"], "password": login["password"]},
+            timeout=30,
+        )
+    except httpx.HTTPError:
+        return
+    if response.is_success:
+        body["refresh_token"] = response.json()["refresh_token"]
+
+
+def _change_password(case: schemathesis.Case) -> None:
+    # The right current password, and the same one again as the new one: the run's user keeps
+    # signing in with it (the change still ends every session of the user, as it must).
+    body = _body(case)
+    if body is not None and _chance(0.5):
+        body["currentPassword"] = body["password"] = FIXTURES["login"]["password"]
+
+
 def _create_appointment(case: schemathesis.Case) -> None:
     body = _body(case)
     if body is None:
@@ -316,6 +343,8 @@ def _path_ids(pool_of: dict[str, str]) -> Callable[[schemathesis.Case], None]:
 POSITIVE_CASES: dict[str, Callable[[schemathesis.Case], None]] = {
     "login": lambda case: _login(case, "email"),
     "issueToken": lambda case: _login(case, "username"),
+    "refreshSession": _refresh_session,
+    "changePassword": _change_password,
     "getUser": _path_ids({"userId": "userId"}),
     "updateUser": _path_ids({"userId": "writableUserId"}),
     "createUser": _create_user,

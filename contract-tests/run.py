@@ -57,6 +57,13 @@ PHASES = {
     "doctor": "fuzzing,stateful",
     "admin": "coverage,fuzzing,stateful",
 }
+# They end the session the fuzzer's token belongs to, so each role fuzzes them last, each with a
+# token of its own (a run of its own, since the CLI's Authorization header beats hooks).
+SESSION_ENDING = ("logout", "changePassword")
+# The fuzzing server's access tokens outlive the run; the client's test server's expire within
+# its journeys, which then go through the refresh.
+FUZZ_ACCESS_TOKEN_TTL_SECONDS = 4 * 3600
+CLIENT_ACCESS_TOKEN_TTL_SECONDS = 3
 # Per run, so concurrent runs (two terminals, an editor) don't drop each other's database.
 DATABASE = f"silverstar_contract_{os.getpid()}"
 REDIS_DB = 14
@@ -107,7 +114,11 @@ class Served(NamedTuple):
 
 
 def server_env(
-    database_url: str, base_url: str, phone: Twilio | None, media_origin: str | None
+    database_url: str,
+    base_url: str,
+    phone: Twilio | None,
+    media_origin: str | None,
+    access_token_ttl_seconds: int = FUZZ_ACCESS_TOKEN_TTL_SECONDS,
 ) -> dict[str, str]:
     redis_url = resolve_redis_url(get_settings())
     redis_url = redis_url.replace("/0", f"/{REDIS_DB}") if redis_url.endswith("/0") else redis_url
@@ -122,6 +133,7 @@ def server_env(
         "LOGIN_MAX_FAILURES": "1000000",
         "REGISTRATION_MAX_PER_IP": "1000000",
         "MAX_OPEN_APPOINTMENTS_PER_PATIENT": "1000000",
+        "ACCESS_TOKEN_TTL_SECONDS": str(access_token_ttl_seconds),
     }
     if phone is not None:
         # Twilio signs the URL it calls, which is this server; recordings come from loopback.
@@ -164,7 +176,10 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 @contextmanager
 def served(
-    database_url: str, phone: Twilio | None = None, media_origin: str | None = None
+    database_url: str,
+    phone: Twilio | None = None,
+    media_origin: str | None = None,
+    access_token_ttl_seconds: int = FUZZ_ACCESS_TOKEN_TTL_SECONDS,
 ) -> Iterator[Served]:
     """The API under uvicorn on a free loopback port, ready; stopped on leaving.
 
@@ -172,7 +187,7 @@ def served(
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = server_env(database_url, base_url, phone, media_origin)
+    env = server_env(database_url, base_url, phone, media_origin, access_token_ttl_seconds)
     children = [start_server(env, port)]
     try:
         wait_until_ready(base_url)
@@ -205,7 +220,21 @@ def token(base_url: str, email: str) -> str:
     return str(response.json()["access_token"])
 
 
-def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_examples: int) -> int:
+def fuzz(
+    base_url: str,
+    role: str,
+    fixtures: Path,
+    token: str | None,
+    max_examples: int,
+    *,
+    only: str | None = None,
+) -> int:
+    """Every operation but the session-ending ones; with `only`, that one alone (no links to follow)."""
+    if only is None:
+        excluded = [arg for op in SESSION_ENDING for arg in ("--exclude-operation-id", op)]
+    else:
+        excluded = ["--include-operation-id", only]
+    phases = PHASES[role] if only is None else PHASES[role].replace(",stateful", "")
     auth = ["--header", f"Authorization: Bearer {token}"] if token else []
     command = [
         str(Path(sys.executable).parent / "st"),
@@ -217,7 +246,7 @@ def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_exampl
         base_url,
         *auth,
         "--phases",
-        PHASES[role],
+        phases,
         "--checks",
         "all",
         "--max-examples",
@@ -233,13 +262,14 @@ def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_exampl
         "--request-timeout",
         "30",
         "--no-color",
+        *excluded,
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"), "CONTRACT_FIXTURES": str(fixtures)}
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
 def typescript_client_test(base_url: str) -> int:
-    """The TypeScript client's Node test (tsc strict, then patient and admin journeys) on this server."""
+    """The TypeScript client's Node test (tsc strict, the build, then the journeys) on this server."""
     if not (TS_CLIENT / "node_modules" / ".package-lock.json").exists():
         subprocess.check_call(["npm", "ci", "--no-audit", "--no-fund"], cwd=TS_CLIENT)
     env = {**os.environ, "SILVERSTAR_API_URL": base_url}
@@ -271,8 +301,19 @@ def main() -> int:
                 failures += (
                     fuzz(server.base_url, role, fixtures, seeded.tokens.get(role), args.max_examples) != 0
                 )
+                for operation in SESSION_ENDING:
+                    print(f"\n=== schemathesis as {role}: {operation} ===", flush=True)
+                    own = (
+                        token(server.base_url, seeded.users[role]["email"]) if role in seeded.users else None
+                    )
+                    failures += (
+                        fuzz(server.base_url, role, fixtures, own, args.max_examples, only=operation) != 0
+                    )
             print("\n=== TypeScript client (clients/typescript) ===", flush=True)
-            failures += typescript_client_test(server.base_url) != 0
+            with served(
+                database_url, access_token_ttl_seconds=CLIENT_ACCESS_TOKEN_TTL_SECONDS
+            ) as client_server:
+                failures += typescript_client_test(client_server.base_url) != 0
             return 1 if failures else 0
     finally:
         asyncio.run(run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))

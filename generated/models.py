@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictFloat,
     field_validator,
@@ -63,7 +64,16 @@ def _require_rfc3339_date_time(value: object) -> object:
     )
 
 
-Rfc3339DateTime = Annotated[AwareDatetime, BeforeValidator(_require_rfc3339_date_time)]
+def _utc_z(value: datetime) -> str:
+    # Output: every response writes instants in UTC with `Z`, whatever offset they came with.
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+Rfc3339DateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_require_rfc3339_date_time),
+    PlainSerializer(_utc_z, return_type=str, when_used="json"),
+]
 
 
 class ValidationErrorItem(BaseModel):
@@ -164,6 +174,28 @@ class TokenType(StrEnum):
     bearer = 'bearer'
 
 
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    refresh_token: str = Field(..., max_length=200, min_length=1)
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        populate_by_name=True,
+    )
+    current_password: str = Field(..., alias='currentPassword', max_length=128, min_length=1)
+    password: str = Field(
+        ...,
+        description='The new password; refused (422) when common or easy to guess, as at registration.',
+        max_length=128,
+        min_length=10,
+    )
+
+
 class User(BaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -230,7 +262,9 @@ class Service(BaseModel):
     description: str | None
     duration_minutes: JsonInt = Field(..., alias='durationMinutes')
     price: str = Field(
-        ..., description='Decimal amount, e.g. "45.00".', pattern='^\\d{1,7}(\\.\\d{1,2})?$'
+        ...,
+        description='Decimal amount with two decimals, e.g. "45.00" (also when created as "45").',
+        pattern='^\\d{1,7}\\.\\d{2}$',
     )
     currency: str = Field(..., pattern='^[A-Z]{3}$')
     active: StrictBool
@@ -753,7 +787,17 @@ class TokenResponse(BaseModel):
     )
     access_token: str
     token_type: TokenType
-    expires_in: JsonInt = Field(..., description='Lifetime of the token in seconds.', ge=0)
+    expires_in: JsonInt = Field(
+        ...,
+        description='Lifetime of the access token in seconds (short; renew it with `/auth/refresh`).',
+        ge=0,
+    )
+    refresh_token: str = Field(
+        ..., description='One-time token for `POST /auth/refresh`, which answers the next one.'
+    )
+    refresh_expires_in: JsonInt = Field(
+        ..., description='Lifetime of the refresh token in seconds, if unused.', ge=0
+    )
     user: User
 
 

@@ -35,7 +35,9 @@ from .models import (
     Health,
     LoginRequest,
     OAuth2PasswordForm,
+    PasswordChange,
     Readiness,
+    RefreshRequest,
     RegisterRequest,
     Rfc3339DateTime,
     Role,
@@ -65,6 +67,9 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     'registerPatient': ('POST', '/auth/register'),
     'login': ('POST', '/auth/login'),
     'issueToken': ('POST', '/auth/token'),
+    'refreshSession': ('POST', '/auth/refresh'),
+    'logout': ('POST', '/auth/logout'),
+    'changePassword': ('POST', '/auth/password'),
     'getCurrentUser': ('GET', '/auth/me'),
     'listUsers': ('GET', '/users'),
     'createUser': ('POST', '/users'),
@@ -126,6 +131,18 @@ class AuthApi(Protocol[Ctx]):
 
     async def issue_token(self, ctx: Ctx, *, body: OAuth2PasswordForm) -> TokenResponse:
         """OAuth2 password grant token endpoint"""
+        ...
+
+    async def refresh_session(self, ctx: Ctx, *, body: RefreshRequest) -> TokenResponse:
+        """Renew the access token with a refresh token"""
+        ...
+
+    async def logout(self, ctx: Ctx) -> None:
+        """End the current session"""
+        ...
+
+    async def change_password(self, ctx: Ctx, *, body: PasswordChange) -> TokenResponse:
+        """Change one's own password"""
         ...
 
     async def get_current_user(self, ctx: Ctx) -> User:
@@ -546,6 +563,24 @@ def create_router(
         _result = await _auth_impl.login(ctx, body=body)
         return _json(_result, 200, 'application/json')
 
+    @router.post(
+        '/auth/logout',
+        status_code=204,
+        operation_id='logout',
+        tags=['auth'],
+    )
+    async def _logout(
+        *,
+        ctx: Annotated[
+            Any,
+            fastapi.Depends(
+                context(scheme='bearerAuth', roles=('patient', 'doctor', 'admin')), scope="function"
+            ),
+        ],
+    ) -> fastapi.Response:
+        await _auth_impl.logout(ctx)
+        return fastapi.Response(status_code=204)
+
     @router.get(
         '/auth/me',
         status_code=200,
@@ -562,6 +597,39 @@ def create_router(
         ],
     ) -> fastapi.Response:
         _result = await _auth_impl.get_current_user(ctx)
+        return _json(_result, 200, 'application/json')
+
+    @router.post(
+        '/auth/password',
+        status_code=200,
+        operation_id='changePassword',
+        tags=['auth'],
+    )
+    async def _change_password(
+        *,
+        ctx: Annotated[
+            Any,
+            fastapi.Depends(
+                context(scheme='bearerAuth', roles=('patient', 'doctor', 'admin')), scope="function"
+            ),
+        ],
+        body: Annotated[PasswordChange, fastapi.Body()],
+    ) -> fastapi.Response:
+        _result = await _auth_impl.change_password(ctx, body=body)
+        return _json(_result, 200, 'application/json')
+
+    @router.post(
+        '/auth/refresh',
+        status_code=200,
+        operation_id='refreshSession',
+        tags=['auth'],
+    )
+    async def _refresh_session(
+        *,
+        ctx: Annotated[Any, fastapi.Depends(context(scheme=None, roles=()), scope="function")],
+        body: Annotated[RefreshRequest, fastapi.Body()],
+    ) -> fastapi.Response:
+        _result = await _auth_impl.refresh_session(ctx, body=body)
         return _json(_result, 200, 'application/json')
 
     @router.post(

@@ -1,19 +1,21 @@
 from generated import models as api
-from handlers.context import RequestContext
+from handlers.context import RequestContext, session_revocations
 from handlers.representations import user_out
 from kernel.errors import Unauthorized
 from persistence.models import User
 from services.accounts import AccountService, NewUser
 from services.login_throttle import LoginThrottle, RegistrationThrottle
+from services.sessions import IssuedSession, ReusedRefreshToken, SessionService
 
 
-def _token_response(ctx: RequestContext, user: User) -> api.TokenResponse:
-    tokens = ctx.runtime.tokens
+def _token_response(issued: IssuedSession) -> api.TokenResponse:
     return api.TokenResponse(
-        access_token=tokens.issue(user.id, user.role),
+        access_token=issued.access_token,
         token_type=api.TokenType.bearer,
-        expires_in=int(tokens.ttl.total_seconds()),
-        user=user_out(user),
+        expires_in=issued.expires_in,
+        refresh_token=issued.refresh_token,
+        refresh_expires_in=issued.refresh_expires_in,
+        user=user_out(issued.user),
     )
 
 
@@ -25,6 +27,14 @@ def _accounts(ctx: RequestContext) -> AccountService:
     )
 
 
+def _sessions(ctx: RequestContext) -> SessionService:
+    return SessionService(ctx.session, ctx.runtime.tokens)
+
+
+async def _start_session(ctx: RequestContext, user: User) -> api.TokenResponse:
+    return _token_response(await _sessions(ctx).start(user))
+
+
 async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenResponse:
     throttle = LoginThrottle(ctx.runtime.redis, ctx.runtime.settings)
     # Counted before the password work, so a burst gets no more checks than the limits.
@@ -33,7 +43,13 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
     if user is None:
         raise Unauthorized("The email or password is incorrect.")
     await throttle.record_success(email, ctx.client_ip)
-    return _token_response(ctx, user)
+    return await _start_session(ctx, user)
+
+
+async def _end_reused_family(ctx: RequestContext, reused: ReusedRefreshToken) -> None:
+    """The revocation of a replayed token's family must outlive the rollback of the 401."""
+    await ctx.session.commit()
+    await session_revocations(ctx.runtime).mark_ended([reused.family_id])
 
 
 class AuthHandlers:
@@ -43,13 +59,36 @@ class AuthHandlers:
         user = await _accounts(ctx).create(
             NewUser(email=str(body.email), password=body.password, name=body.name, phone=body.phone)
         )
-        return _token_response(ctx, user)
+        return await _start_session(ctx, user)
 
     async def login(self, ctx: RequestContext, *, body: api.LoginRequest) -> api.TokenResponse:
         return await _sign_in(ctx, body.email, body.password)
 
     async def issue_token(self, ctx: RequestContext, *, body: api.OAuth2PasswordForm) -> api.TokenResponse:
         return await _sign_in(ctx, body.username, body.password)
+
+    async def refresh_session(self, ctx: RequestContext, *, body: api.RefreshRequest) -> api.TokenResponse:
+        try:
+            return _token_response(await _sessions(ctx).rotate(body.refresh_token))
+        except ReusedRefreshToken as reused:
+            await _end_reused_family(ctx, reused)
+            raise
+
+    async def logout(self, ctx: RequestContext) -> None:
+        session_id = ctx.claims.session_id if ctx.claims else None
+        if session_id is None:
+            return
+        await _sessions(ctx).end(session_id)
+        revocations = session_revocations(ctx.runtime)
+        ctx.after_commit(lambda: revocations.mark_ended([session_id]))
+
+    async def change_password(self, ctx: RequestContext, *, body: api.PasswordChange) -> api.TokenResponse:
+        user = ctx.user
+        await _accounts(ctx).change_password(user, body.current_password, body.password)
+        ended = await _sessions(ctx).end_all(user.id)
+        revocations = session_revocations(ctx.runtime)
+        ctx.after_commit(lambda: revocations.mark_ended(ended))
+        return await _start_session(ctx, user)
 
     async def get_current_user(self, ctx: RequestContext) -> api.User:
         return user_out(ctx.user)

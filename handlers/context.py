@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.request_origin import client_ip
 from kernel.errors import Unauthorized
 from kernel.settings import Settings
-from kernel.tokens import TokenService
+from kernel.tokens import TokenClaims, TokenService
 from persistence.models import User
 from services.jobs import JobBuffer, Jobs
 from services.outside_world import OutsideWorld
+from services.sessions import SessionRevocations
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ class RequestContext:
     session: AsyncSession
     request: Request
     caller: User | None = None
+    # The verified access token's claims (its session, expiry), for callers with one.
+    claims: TokenClaims | None = None
     jobs: JobBuffer = field(default_factory=JobBuffer)
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -86,3 +89,10 @@ class RequestContext:
                 await action()
             except Exception:
                 log.exception("an after-commit action failed")
+
+
+def session_revocations(runtime: Runtime) -> SessionRevocations:
+    """The ended sessions, kept in Redis for as long as one of their access tokens may live."""
+    return SessionRevocations(
+        runtime.redis, key_prefix=runtime.settings.redis_key_prefix, tokens=runtime.tokens
+    )

@@ -1,10 +1,11 @@
 from uuid import UUID
 
 from generated import models as api
-from handlers.context import RequestContext
+from handlers.context import RequestContext, session_revocations
 from handlers.representations import user_out
 from persistence.models import UserRole
 from services.accounts import AccountService, NewUser, UserChanges
+from services.sessions import SessionService
 
 
 def _accounts(ctx: RequestContext) -> AccountService:
@@ -46,4 +47,10 @@ class UsersHandlers:
         if sent.get("role") is not None:
             sent["role"] = sent["role"].value
         changes = {name: value for name, value in sent.items() if value is not None or name == "phone"}
-        return user_out(await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes)))
+        user = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
+        if changes.get("is_active") is False:
+            # A deactivated account's sessions end: no refresh, and its access tokens die now.
+            ended = await SessionService(ctx.session, ctx.runtime.tokens).end_all(user.id)
+            revocations = session_revocations(ctx.runtime)
+            ctx.after_commit(lambda: revocations.mark_ended(ended))
+        return user_out(user)

@@ -50,11 +50,24 @@ def problem_type(slug: str) -> str:
     return f"https://silverstar.dev/problems/{slug}"
 
 
+BEARER_REALM = "silverstar"
+
+
 class Unauthorized(ProblemError):
+    """No credentials (RFC 6750 §3: a bare challenge), or credentials that were refused."""
+
     status, title, slug = 401, "Unauthorized", "unauthorized"
 
     def __init__(self, detail: str = "Missing or invalid credentials.") -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, headers={"WWW-Authenticate": f'Bearer realm="{BEARER_REALM}"'})
+
+
+class InvalidToken(Unauthorized):
+    """A token that is expired, revoked, malformed or not ours: RFC 6750's `invalid_token`."""
+
+    def __init__(self, detail: str = "The access token is invalid or expired.") -> None:
+        super().__init__(detail)
+        self.headers["WWW-Authenticate"] = f'Bearer realm="{BEARER_REALM}", error="invalid_token"'
 
 
 class Forbidden(ProblemError):

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "silverstar"
     jwt_audience: str = "silverstar-app"
-    jwt_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Access tokens are short: a session lives on through rotating refresh tokens (POST /auth/refresh).
+    access_token_ttl_seconds: int = Field(default=900, ge=1, le=24 * 3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     password_min_length: int = 10
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900

@@ -1,5 +1,7 @@
-"""JWT access tokens: HS256 only, with expiry, issuer and audience always checked."""
+"""JWT access tokens (HS256 only, expiry, issuer and audience always checked) and the opaque
+refresh tokens that renew them; a refresh token is stored only as its SHA-256."""
 
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -7,17 +9,22 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from kernel.errors import Unauthorized
+from kernel.errors import InvalidToken
 from kernel.settings import Settings
 
 ALGORITHM = "HS256"
 MIN_SECRET_LENGTH = 32
+REFRESH_TOKEN_BYTES = 32
 
 
 @dataclass(frozen=True)
 class TokenClaims:
     user_id: uuid.UUID
     role: str
+    jti: str
+    expires_at: datetime
+    # The sign-in (refresh-token family) the token belongs to; None for tokens made outside one.
+    session_id: uuid.UUID | None = None
 
 
 class TokenService:
@@ -25,11 +32,12 @@ class TokenService:
         self._secret = secret
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
-        self.ttl = timedelta(minutes=settings.jwt_ttl_minutes)
+        self.ttl = timedelta(seconds=settings.access_token_ttl_seconds)
+        self.refresh_ttl = timedelta(days=settings.refresh_token_ttl_days)
 
-    def issue(self, user_id: uuid.UUID, role: str) -> str:
+    def issue(self, user_id: uuid.UUID, role: str, *, session_id: uuid.UUID | None = None) -> str:
         now = datetime.now(UTC)
-        claims = {
+        claims: dict[str, object] = {
             "sub": str(user_id),
             "role": role,
             "iss": self._issuer,
@@ -38,6 +46,8 @@ class TokenService:
             "exp": now + self.ttl,
             "jti": secrets.token_hex(8),
         }
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> TokenClaims:
@@ -48,11 +58,27 @@ class TokenService:
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud", "jti"]},
             )
-            return TokenClaims(user_id=uuid.UUID(claims["sub"]), role=str(claims["role"]))
-        except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
-            raise Unauthorized("The access token is invalid or expired.") from exc
+            session = claims.get("sid")
+            return TokenClaims(
+                user_id=uuid.UUID(claims["sub"]),
+                role=str(claims["role"]),
+                jti=str(claims["jti"]),
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+                session_id=uuid.UUID(session) if session is not None else None,
+            )
+        except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as exc:
+            raise InvalidToken() from exc
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+
+
+def refresh_token_digest(token: str) -> bytes:
+    """What is stored: 256 random bits need no slow hash, and a lookup by digest stays indexed."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 def load_jwt_secret(settings: Settings) -> str:

@@ -119,6 +119,17 @@ class AccountService:
             await self._session.flush()
         return user
 
+    async def change_password(self, user: User, current: str, new: str) -> None:
+        """The user's own password, after proving the current one (403 if it is wrong)."""
+        await check_password_policy(
+            new, min_length=self._password_min_length, context=(user.email.partition("@")[0], user.name)
+        )
+        await self._release_connection()
+        if not await verify_password(user.password_hash, current):
+            raise Forbidden("The current password is incorrect.")
+        user.password_hash = await hash_password(new)
+        await self._session.flush()
+
     async def get_visible(self, actor: User, user_id: uuid.UUID) -> User:
         """An account the actor may see (`readable_users`); anyone else's is not found (404, not 403)."""
         user = await self._users.get_readable(actor, user_id)

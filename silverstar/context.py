@@ -9,13 +9,15 @@ dropped on rollback), and actions registered with `after_commit` (deleting a fil
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import NamedTuple
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.context import RequestContext, Runtime
+from handlers.context import RequestContext, Runtime, session_revocations
 from handlers.request_origin import public_request_url
-from kernel.errors import Forbidden, ProblemError, Unauthorized
+from kernel.errors import Forbidden, InvalidToken, ProblemError, Unauthorized
+from kernel.tokens import TokenClaims
 from persistence.models import User
 from persistence.repositories.users import UserRepository
 from services.twilio_signature import verify_twilio_signature
@@ -28,6 +30,11 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 TWILIO_SCHEME = "twilioSignature"
 
 
+class RequestCaller(NamedTuple):
+    user: User
+    claims: TokenClaims
+
+
 def _bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -35,12 +42,13 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> User:
+async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
     claims = runtime.tokens.verify(_bearer_token(request))
+    await session_revocations(runtime).check(claims)
     user = await UserRepository(session).get(claims.user_id)
     if user is None or not user.is_active:
-        raise Unauthorized()
-    return user
+        raise InvalidToken()
+    return RequestCaller(user, claims)
 
 
 # ---------------------------------------------------------------- Twilio webhook signatures
@@ -76,7 +84,7 @@ def request_context(
         async with factory() as session:
             ctx = RequestContext(runtime=runtime, session=session, request=request)
             if scheme == BEARER_SCHEME:
-                ctx.caller = await _authenticate(runtime, session, request)
+                ctx.caller, ctx.claims = await _authenticate(runtime, session, request)
                 if roles and ctx.caller.role not in roles:
                     raise Forbidden("Your role does not allow this operation.")
             elif scheme == TWILIO_SCHEME:

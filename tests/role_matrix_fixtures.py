@@ -9,13 +9,14 @@ import io
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.passwords import hash_password
 from kernel.settings import Settings
+from kernel.tokens import new_refresh_token, refresh_token_digest
 from persistence.models import (
     AIChannel,
     Appointment,
@@ -27,12 +28,14 @@ from persistence.models import (
     DoctorWorkingHours,
     Document,
     Patient,
+    RefreshToken,
     Service,
     User,
     UserRole,
 )
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from persistence.repositories.catalog import DoctorRepository
+from persistence.repositories.sessions import RefreshTokenRepository
 from persistence.repositories.users import UserRepository
 from services.documents import Upload, document_service
 from services.jobs import JobBuffer
@@ -63,6 +66,7 @@ class World:
     conversations: dict[str, uuid.UUID]  # each role's, and "other_patient"'s
     other_patient_ai_log: uuid.UUID
     calls: dict[str, PhoneCall]  # "own" and "other"
+    refresh_tokens: dict[str, str]  # a live one per caller, all of the patient's (refresh is public)
 
     def user(self, caller: str) -> User:
         """Whose data a caller acts on: anonymous callers borrow the patient's."""
@@ -155,6 +159,21 @@ async def _phone_call(session: AsyncSession) -> PhoneCall:
     return PhoneCall(call, turn)
 
 
+async def _refresh_token(session: AsyncSession, user: User) -> str:
+    """A live refresh token of a session of its own, as a sign-in leaves one."""
+    token = new_refresh_token()
+    await RefreshTokenRepository(session).add(
+        RefreshToken(
+            id=uuid.uuid4(),
+            family_id=uuid.uuid4(),
+            user_id=user.id,
+            token_digest=refresh_token_digest(token),
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+    )
+    return token
+
+
 async def build_world(session: AsyncSession, settings: Settings) -> World:
     doctor, service = await _doctor(session, "Dr. Own")
     other_doctor, other_service = await _doctor(session, "Dr. Other")
@@ -211,4 +230,5 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
         conversations=conversation_ids,
         other_patient_ai_log=ai_log.id,
         calls={"own": await _phone_call(session), "other": await _phone_call(session)},
+        refresh_tokens={caller: await _refresh_token(session, users["patient"]) for caller in CALLERS},
     )

@@ -393,9 +393,9 @@ DEFINED_IMPORTS = {
     "JsonInt": ("from typing import Annotated", "from pydantic import BeforeValidator"),
     "Rfc3339DateTime": (
         "import re",
-        "from datetime import datetime",
+        "from datetime import UTC, datetime",
         "from typing import Annotated",
-        "from pydantic import AwareDatetime, BeforeValidator",
+        "from pydantic import AwareDatetime, BeforeValidator, PlainSerializer",
     ),
     "Rfc3339Date": (
         "import re",
@@ -437,7 +437,16 @@ def _require_rfc3339_date_time(value: object) -> object:
     raise ValueError("must be an RFC 3339 date-time string with offset, e.g. 2027-03-28T09:00:00+02:00")
 
 
-Rfc3339DateTime = Annotated[AwareDatetime, BeforeValidator(_require_rfc3339_date_time)]
+def _utc_z(value: datetime) -> str:
+    # Output: every response writes instants in UTC with `Z`, whatever offset they came with.
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+Rfc3339DateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_require_rfc3339_date_time),
+    PlainSerializer(_utc_z, return_type=str, when_used="json"),
+]
 """,
     "Rfc3339Date": """
 _RFC3339_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -22,6 +22,7 @@ from persistence.models.scheduling import (
     DoctorTimeOff,
     DoctorWorkingHours,
 )
+from persistence.models.sessions import RefreshToken
 from persistence.models.telephony import Call, CallTurn, CallTurnStatus
 from persistence.models.users import Doctor, Patient, User, UserRole
 
@@ -46,6 +47,7 @@ __all__ = [
     "DocumentStatus",
     "MessageRole",
     "Patient",
+    "RefreshToken",
     "Service",
     "TwilioConfig",
     "User",

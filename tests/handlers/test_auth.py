@@ -37,7 +37,8 @@ async def test_register_returns_a_token_for_a_new_patient(client: AsyncClient) -
     assert response.status_code == 201
     body = response.json()
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 30 * 60
+    assert body["expires_in"] == 15 * 60
+    assert body["refresh_token"]
     assert body["user"]["role"] == "patient"
     assert body["user"]["isActive"] is True
     me = await client.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
@@ -94,7 +95,7 @@ async def test_login_failures_look_the_same_for_known_and_unknown_emails(
 
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json()["detail"] == unknown.json()["detail"]
-    assert wrong.headers["www-authenticate"] == "Bearer"
+    assert wrong.headers["www-authenticate"] == 'Bearer realm="silverstar"'
 
 
 async def test_repeated_login_failures_are_throttled_per_email(

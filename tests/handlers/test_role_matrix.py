@@ -44,7 +44,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 TABLES = (
     "users", "patients", "doctors", "services", "doctor_services", "doctor_working_hours",
     "doctor_time_off", "appointments", "documents", "document_chunks", "conversations",
-    "conversation_messages", "ai_logs", "calls", "call_turns", "twilio_config",
+    "conversation_messages", "ai_logs", "calls", "call_turns", "twilio_config", "refresh_tokens",
 )  # fmt: skip
 
 
@@ -122,6 +122,11 @@ VALID_INPUTS: dict[str, Inputs] = {
     "login": lambda w, c: Request(json={"email": w.users["patient"].email, "password": PASSWORD}),
     "issueToken": lambda w, c: Request(
         form={"grant_type": "password", "username": w.users["patient"].email, "password": PASSWORD}
+    ),
+    "refreshSession": lambda w, c: Request(json={"refresh_token": w.refresh_tokens[c]}),
+    "logout": lambda w, c: Request(),
+    "changePassword": lambda w, c: Request(
+        json={"currentPassword": PASSWORD, "password": _unique("new-lantern")}
     ),
     "getCurrentUser": lambda w, c: Request(),
     "listUsers": lambda w, c: Request(query={"role": "patient"}),

@@ -1,10 +1,14 @@
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import jwt
 import pytest
 from pydantic import SecretStr
 
+from kernel.errors import InvalidToken
 from kernel.settings import Settings
-from kernel.tokens import load_jwt_secret
+from kernel.tokens import TokenService, load_jwt_secret, new_refresh_token, refresh_token_digest
 
 
 def test_production_refuses_to_start_without_a_jwt_secret(tmp_path: Path) -> None:
@@ -26,3 +30,35 @@ def test_development_generates_a_secret_once_and_keeps_it_private(tmp_path: Path
 
     assert first == second and len(first) >= 32
     assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
+
+
+def _service(tmp_path: Path) -> TokenService:
+    settings = Settings(environment="test", data_dir=tmp_path, access_token_ttl_seconds=120)
+    return TokenService(settings, "s" * 40)
+
+
+def test_an_access_token_names_its_session_and_expiry(tmp_path: Path) -> None:
+    tokens = _service(tmp_path)
+    session_id = uuid.uuid4()
+
+    claims = tokens.verify(tokens.issue(uuid.uuid4(), "patient", session_id=session_id))
+
+    assert claims.session_id == session_id
+    assert timedelta(seconds=60) < claims.expires_at - datetime.now(UTC) <= timedelta(seconds=120)
+
+
+def test_a_token_without_a_jti_is_an_invalid_token(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    claims = {"sub": str(uuid.uuid4()), "role": "patient", "iss": "silverstar", "aud": "silverstar-app"}
+    token = jwt.encode(claims | {"iat": now, "exp": now + timedelta(minutes=1)}, "s" * 40, algorithm="HS256")
+
+    with pytest.raises(InvalidToken):
+        _service(tmp_path).verify(token)
+
+
+def test_refresh_tokens_are_random_and_stored_as_a_digest() -> None:
+    first, second = new_refresh_token(), new_refresh_token()
+
+    assert first != second and len(first) >= 43
+    assert refresh_token_digest(first) != refresh_token_digest(second)
+    assert len(refresh_token_digest(first)) == 32

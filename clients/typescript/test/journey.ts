@@ -53,14 +53,12 @@ export interface Bookable {
 
 /** The demo admin reads the masked Twilio settings, then sets up a bookable doctor and service. */
 export async function adminJourney(t: TestContext, baseUrl: string): Promise<Bookable> {
-  let accessToken: string | undefined;
-  const api = createSilverStarClient({ baseUrl, token: async () => accessToken });
+  const api = createSilverStarClient({ baseUrl });
   const run = randomUUID().slice(0, 8);
 
   await t.test('log in as the demo admin', async () => {
-    const token = unwrap(await login({ client: api, body: { email: ADMIN_EMAIL, password: DEMO_PASSWORD } }));
+    const token = await api.session.login({ email: ADMIN_EMAIL, password: DEMO_PASSWORD });
     assert.equal(token.user.role, 'admin');
-    accessToken = token.access_token;
     assert.equal(unwrap(await getCurrentUser({ client: api })).email, ADMIN_EMAIL);
   });
 
@@ -114,8 +112,7 @@ export async function adminJourney(t: TestContext, baseUrl: string): Promise<Boo
 
 /** Register, login, me, doctors and services, availability, book, list own appointments, cancel. */
 export async function patientJourney(t: TestContext, baseUrl: string, bookable: Bookable): Promise<void> {
-  let accessToken: string | undefined;
-  const api = createSilverStarClient({ baseUrl, token: () => accessToken });
+  const api = createSilverStarClient({ baseUrl });
 
   const email = `ts-client-${randomUUID()}@example.com`;
   const password = `pw-${randomUUID()}`;
@@ -149,7 +146,7 @@ export async function patientJourney(t: TestContext, baseUrl: string, bookable: 
   await t.test('log in', async () => {
     const token = unwrap(await login({ client: api, body: { email, password } }));
     assert.ok(token.access_token.length > 20);
-    accessToken = token.access_token;
+    api.session.adopt(token);
   });
 
   let me: User | undefined;

@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { ChatData, ChatErrors, ChatResponses, ChatStreamData, ChatStreamErrors, ChatStreamResponse, ChatStreamResponses, CreateAppointmentData, CreateAppointmentErrors, CreateAppointmentResponses, CreateServiceData, CreateServiceErrors, CreateServiceResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DownloadDocumentFileData, DownloadDocumentFileErrors, DownloadDocumentFileResponses, GetAppointmentData, GetAppointmentErrors, GetAppointmentResponses, GetCurrentUserData, GetCurrentUserErrors, GetCurrentUserResponses, GetDoctorAvailabilityData, GetDoctorAvailabilityErrors, GetDoctorAvailabilityResponses, GetDoctorData, GetDoctorErrors, GetDoctorResponses, GetDoctorScheduleData, GetDoctorScheduleErrors, GetDoctorScheduleResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetHealthData, GetHealthResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTurnResultData, GetTurnResultErrors, GetTurnResultResponses, GetTwilioConfigData, GetTwilioConfigErrors, GetTwilioConfigResponses, GetUserData, GetUserErrors, GetUserResponses, HandleCallStatusData, HandleCallStatusErrors, HandleCallStatusResponses, HandleIncomingCallData, HandleIncomingCallErrors, HandleIncomingCallResponses, HandleRecordingData, HandleRecordingErrors, HandleRecordingResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListAiLogsData, ListAiLogsErrors, ListAiLogsResponses, ListAppointmentsData, ListAppointmentsErrors, ListAppointmentsResponses, ListDoctorsData, ListDoctorsErrors, ListDoctorsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListServicesData, ListServicesErrors, ListServicesResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, RegisterPatientData, RegisterPatientErrors, RegisterPatientResponses, ReplaceDoctorScheduleData, ReplaceDoctorScheduleErrors, ReplaceDoctorScheduleResponses, SaveTwilioConfigData, SaveTwilioConfigErrors, SaveTwilioConfigResponses, UpdateAppointmentData, UpdateAppointmentErrors, UpdateAppointmentResponses, UpdateServiceData, UpdateServiceErrors, UpdateServiceResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen.js';
+import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatData, ChatErrors, ChatResponses, ChatStreamData, ChatStreamErrors, ChatStreamResponse, ChatStreamResponses, CreateAppointmentData, CreateAppointmentErrors, CreateAppointmentResponses, CreateServiceData, CreateServiceErrors, CreateServiceResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DownloadDocumentFileData, DownloadDocumentFileErrors, DownloadDocumentFileResponses, GetAppointmentData, GetAppointmentErrors, GetAppointmentResponses, GetCurrentUserData, GetCurrentUserErrors, GetCurrentUserResponses, GetDoctorAvailabilityData, GetDoctorAvailabilityErrors, GetDoctorAvailabilityResponses, GetDoctorData, GetDoctorErrors, GetDoctorResponses, GetDoctorScheduleData, GetDoctorScheduleErrors, GetDoctorScheduleResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetHealthData, GetHealthResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTurnResultData, GetTurnResultErrors, GetTurnResultResponses, GetTwilioConfigData, GetTwilioConfigErrors, GetTwilioConfigResponses, GetUserData, GetUserErrors, GetUserResponses, HandleCallStatusData, HandleCallStatusErrors, HandleCallStatusResponses, HandleIncomingCallData, HandleIncomingCallErrors, HandleIncomingCallResponses, HandleRecordingData, HandleRecordingErrors, HandleRecordingResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListAiLogsData, ListAiLogsErrors, ListAiLogsResponses, ListAppointmentsData, ListAppointmentsErrors, ListAppointmentsResponses, ListDoctorsData, ListDoctorsErrors, ListDoctorsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListServicesData, ListServicesErrors, ListServicesResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshSessionData, RefreshSessionErrors, RefreshSessionResponses, RegisterPatientData, RegisterPatientErrors, RegisterPatientResponses, ReplaceDoctorScheduleData, ReplaceDoctorScheduleErrors, ReplaceDoctorScheduleResponses, SaveTwilioConfigData, SaveTwilioConfigErrors, SaveTwilioConfigResponses, UpdateAppointmentData, UpdateAppointmentErrors, UpdateAppointmentResponses, UpdateServiceData, UpdateServiceErrors, UpdateServiceResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -66,6 +66,55 @@ export const issueToken = <ThrowOnError extends boolean = false>(options: Option
     ...options,
     headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
+        ...options.headers
+    }
+});
+
+/**
+ * Renew the access token with a refresh token
+ *
+ * Spends the refresh token (each is valid once) and returns a new access token and the
+ * next refresh token of the same session. A refresh token that is unknown, expired,
+ * revoked or already spent answers 401 (`WWW-Authenticate: Bearer error="invalid_token"`);
+ * one presented again after it was spent also ends its session: every refresh token
+ * and access token of that sign-in stops working.
+ *
+ */
+export const refreshSession = <ThrowOnError extends boolean = false>(options: Options<RefreshSessionData, ThrowOnError>) => (options.client ?? client).post<RefreshSessionResponses, RefreshSessionErrors, ThrowOnError>({
+    url: '/auth/refresh',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * End the current session
+ *
+ * Ends the sign-in the access token belongs to: its refresh tokens are revoked and its
+ * access tokens are refused from now on (401 `invalid_token`).
+ *
+ */
+export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>) => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/auth/logout',
+    ...options
+});
+
+/**
+ * Change one's own password
+ *
+ * Needs the current password (403 if it is wrong). Every session of the account ends,
+ * this one included; the answer opens a new one.
+ *
+ */
+export const changePassword = <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>) => (options.client ?? client).post<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/auth/password',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
         ...options.headers
     }
 });

@@ -88,10 +88,30 @@ export type TokenResponse = {
     access_token: string;
     token_type: 'bearer';
     /**
-     * Lifetime of the token in seconds.
+     * Lifetime of the access token in seconds (short; renew it with `/auth/refresh`).
      */
     expires_in: number;
+    /**
+     * One-time token for `POST /auth/refresh`, which answers the next one.
+     */
+    refresh_token: string;
+    /**
+     * Lifetime of the refresh token in seconds, if unused.
+     */
+    refresh_expires_in: number;
     user: User;
+};
+
+export type RefreshRequest = {
+    refresh_token: string;
+};
+
+export type PasswordChange = {
+    currentPassword: string;
+    /**
+     * The new password; refused (422) when common or easy to guess, as at registration.
+     */
+    password: string;
 };
 
 export type User = {
@@ -146,7 +166,7 @@ export type Service = {
     description: string | null;
     durationMinutes: number;
     /**
-     * Decimal amount, e.g. "45.00".
+     * Decimal amount with two decimals, e.g. "45.00" (also when created as "45").
      */
     price: string;
     currency: string;
@@ -675,6 +695,123 @@ export type IssueTokenResponses = {
 };
 
 export type IssueTokenResponse = IssueTokenResponses[keyof IssueTokenResponses];
+
+export type RefreshSessionData = {
+    body: RefreshRequest;
+    path?: never;
+    query?: never;
+    url: '/auth/refresh';
+};
+
+export type RefreshSessionErrors = {
+    /**
+     * The request body could not be decoded (malformed JSON or form).
+     */
+    400: Problem;
+    /**
+     * Missing, invalid or expired credentials.
+     */
+    401: Problem;
+    /**
+     * The request is well-formed but invalid; `errors` lists the failures.
+     */
+    422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
+};
+
+export type RefreshSessionError = RefreshSessionErrors[keyof RefreshSessionErrors];
+
+export type RefreshSessionResponses = {
+    /**
+     * The session renewed.
+     */
+    200: TokenResponse;
+};
+
+export type RefreshSessionResponse = RefreshSessionResponses[keyof RefreshSessionResponses];
+
+export type LogoutData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/auth/logout';
+};
+
+export type LogoutErrors = {
+    /**
+     * Missing, invalid or expired credentials.
+     */
+    401: Problem;
+    /**
+     * The caller is not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
+};
+
+export type LogoutError = LogoutErrors[keyof LogoutErrors];
+
+export type LogoutResponses = {
+    /**
+     * The session has ended.
+     */
+    204: void;
+};
+
+export type LogoutResponse = LogoutResponses[keyof LogoutResponses];
+
+export type ChangePasswordData = {
+    body: PasswordChange;
+    path?: never;
+    query?: never;
+    url: '/auth/password';
+};
+
+export type ChangePasswordErrors = {
+    /**
+     * The request body could not be decoded (malformed JSON or form).
+     */
+    400: Problem;
+    /**
+     * Missing, invalid or expired credentials.
+     */
+    401: Problem;
+    /**
+     * The caller is not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * The request is well-formed but invalid; `errors` lists the failures.
+     */
+    422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
+};
+
+export type ChangePasswordError = ChangePasswordErrors[keyof ChangePasswordErrors];
+
+export type ChangePasswordResponses = {
+    /**
+     * Password changed; a new session.
+     */
+    200: TokenResponse;
+};
+
+export type ChangePasswordResponse = ChangePasswordResponses[keyof ChangePasswordResponses];
 
 export type GetCurrentUserData = {
     body?: never;
