@@ -25,6 +25,15 @@ class Settings(BaseSettings):
     # Prefixes our own Redis keys, so several deployments (or test runs) can share one Redis.
     redis_key_prefix: str = "silverstar:"
 
+    # Signals (README "Signals: logs, metrics, traces"). DEBUG also shows start-up chatter
+    # (initdb, model loading, progress bars).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # GET /metrics needs `Authorization: Bearer METRICS_TOKEN`; unset: /metrics answers 404.
+    metrics_token: SecretStr | None = None
+    # OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no tracing at all.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "silverstar"
+
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "silverstar"
     jwt_audience: str = "silverstar-app"

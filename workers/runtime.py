@@ -17,6 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from adapters.embedded_servers import resolve_database_url
 from kernel.settings import get_settings
+from kernel.telemetry import instrument_engine
 from persistence.db import create_session_factory
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ def run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
 
     async def main() -> T:
         # Not persistence.db.create_engine: its pool sizes are refused with NullPool.
-        engine = create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool)
+        engine = instrument_engine(create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool))
         try:
             return await work(create_session_factory(engine))
         finally:
