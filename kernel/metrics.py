@@ -7,7 +7,14 @@ API process alone. Gauges read at scrape time (documents by status, queue depths
 here: silverstar/metrics.py computes them when /metrics is read.
 """
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+import shutil
+from pathlib import Path
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, values
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 _SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 _JOB_SECONDS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 1800.0)
@@ -26,9 +33,13 @@ http_request_duration = Histogram(
 # --- jobs (Dramatiq), recorded by workers/job_metrics.py
 jobs_processed = Counter("silverstar_jobs_processed_total", "Jobs that ran to the end.", ["queue", "actor"])
 jobs_failed = Counter("silverstar_jobs_failed_total", "Job runs that raised.", ["queue", "actor"])
-jobs_retried = Counter("silverstar_jobs_retried_total", "Failed jobs queued again for a retry.", ["queue", "actor"])
+jobs_retried = Counter(
+    "silverstar_jobs_retried_total", "Failed jobs queued again for a retry.", ["queue", "actor"]
+)
 jobs_dead = Counter(
-    "silverstar_jobs_dead_lettered_total", "Jobs out of retries, moved to the dead-letter queue.", ["queue", "actor"]
+    "silverstar_jobs_dead_lettered_total",
+    "Jobs out of retries, moved to the dead-letter queue.",
+    ["queue", "actor"],
 )
 job_duration = Histogram(
     "silverstar_job_duration_seconds", "Time a job run took.", ["queue", "actor"], buckets=_JOB_SECONDS
@@ -63,5 +74,30 @@ chat_seconds = Histogram(
     buckets=_SECONDS,
 )
 gemini_errors = Counter(
-    "silverstar_gemini_errors_total", "Failed Gemini calls, by kind (unavailable, failed, unexpected).", ["kind"]
+    "silverstar_gemini_errors_total",
+    "Failed Gemini calls, by kind (unavailable, failed, unexpected, empty).",
+    ["kind"],
 )
+
+
+def record_in_directory(directory: Path) -> None:
+    """This process, and the processes it starts from now on, record into files under `directory`
+    (emptied first: files of processes of an earlier run would count again)."""
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ[MULTIPROC_DIR_VARIABLE] = str(directory)
+    # Labelled series are made on first use, with the value class chosen here.
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+
+
+def exposition_registry() -> CollectorRegistry:
+    """Every process's values (PROMETHEUS_MULTIPROC_DIR), else this process's own."""
+    if os.environ.get(MULTIPROC_DIR_VARIABLE):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return registry
+    return REGISTRY
+
+
+def latest() -> bytes:
+    return generate_latest(exposition_registry())

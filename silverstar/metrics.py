@@ -6,12 +6,10 @@ by status, the job queues' depths) is computed here on each scrape.
 """
 
 import hmac
-import os
 import time
 
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -63,7 +61,7 @@ class _Snapshot(Collector):
         self._documents = documents
         self._queues = queues
 
-    def collect(self) -> list[GaugeMetricFamily]:  # type: ignore[override]
+    def collect(self) -> list[GaugeMetricFamily]:
         documents = GaugeMetricFamily("silverstar_documents", "Documents by status.", labels=["status"])
         for status, count in self._documents.items():
             documents.add_metric([status], count)
@@ -99,15 +97,6 @@ async def _queue_depths(redis: Redis, namespace: str) -> dict[tuple[str, str], i
     return dict(zip(keys, (int(count) for count in counts), strict=True))
 
 
-def _process_metrics() -> bytes:
-    """Every process's values (PROMETHEUS_MULTIPROC_DIR), else this process's own."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
-
-
 def _authorize(request: Request, runtime: Runtime) -> None:
     token = runtime.settings.metrics_token
     if token is None:
@@ -128,4 +117,4 @@ async def metrics_endpoint(request: Request) -> Response:
     snapshot.register(
         _Snapshot(await _documents_by_status(runtime), await _queue_depths(runtime.redis, broker.namespace))
     )
-    return Response(_process_metrics() + generate_latest(snapshot), media_type=CONTENT_TYPE)
+    return Response(metrics.latest() + generate_latest(snapshot), media_type=CONTENT_TYPE)

@@ -65,7 +65,10 @@ def with_request_id(problem: dict[str, Any], request: Request | None = None) -> 
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return JSONResponse(
-        with_request_id(exc.to_problem()), status_code=exc.status, headers=exc.headers, media_type=PROBLEM_MEDIA_TYPE
+        with_request_id(exc.to_problem()),
+        status_code=exc.status,
+        headers=exc.headers,
+        media_type=PROBLEM_MEDIA_TYPE,
     )
 
 
@@ -220,7 +223,10 @@ class FrameworkTooLargeAsProblem:
     async def _send_problem(self, scope: Scope, send: Send) -> None:
         problem = PayloadTooLarge(f"Requests are limited to {self._max_mb} MB.").to_problem()
         body = json.dumps(with_request_id(problem, Request(scope))).encode()
-        headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
         if request_id := scope.get(REQUEST_ID_SCOPE_KEY):
             headers.append((b"x-request-id", str(request_id).encode("latin-1")))
         await send({"type": "http.response.start", "status": 413, "headers": headers})

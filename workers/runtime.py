@@ -28,7 +28,8 @@ def run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
 
     async def main() -> T:
         # Not persistence.db.create_engine: its pool sizes are refused with NullPool.
-        engine = instrument_engine(create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool))
+        url = resolve_database_url(get_settings())
+        engine = instrument_engine(create_async_engine(url, poolclass=NullPool))
         try:
             return await work(create_session_factory(engine))
         finally:

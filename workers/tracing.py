@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 import dramatiq
+from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
@@ -37,7 +38,7 @@ class TraceContextMiddleware(Middleware):
         if (request_id := request_id_var.get()) is not None:
             message.options[REQUEST_ID_OPTION] = request_id
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         parent = propagate.extract(message.options.get(TRACE_OPTION) or {})
         span = _tracer.start_span(
             f"job {message.actor_name}",
@@ -59,7 +60,7 @@ class TraceContextMiddleware(Middleware):
     def after_process_message(
         self,
         broker: dramatiq.Broker,
-        message: dramatiq.Message[Any],
+        message: MessageProxy,
         *,
         result: Any = None,
         exception: BaseException | None = None,
@@ -76,7 +77,8 @@ class TraceContextMiddleware(Middleware):
         otel_context.detach(context_token)
         request_id_var.reset(request_token)
 
-    after_skip_message = after_process_message
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self.after_process_message(broker, message)
 
 
 class SignalsAtBoot(Middleware):

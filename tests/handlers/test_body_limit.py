@@ -15,7 +15,9 @@ async def _post_documents(
     runtime: Runtime, chunks: list[bytes], headers: list[tuple[bytes, bytes]]
 ) -> tuple[list[Message], int]:
     """POST /documents straight through ASGI, the body in chunks as a client streams it."""
-    limited = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update={"max_upload_bytes": LIMIT}))
+    limited = dataclasses.replace(
+        runtime, settings=runtime.settings.model_copy(update={"max_upload_bytes": LIMIT})
+    )
     app = create_app(limited.settings, limited)
     pending = [
         {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)
