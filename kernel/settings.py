@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no tracing at all.
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "silverstar"
+    # A worker process's own metrics server (plain HTTP, no token: keep it on a private network).
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
 
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "silverstar"

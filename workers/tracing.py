@@ -6,6 +6,7 @@ inside a span that is a child of that context, with the request id set for its l
 It works for every message, whoever calls `broker.enqueue`.
 """
 
+import logging
 import threading
 from typing import Any
 
@@ -15,7 +16,9 @@ from dramatiq.middleware import Middleware
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
+from prometheus_client import start_http_server
 
+from kernel.metrics import exposition_registry
 from kernel.observability import configure_logging, request_id_var
 from kernel.settings import get_settings
 from kernel.telemetry import configure_tracing
@@ -24,6 +27,7 @@ TRACE_OPTION = "trace_context"
 REQUEST_ID_OPTION = "request_id"
 
 _tracer = trace.get_tracer("silverstar.jobs")
+logger = logging.getLogger(__name__)
 
 
 class TraceContextMiddleware(Middleware):
@@ -92,3 +96,14 @@ class SignalsAtBoot(Middleware):
         settings = get_settings()
         configure_logging(settings.log_level)
         configure_tracing(settings)
+        if settings.worker_metrics_port is not None:
+            serve_worker_metrics(settings.worker_metrics_host, settings.worker_metrics_port)
+
+
+def serve_worker_metrics(host: str, port: int) -> None:
+    """The worker's metrics (all its processes' with PROMETHEUS_MULTIPROC_DIR) on http://host:port/."""
+    try:
+        start_http_server(port, addr=host, registry=exposition_registry())
+    except OSError:
+        # Several processes of one worker: the first serves them all (with the shared folder).
+        logger.debug("worker metrics already served on %s:%d", host, port)
