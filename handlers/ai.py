@@ -12,6 +12,7 @@ from pydantic import AwareDatetime
 from generated import models as api
 from handlers.representations import ai_log_out, source_out
 from kernel import metrics
+from kernel.observability import request_id_var
 from persistence.models import AIChannel
 from services.assistant import Answer, AssistantService, Prepared, problem_for, stream_answer
 from services.chat_quota import ChatQuota
@@ -65,7 +66,7 @@ async def _sse(runtime: Runtime, service: AssistantService, prepared: Prepared) 
         if isinstance(item, str):
             yield _event("token", api.ChatStreamToken(text=item).model_dump(mode="json"))
         elif item.error is not None:
-            yield _event("error", problem_for(item.error).to_problem())
+            yield _event("error", {**problem_for(item.error).to_problem(), "requestId": request_id_var.get()})
         else:
             done = api.ChatStreamDone(
                 conversation_id=_conversation_of(item),

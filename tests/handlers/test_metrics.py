@@ -37,7 +37,9 @@ async def scraped(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app with METRICS_TOKEN set."""
     settings = runtime.settings.model_copy(update={"metrics_token": SecretStr(TOKEN)})
     app = create_app(settings, dataclasses.replace(runtime, settings=settings))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
         yield client
 
 
@@ -75,7 +77,9 @@ async def test_metrics_name_every_signal(scraped: httpx.AsyncClient) -> None:
 async def test_the_request_counter_moves_by_route_template_and_status(scraped: httpx.AsyncClient) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     labels = 'method="GET",route="/documents/{documentId}",status="401"'
-    before = _sample((await scraped.get("/metrics", headers=auth)).text, "silverstar_http_requests_total", labels)
+    before = _sample(
+        (await scraped.get("/metrics", headers=auth)).text, "silverstar_http_requests_total", labels
+    )
 
     for _ in range(3):
         assert (await scraped.get("/documents/00000000-0000-0000-0000-000000000000")).status_code == 401
@@ -83,4 +87,6 @@ async def test_the_request_counter_moves_by_route_template_and_status(scraped: h
     scrape = (await scraped.get("/metrics", headers=auth)).text
     after = _sample(scrape, "silverstar_http_requests_total", labels)
     assert after - before == 3
-    assert _sample(scrape, "silverstar_http_requests_total", 'method="GET",route="/metrics",status="200"') >= 1
+    assert (
+        _sample(scrape, "silverstar_http_requests_total", 'method="GET",route="/metrics",status="200"') >= 1
+    )

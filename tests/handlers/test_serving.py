@@ -64,7 +64,9 @@ async def test_the_access_line_is_json_with_its_fields_and_no_query_string(serve
     access.setLevel(logging.INFO)
     try:
         async with httpx.AsyncClient(base_url=served) as client:
-            response = await client.get("/health", params={"q": "Jane Doe"}, headers={"X-Request-ID": "req-42"})
+            response = await client.get(
+                "/health", params={"q": "Jane Doe"}, headers={"X-Request-ID": "req-42"}
+            )
     finally:
         access.removeHandler(handler)
 
@@ -98,7 +100,12 @@ def app_logging() -> Iterator[None]:
     yield
     for name, (handlers, level, propagate, disabled) in saved.items():
         logger = logging.getLogger(name)
-        logger.handlers[:], logger.level, logger.propagate, logger.disabled = handlers, level, propagate, disabled
+        logger.handlers[:], logger.level, logger.propagate, logger.disabled = (
+            handlers,
+            level,
+            propagate,
+            disabled,
+        )
 
 
 async def test_uvicorn_writes_no_access_line_of_its_own(
