@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, values
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -97,6 +97,12 @@ def exposition_registry() -> CollectorRegistry:
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return registry
     return REGISTRY
+
+
+def forget_this_process() -> None:
+    """A process leaving: its "in progress" values stop counting (multiprocess mode only)."""
+    if directory := os.environ.get(MULTIPROC_DIR_VARIABLE):
+        mark_process_dead(os.getpid(), directory)  # type: ignore[no-untyped-call]
 
 
 def latest() -> bytes:

@@ -18,7 +18,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client import start_http_server
 
-from kernel.metrics import exposition_registry
+from kernel.metrics import exposition_registry, forget_this_process
 from kernel.observability import configure_logging, request_id_var
 from kernel.settings import get_settings
 from kernel.telemetry import configure_tracing
@@ -98,6 +98,10 @@ class SignalsAtBoot(Middleware):
         configure_tracing(settings)
         if settings.worker_metrics_port is not None:
             serve_worker_metrics(settings.worker_metrics_host, settings.worker_metrics_port)
+
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        forget_this_process()
 
 
 def serve_worker_metrics(host: str, port: int) -> None:
