@@ -9,6 +9,7 @@ It works for every message, whoever calls `broker.enqueue`.
 import logging
 import threading
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
 import dramatiq
 from dramatiq.broker import MessageProxy
@@ -104,10 +105,12 @@ class SignalsAtBoot(Middleware):
         forget_this_process()
 
 
-def serve_worker_metrics(host: str, port: int) -> None:
+def serve_worker_metrics(host: str, port: int) -> WSGIServer | None:
     """The worker's metrics (all its processes' with PROMETHEUS_MULTIPROC_DIR) on http://host:port/."""
     try:
-        start_http_server(port, addr=host, registry=exposition_registry())
+        server, _ = start_http_server(port, addr=host, registry=exposition_registry())
     except OSError:
         # Several processes of one worker: the first serves them all (with the shared folder).
         logger.debug("worker metrics already served on %s:%d", host, port)
+        return None
+    return server
