@@ -1,13 +1,11 @@
 """Tracing with OpenTelemetry: on when OTEL_EXPORTER_OTLP_ENDPOINT is set, off (no cost) otherwise.
 
 The API's HTTP spans come from FastAPI's own telemetry (it follows the global tracer
-provider set here); SQL, Redis and outgoing HTTP (Twilio media, Gemini through google-genai's
-httpx) from the OpenTelemetry instrumentations; ingestion, transcription and answering
-stages from `span()` in the code; a request's trace continues into the jobs it queues
-(workers/tracing.py).
+provider set here); SQL, Redis and outgoing httpx calls (Twilio media) from the OpenTelemetry
+instrumentations; Gemini calls, ingestion, transcription and answering stages from `span()`
+in the code; a request's trace continues into the jobs it queues (workers/tracing.py).
 """
 
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from kernel.settings import Settings
 
-log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _instrumented = False
 
