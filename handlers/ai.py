@@ -66,7 +66,10 @@ async def _sse(runtime: Runtime, service: AssistantService, prepared: Prepared) 
         if isinstance(item, str):
             yield _event("token", api.ChatStreamToken(text=item).model_dump(mode="json"))
         elif item.error is not None:
-            yield _event("error", {**problem_for(item.error).to_problem(), "requestId": request_id_var.get()})
+            problem = problem_for(item.error).to_problem()
+            if (request_id := request_id_var.get()) is not None:
+                problem["requestId"] = request_id
+            yield _event("error", problem)
         else:
             done = api.ChatStreamDone(
                 conversation_id=_conversation_of(item),

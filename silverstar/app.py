@@ -39,6 +39,8 @@ email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 
 
 class _SilverStarAPI(FastAPI):
+    """FastAPI with one layer outside its body limiter, which answers some 413s itself in text."""
+
     def build_middleware_stack(self) -> ASGIApp:
         return FrameworkTooLargeAsProblem(super().build_middleware_stack(), self.max_body_size)
 
