@@ -17,6 +17,7 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client import REGISTRY
 from sqlalchemy import delete
 
 import workers.documents
@@ -93,6 +94,13 @@ def _work_off_the_queue() -> None:
         worker.stop()
 
 
+INGEST = {"queue": QUEUE, "actor": "documents.ingest"}
+
+
+def _sample(name: str, labels: dict[str, str] | None = None) -> float:
+    return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+
 def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[str]:
     names = []
     while span.parent is not None and span.parent.span_id in by_id:
@@ -114,7 +122,11 @@ async def test_one_upload_is_one_trace_from_the_request_to_the_last_ingestion_sp
         )
         try:
             assert uploaded.status_code == 202
+            processed_before = _sample("silverstar_jobs_processed_total", INGEST)
+            pages_before = _sample("silverstar_ingestion_pages_total")
             _work_off_the_queue()
+            processed = _sample("silverstar_jobs_processed_total", INGEST) - processed_before
+            pages = _sample("silverstar_ingestion_pages_total") - pages_before
             status = (
                 await app.client.get(
                     f"/documents/{uploaded.json()['id']}", headers={"Authorization": f"Bearer {token}"}
@@ -125,6 +137,7 @@ async def test_one_upload_is_one_trace_from_the_request_to_the_last_ingestion_sp
                 await session.execute(delete(Document).where(Document.id == uuid.UUID(uploaded.json()["id"])))
 
     assert status == "ready"
+    assert (processed, pages) == (1, 1)
     finished = list(spans.get_finished_spans())
     request = next(s for s in finished if s.kind == SpanKind.SERVER and s.name == "POST /documents")
     trace_id = request.context.trace_id
