@@ -17,7 +17,9 @@ import httpx
 from google import genai
 from google.genai import errors, types
 
+from kernel import metrics
 from kernel.settings import Settings
+from kernel.telemetry import span, tracer
 
 log = logging.getLogger(__name__)
 
@@ -98,18 +100,22 @@ class GeminiChat:
         return [types.Content(role=m.role, parts=[types.Part(text=m.text)]) for m in messages]
 
     async def generate(self, system: str, messages: Sequence[Message]) -> Generation:
-        try:
-            response = await self._client.aio.models.generate_content(
-                model=self.model, contents=self._contents(messages), config=self._config(system)
-            )
-        except Exception as error:
-            raise _model_error(error) from None
-        piece = _piece(response)
-        if not piece.text.strip():
-            raise ModelFailed("The model returned an empty answer.")
-        return piece
+        with span("gemini.generate", model=self.model):
+            try:
+                response = await self._client.aio.models.generate_content(
+                    model=self.model, contents=self._contents(messages), config=self._config(system)
+                )
+            except Exception as error:
+                raise _model_error(error) from None
+            piece = _piece(response)
+            if not piece.text.strip():
+                metrics.gemini_errors.labels("empty").inc()
+                raise ModelFailed("The model returned an empty answer.")
+            return piece
 
     async def stream(self, system: str, messages: Sequence[Message]) -> AsyncIterator[Generation]:
+        # Not made current: a generator's context may be resumed from another one.
+        streaming = tracer.start_span("gemini.stream", attributes={"model": self.model})
         produced = False
         try:
             chunks = await self._client.aio.models.generate_content_stream(
@@ -123,7 +129,10 @@ class GeminiChat:
             raise
         except Exception as error:
             raise _model_error(error) from None
+        finally:
+            streaming.end()
         if not produced:
+            metrics.gemini_errors.labels("empty").inc()
             raise ModelFailed("The model returned an empty answer.")
 
 
@@ -156,12 +165,16 @@ def _model_error(error: Exception) -> ModelError:
     if isinstance(error, errors.APIError):
         log.warning("Gemini answered %s (%s)", error.code, error.status)
         if error.code in UNAVAILABLE_STATUSES:
+            metrics.gemini_errors.labels("unavailable").inc()
             return ModelUnavailable(f"The model provider is unavailable (HTTP {error.code}).")
+        metrics.gemini_errors.labels("failed").inc()
         return ModelFailed(f"The model provider failed (HTTP {error.code}).")
     if isinstance(error, (TimeoutError, aiohttp.ClientError, httpx.HTTPError, OSError)):
         log.warning("Gemini unreachable: %s", type(error).__name__)
+        metrics.gemini_errors.labels("unavailable").inc()
         return ModelUnavailable("The model provider could not be reached.")
     log.error("Gemini call failed unexpectedly: %s", type(error).__name__)
+    metrics.gemini_errors.labels("unexpected").inc()
     return ModelFailed("The model provider failed.")
 
 

@@ -776,9 +776,14 @@ class Problem(BaseModel):
     allowed: list[str] | None = Field(
         None, description='Allowed values, e.g. permitted status transitions (409).'
     )
-    _not_null = field_validator('detail', 'instance', 'errors', 'allowed', mode='before')(
-        _reject_null
+    request_id: str | None = Field(
+        None,
+        alias='requestId',
+        description="The request's id, as in the X-Request-ID response header and the logs.",
     )
+    _not_null = field_validator(
+        'detail', 'instance', 'errors', 'allowed', 'request_id', mode='before'
+    )(_reject_null)
 
 
 class TokenResponse(BaseModel):

@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     # Jobs that failed with no retry left stay in Redis's dead letters this long (`silverstar jobs`).
     job_dead_letter_ttl_days: int = Field(default=7, ge=1, le=365)
 
+    # Signals (README "Signals: logs, metrics, traces"). DEBUG also shows start-up chatter
+    # (initdb, model loading, progress bars).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # GET /metrics needs `Authorization: Bearer METRICS_TOKEN`; unset: /metrics answers 404.
+    metrics_token: SecretStr | None = None
+    # OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no tracing at all.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "silverstar"
+    # A worker process's own metrics server (plain HTTP, no token: keep it on a private network).
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "silverstar"
     jwt_audience: str = "silverstar-app"

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 
+from kernel.telemetry import instrument_engine
+
 # Names as PostgreSQL would pick them, so migrations are deterministic and error handlers
 # can match a violated constraint by name (e.g. "appointments_no_doctor_overlap").
 NAMING_CONVENTION: dict[Any, str] = {
@@ -48,7 +50,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         "pool_recycle": 1800,
     }
     options.update(kwargs)
-    return create_async_engine(url, **options)
+    return instrument_engine(create_async_engine(url, **options))
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

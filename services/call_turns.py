@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.speech import SpeechError, Transcript
 from adapters.twilio_media import RecordingUnavailable
+from kernel import metrics
+from kernel.telemetry import span
 from persistence.models import AIChannel, CallTurnStatus, MessageRole
 from persistence.repositories.telephony import CallRepository, CallTurnRepository, ClinicVocabularyRepository
 from services.answerers import Turn
@@ -144,10 +146,13 @@ async def answer_turn(turn_id: uuid.UUID, work: TurnWork) -> CallTurnStatus | No
         if credentials is None:
             raise TurnFailed("no Twilio credentials are configured to download the recording")
         started = time.perf_counter()
-        audio = await work.fetch_recording(recording_url, credentials)
+        with span("phone.download_recording"):
+            audio = await work.fetch_recording(recording_url, credentials)
         timings["downloadMs"] = _ms_since(started)
         timings["audioBytes"] = len(audio)
-        transcript = await asyncio.to_thread(work.transcribe, audio, prompt)
+        with span("phone.transcribe", audio_bytes=len(audio)):
+            transcript = await asyncio.to_thread(work.transcribe, audio, prompt)
+        metrics.transcription_seconds.observe(transcript.seconds)
         timings["speechToTextMs"] = round(transcript.seconds * 1000)
         timings["audioSeconds"] = round(transcript.audio_seconds, 2)
         timings["droppedSegments"] = transcript.dropped_segments
@@ -190,18 +195,22 @@ async def _answer_and_store(
                 history = await turns.earlier_exchanges(turn, limit=HISTORY_EXCHANGES)
                 started = time.perf_counter()
                 try:
-                    reply = await AssistantService(session, work.world).answer(
-                        transcript,
-                        user=None,
-                        patient_id=None,
-                        channel=AIChannel.phone,
-                        history=[
-                            Turn(role=role, text=text)
-                            for question, said in history
-                            for role, text in ((MessageRole.user, question), (MessageRole.assistant, said))
-                        ],
-                        style=AnswerStyle.spoken,
-                    )
+                    with span("phone.answer"):
+                        reply = await AssistantService(session, work.world).answer(
+                            transcript,
+                            user=None,
+                            patient_id=None,
+                            channel=AIChannel.phone,
+                            history=[
+                                Turn(role=role, text=text)
+                                for question, said in history
+                                for role, text in (
+                                    (MessageRole.user, question),
+                                    (MessageRole.assistant, said),
+                                )
+                            ],
+                            style=AnswerStyle.spoken,
+                        )
                 except Exception as failure:
                     log.exception("the assistant failed on call turn %s", turn_id)
                     await session.rollback()
@@ -219,6 +228,7 @@ async def _answer_and_store(
         turn.status = CallTurnStatus.failed if error else CallTurnStatus.done
         turn.completed_at = datetime.now(UTC)
         await session.commit()
+        metrics.phone_turn_seconds.observe((turn.completed_at - turn.created_at).total_seconds())
         return turn.status
 
 

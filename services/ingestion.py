@@ -9,6 +9,7 @@ Permanent problems with the file (`DocumentRejected`) end in `failed`; anything 
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -21,7 +22,9 @@ from adapters.embeddings import Embedder, embedding_model_label
 from adapters.pdf_text import DocumentRejected, TextChunk, chunk_pages
 from adapters.storage import DocumentStorage, document_key
 from adapters.vector_store import VectorStore
+from kernel import metrics
 from kernel.settings import Settings
+from kernel.telemetry import span
 from persistence.models import DocumentStatus
 from persistence.repositories.documents import DocumentRepository
 
@@ -62,8 +65,10 @@ async def ingest(
         document.processing_started_at = document.heartbeat_at = datetime.now(UTC)
         await session.commit()
 
+    started = time.perf_counter()
     try:
-        data = await asyncio.to_thread(storage.read, document_key(document_id))
+        with span("ingestion.read"):
+            data = await asyncio.to_thread(storage.read, document_key(document_id))
     except Exception:
         if not await _exists(session_factory, document_id):
             logger.warning("document %s was deleted while being ingested", document_id)
@@ -79,18 +84,21 @@ async def ingest(
         logger.info("document %s rejected: %s", document_id, rejected.reason)
         return await _mark_failed(session_factory, store, document_id, rejected.reason)
 
-    async with session_factory() as session:
-        document = await DocumentRepository(session).lock(document_id)
-        if document is None:
-            logger.warning("document %s was deleted while being ingested", document_id)
-            return None
-        await store.replace_chunks(session, document, list(zip(chunks, vectors, strict=True)))
-        document.status = DocumentStatus.ready
-        document.page_count = len(pages)
-        document.chunk_count = len(chunks)
-        document.embedding_model = model
-        document.error = None
-        await session.commit()
+    with span("ingestion.store", chunks=len(chunks)):
+        async with session_factory() as session:
+            document = await DocumentRepository(session).lock(document_id)
+            if document is None:
+                logger.warning("document %s was deleted while being ingested", document_id)
+                return None
+            await store.replace_chunks(session, document, list(zip(chunks, vectors, strict=True)))
+            document.status = DocumentStatus.ready
+            document.page_count = len(pages)
+            document.chunk_count = len(chunks)
+            document.embedding_model = model
+            document.error = None
+            await session.commit()
+    metrics.ingestion_pages.inc(len(pages))
+    metrics.ingestion_pages_per_second.observe(len(pages) / max(time.perf_counter() - started, 1e-6))
     logger.info("document %s ready: %d pages, %d chunks", document_id, len(pages), len(chunks))
     return DocumentStatus.ready
 
@@ -99,12 +107,16 @@ async def _extract_and_embed(
     data: bytes, embedder: Embedder, limits: ExtractionLimits
 ) -> tuple[list[str], list[TextChunk], list[list[float]]]:
     """The slow part: text out of the PDF (in a bounded child process), chunks, their vectors."""
-    pages = await asyncio.to_thread(extract_pages_bounded, data, limits)
-    chunks = chunk_pages(pages)
+    with span("ingestion.extract", bytes=len(data)) as extracting:
+        pages = await asyncio.to_thread(extract_pages_bounded, data, limits)
+        extracting.set_attribute("pages", len(pages))
+    with span("ingestion.chunk"):
+        chunks = chunk_pages(pages)
     vectors: list[list[float]] = []
-    for start in range(0, len(chunks), EMBED_BATCH_SIZE):
-        batch = [chunk.text for chunk in chunks[start : start + EMBED_BATCH_SIZE]]
-        vectors.extend(await asyncio.to_thread(embedder.embed, batch))
+    with span("ingestion.embed", chunks=len(chunks)):
+        for start in range(0, len(chunks), EMBED_BATCH_SIZE):
+            batch = [chunk.text for chunk in chunks[start : start + EMBED_BATCH_SIZE]]
+            vectors.extend(await asyncio.to_thread(embedder.embed, batch))
     return pages, chunks, vectors
 
 

@@ -1,8 +1,9 @@
 """The app factory: generated routes wired to hand-written handlers, plus the platform around them."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import email_validator
 import fastapi_offline
@@ -15,23 +16,33 @@ from fastapi.openapi.docs import (
 )
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, JSONResponse
+from starlette.types import ASGIApp
 
 from generated.routes import create_router
 from handlers import ai, appointments, auth, catalog, documents, health, integrations, users, webhooks
 from handlers.context import Runtime
-from kernel.observability import RequestIdMiddleware
+from kernel.observability import AccessLogMiddleware, RequestIdMiddleware
 from kernel.settings import Settings, get_settings
 from silverstar.bootstrap import open_runtime
 from silverstar.context import request_context
 from silverstar.contract import load_contract
-from silverstar.problems import install_problem_handlers
-from silverstar.upload_limit import UploadSizeLimit
+from silverstar.metrics import METRICS_PATH, RequestMetricsMiddleware, metrics_endpoint
+from silverstar.problems import FrameworkTooLargeAsProblem, install_problem_handlers
 
 _DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+# Room for the multipart framing around an uploaded file (boundaries, part headers, the title).
+MULTIPART_OVERHEAD = 64 * 1024
 
 # `format: email` fields validate syntax only: clinics use internal domains (.local, .test)
 # that email-validator would otherwise reject as special-use.
 email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
+
+
+class _SilverStarAPI(FastAPI):
+    """FastAPI with one layer outside its body limiter, which answers some 413s itself in text."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return FrameworkTooLargeAsProblem(super().build_middleware_stack(), self.max_body_size)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -47,12 +58,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             app.state.runtime = opened
             yield
 
-    app = FastAPI(
+    app = _SilverStarAPI(
         title="SilverStar API",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # Request spans, following the tracer provider kernel/telemetry.py installs (none: off).
+        # Its OTel metrics and logs stay off: metrics are Prometheus (/metrics), logs are ours.
+        telemetry={"metrics": False, "logs": False, "auto_configure": False, "exclude": _untraced},
+        # Every body, an upload's included, is refused (413) once it passes this, while it streams in.
+        max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
     )
     if runtime is not None:
         app.state.runtime = runtime
@@ -72,6 +88,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         )
     )
     _serve_contract_and_docs(app)
+    app.add_api_route(METRICS_PATH, metrics_endpoint, methods=["GET"], include_in_schema=False)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -80,9 +97,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After", "Location"],
         )
-    app.add_middleware(UploadSizeLimit, paths=frozenset({"/documents"}), max_bytes=settings.max_upload_bytes)
+    app.add_middleware(RequestMetricsMiddleware)
+    app.add_middleware(AccessLogMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def _untraced(scope: MutableMapping[str, Any]) -> bool:
+    return scope.get("path") == METRICS_PATH
 
 
 def _serve_contract_and_docs(app: FastAPI) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.embedded_servers import resolve_database_url, resolve_redis_url, stop_embedded_servers
 from adapters.job_queue import DramatiqJobSender
+from kernel.metrics import record_in_directory
 from kernel.settings import Settings, get_settings
 from persistence.db import create_engine, create_session_factory
 from persistence.migrate import upgrade_head
@@ -102,6 +103,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     _migrate()
     if not args.no_demo:
         _seed_demo()
+    # The API's /metrics adds up the workers' metrics too: every process records under one folder.
+    record_in_directory(settings.data_dir / "metrics")
     # The worker and the API find the same servers: pin them for the child process.
     env = {
         **os.environ,
@@ -197,7 +200,7 @@ def cmd_reset(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     from kernel.observability import configure_logging
 
-    configure_logging()
+    configure_logging(get_settings().log_level)
     parser = argparse.ArgumentParser(prog="silverstar")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="migrate, seed the demo clinic, serve the API with a worker")

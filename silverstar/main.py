@@ -2,7 +2,10 @@
 
 from kernel.observability import configure_logging
 from kernel.settings import get_settings
+from kernel.telemetry import configure_tracing
 from silverstar.app import create_app
 
-configure_logging()
-app = create_app(get_settings())
+settings = get_settings()
+configure_logging(settings.log_level)
+configure_tracing(settings)
+app = create_app(settings)

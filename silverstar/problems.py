@@ -1,5 +1,6 @@
 """The one place that turns exceptions into application/problem+json responses."""
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -14,8 +15,10 @@ from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kernel.errors import PROBLEM_MEDIA_TYPE, ProblemError, ServiceUnavailable, problem_type
+from kernel.errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge, ProblemError, ServiceUnavailable, problem_type
+from kernel.observability import REQUEST_ID_SCOPE_KEY, request_id_var
 from silverstar.contract import allowed_methods
 
 log = logging.getLogger(__name__)
@@ -41,17 +44,31 @@ def problem_response(
 ) -> JSONResponse:
     body = {"type": problem_type(slug), "title": title, "status": status, "detail": detail}
     return JSONResponse(
-        {**body, **extensions},
+        with_request_id({**body, **extensions}),
         status_code=status,
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,
     )
 
 
+def with_request_id(problem: dict[str, Any], request: Request | None = None) -> dict[str, Any]:
+    """The request's id in the body too (the X-Request-ID header is lost when a body is pasted).
+
+    A 500 is rendered outside the request id's middleware: there it comes from the scope.
+    """
+    request_id = request_id_var.get() or (request.scope.get(REQUEST_ID_SCOPE_KEY) if request else None)
+    if request_id is not None:
+        problem["requestId"] = request_id
+    return problem
+
+
 async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     return JSONResponse(
-        exc.to_problem(), status_code=exc.status, headers=exc.headers, media_type=PROBLEM_MEDIA_TYPE
+        with_request_id(exc.to_problem()),
+        status_code=exc.status,
+        headers=exc.headers,
+        media_type=PROBLEM_MEDIA_TYPE,
     )
 
 
@@ -157,7 +174,13 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return problem_response(500, "Internal Server Error", "An unexpected error occurred.", "internal-error")
+    body = {
+        "type": problem_type("internal-error"),
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "An unexpected error occurred.",
+    }
+    return JSONResponse(with_request_id(body, request), status_code=500, media_type=PROBLEM_MEDIA_TYPE)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -169,3 +192,42 @@ def install_problem_handlers(app: FastAPI) -> None:
     for unavailable in _UNAVAILABLE_ERRORS:
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+class FrameworkTooLargeAsProblem:
+    """Starlette's body limiter answers a declared Content-Length over the limit itself, in plain
+    text, around every handler; this outermost layer turns that answer into our problem+json."""
+
+    def __init__(self, app: ASGIApp, max_body_size: int | None) -> None:
+        self.app = app
+        self._max_mb = (max_body_size or 0) // (1024 * 1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replacing = False
+
+        async def send_problem(message: Message) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                replacing = content_type.startswith(b"text/plain")
+            if not replacing:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await self._send_problem(scope, send)
+
+        await self.app(scope, receive, send_problem)
+
+    async def _send_problem(self, scope: Scope, send: Send) -> None:
+        problem = PayloadTooLarge(f"Requests are limited to {self._max_mb} MB.").to_problem()
+        body = json.dumps(with_request_id(problem, Request(scope))).encode()
+        headers = [
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if request_id := scope.get(REQUEST_ID_SCOPE_KEY):
+            headers.append((b"x-request-id", str(request_id).encode("latin-1")))
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -45,8 +45,8 @@ def test_compose_runs_the_database_redis_a_migration_the_api_and_one_worker_per_
     assert DEFAULT_SERVICES == {"db", "redis", "migrate", "api", "worker-calls", "worker-documents"}
     for process in WORKER_PROCESSES:
         service = SERVICES[f"worker-{process.queue}"]
-        # The command line the supervisor of `make run` uses, from the image's PATH.
-        assert service["command"] == ["dramatiq", *process.command()[3:]]
+        # The command line the supervisor of `make run` uses, with the image's Python.
+        assert service["command"] == ["python", *process.command()[1:]]
     assert {process.queue for process in WORKER_PROCESSES} == set(WORKER_QUEUES)
 
 

@@ -16,6 +16,8 @@ from adapters.embedded_servers import resolve_redis_url
 from adapters.job_queue import broker_namespace
 from adapters.queued_jobs import DeadLetterErrors
 from kernel.settings import Settings, get_settings
+from workers.job_metrics import JobMetrics
+from workers.tracing import SignalsAtBoot, TraceContextMiddleware
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -28,7 +30,9 @@ def build_broker(settings: Settings) -> RedisBroker:
         namespace=broker_namespace(settings.redis_key_prefix),
         dead_message_ttl=settings.job_dead_letter_ttl_days * DAY_MS,
     )
-    broker.add_middleware(DeadLetterErrors())
+    # Every message carries the trace and request id of whatever queued it, whoever enqueues it.
+    for middleware in (DeadLetterErrors(), SignalsAtBoot(), TraceContextMiddleware(), JobMetrics()):
+        broker.add_middleware(middleware)
     return broker
 
 

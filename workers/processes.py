@@ -26,7 +26,7 @@ class WorkerProcess:
 
     def command(self) -> list[str]:
         return [
-            sys.executable, "-m", "dramatiq", "workers.actors",
+            sys.executable, "-m", "workers", "workers.actors",
             "--queues", self.queue, "--processes", "1", "--threads", str(self.threads),
         ]  # fmt: skip
 

@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from adapters.embedded_servers import resolve_database_url
 from kernel.settings import get_settings
+from kernel.telemetry import instrument_engine
 from persistence.db import create_session_factory
 from services.outside_world import OutsideWorld
 
@@ -48,7 +49,8 @@ def run(work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]) -> T:
 
     async def main() -> T:
         # Not persistence.db.create_engine: its pool sizes are refused with NullPool.
-        engine = create_async_engine(resolve_database_url(get_settings()), poolclass=NullPool)
+        url = resolve_database_url(get_settings())
+        engine = instrument_engine(create_async_engine(url, poolclass=NullPool))
         try:
             return await work(create_session_factory(engine))
         finally:

@@ -321,6 +321,7 @@ async def test_a_failing_stream_ends_with_an_error_event(
     [(name, problem)] = sse_events(response.text)
     assert name == "error"
     assert problem["status"] == 502 and problem["title"] == "Bad Gateway"
+    assert problem["requestId"] == response.headers["x-request-id"]
 
 
 async def test_admins_list_logs_newest_first_with_filters_and_patients_may_not(

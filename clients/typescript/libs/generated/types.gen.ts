@@ -25,6 +25,10 @@ export type Problem = {
      * Allowed values, e.g. permitted status transitions (409).
      */
     allowed?: Array<string>;
+    /**
+     * The request's id, as in the X-Request-ID response header and the logs.
+     */
+    requestId?: string;
     [key: string]: unknown;
 };
 
