@@ -16,10 +16,13 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from kernel.errors import Forbidden, Unauthorized
+from kernel.errors import Forbidden, ProblemError, Unauthorized
+from kernel.observability import request_id_var
 from kernel.settings import Settings
 from persistence.models import User
 from persistence.repositories.users import UserRepository
+from services.audit import AuditTrail, Outcome, RequestOrigin
+from services.audit_catalog import AUDITED
 from services.integrations import effective_twilio_credentials
 from silverstar.runtime import Runtime
 
@@ -37,6 +40,7 @@ class RequestContext:
     session: AsyncSession
     request: Request
     caller: User | None = None
+    audit: AuditTrail = field(default_factory=AuditTrail)
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
@@ -179,18 +183,58 @@ def request_context(
             factory = runtime.read_session_factory
         async with factory() as session:
             ctx = RequestContext(runtime=runtime, session=session, request=request)
-            if scheme == BEARER_SCHEME:
-                ctx.caller = await _authenticate(runtime, session, request)
-                if roles and ctx.caller.role not in roles:
-                    raise Forbidden("Your role does not allow this operation.")
-            elif scheme == TWILIO_SCHEME:
-                await _verify_twilio_signature(runtime, session, request)
+            ctx.audit = AuditTrail(
+                _origin(request, runtime.settings), record_reads=runtime.settings.audit_reads
+            )
             try:
+                if scheme == BEARER_SCHEME:
+                    ctx.caller = ctx.audit.actor = await _authenticate(runtime, session, request)
+                    if roles and ctx.caller.role not in roles:
+                        raise Forbidden("Your role does not allow this operation.")
+                elif scheme == TWILIO_SCHEME:
+                    await _verify_twilio_signature(runtime, session, request)
                 yield ctx
-            except BaseException:
+            except BaseException as error:
                 await session.rollback()
+                await _keep_refusal(ctx, error)
                 raise
+            # Last before the commit: the chain's head stays locked only until it.
+            await ctx.audit.write(session)
             await session.commit()
             await ctx._run_after_commit()
 
     return dependency
+
+
+# ---------------------------------------------------------------- access audit
+
+
+def _origin(request: Request, settings: Settings) -> RequestOrigin:
+    return RequestOrigin(
+        request_id=request_id_var.get(),
+        client_ip=client_ip(request, settings.trusted_proxies),
+        user_agent=request.headers.get("user-agent", "")[:512] or None,
+    )
+
+
+async def _keep_refusal(ctx: RequestContext, error: BaseException) -> None:
+    """Records a signed-in caller's refused attempt, and what the handler asked to keep even
+    on failure (a wrong password), in a transaction of its own: the request's rolled back."""
+    route = ctx.request.scope.get("route")
+    audited = AUDITED.get(getattr(route, "operation_id", None) or "")
+    refused = isinstance(error, ProblemError) and error.status in (403, 404)
+    if audited and refused and ctx.caller is not None:
+        assert isinstance(error, ProblemError)
+        object_id = next(iter(ctx.request.path_params.values()), None)
+        ctx.audit.record(
+            audited.action, audited.object_type, object_id,
+            outcome=Outcome.REFUSED, detail={"status": error.status}, even_if_refused=True,
+        )  # fmt: skip
+    if not ctx.audit.kept_on_failure:
+        return
+    try:
+        async with ctx.runtime.session_factory() as session:
+            await ctx.audit.write_refused(session)
+            await session.commit()
+    except Exception:
+        log.exception("could not record a refused attempt in the audit trail")
