@@ -11,6 +11,8 @@ from generated import models as api
 from handlers.representations import ai_log_out, source_out
 from persistence.models import AIChannel
 from services.assistant import Answer, AssistantService, Prepared, problem_for, stream_answer
+from services.audit import AuditAction, patient_of
+from services.audit_log import patients_among
 from services.chat_quota import ChatQuota
 from silverstar.context import RequestContext
 from silverstar.runtime import Runtime
@@ -65,6 +67,12 @@ class AiHandlers:
             # The failed exchange's log row must outlive the rollback of the error response.
             await ctx.session.commit()
             raise problem_for(answer.error)
+        ctx.audit.record(
+            AuditAction.CONVERSATION_MESSAGE,
+            "conversation",
+            answer.conversation_id,
+            patient_id=patient_of(ctx.user),
+        )
         return api.ChatResponse(
             reply=answer.text,
             conversation_id=_conversation_of(answer),
@@ -79,6 +87,12 @@ class AiHandlers:
         await ChatQuota(ctx.runtime.redis, ctx.runtime.settings).take(ctx.user.id)
         service = _assistant(ctx)
         prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
+        ctx.audit.record(
+            AuditAction.CONVERSATION_MESSAGE,
+            "conversation",
+            prepared.conversation_id,
+            patient_id=patient_of(ctx.user),
+        )
         return StreamingResponse(
             _sse(ctx.runtime, service, prepared), media_type="text/event-stream", headers=SSE_HEADERS
         )
@@ -101,5 +115,8 @@ class AiHandlers:
             end=to,
             limit=limit,
             offset=offset,
+        )
+        ctx.audit.listed(
+            AuditAction.AI_LOG_LIST, "ai_log", await patients_among(ctx.session, {e.user_id for e in entries})
         )
         return api.AiLogPage(items=[ai_log_out(e) for e in entries], total=total, limit=limit, offset=offset)

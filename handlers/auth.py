@@ -3,6 +3,7 @@ from handlers.representations import user_out
 from kernel.errors import Unauthorized
 from persistence.models import User
 from services.accounts import AccountService, NewUser
+from services.audit import AuditAction, Outcome, patient_of
 from services.login_throttle import LoginThrottle, RegistrationThrottle
 from silverstar.context import RequestContext
 
@@ -31,8 +32,16 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
     await throttle.take_attempt(email, ctx.client_ip)
     user = await _accounts(ctx).authenticate(email, password)
     if user is None:
+        ctx.audit.record(
+            AuditAction.LOGIN,
+            "user",
+            outcome=Outcome.FAILURE,
+            detail={"email": email[:320]},
+            even_if_refused=True,
+        )
         raise Unauthorized("The email or password is incorrect.")
     await throttle.record_success(email, ctx.client_ip)
+    ctx.audit.record(AuditAction.LOGIN, "user", user.id, actor=user)
     return _token_response(ctx, user)
 
 
@@ -43,6 +52,7 @@ class AuthHandlers:
         user = await _accounts(ctx).create(
             NewUser(email=str(body.email), password=body.password, name=body.name, phone=body.phone)
         )
+        ctx.audit.record(AuditAction.USER_CREATE, "user", user.id, patient_id=user.id, actor=user)
         return _token_response(ctx, user)
 
     async def login(self, ctx: RequestContext, *, body: api.LoginRequest) -> api.TokenResponse:
@@ -52,4 +62,5 @@ class AuthHandlers:
         return await _sign_in(ctx, body.username, body.password)
 
     async def get_current_user(self, ctx: RequestContext) -> api.User:
+        ctx.audit.read(AuditAction.USER_READ, "user", ctx.user.id, patient_of(ctx.user))
         return user_out(ctx.user)

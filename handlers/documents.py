@@ -11,6 +11,7 @@ from adapters.storage import create_storage, document_key
 from generated import models as api
 from handlers.representations import document_out
 from persistence.models import DocumentStatus
+from services.audit import AuditAction
 from services.documents import DocumentService, Upload, document_service
 from silverstar.context import RequestContext
 
@@ -63,6 +64,7 @@ class DocumentsHandlers:
             limit=limit,
             offset=offset,
         )
+        ctx.audit.listed(AuditAction.DOCUMENT_LIST, "document", (d.patient_id for d in documents))
         return api.DocumentPage(
             items=[document_out(d) for d in documents], total=total, limit=limit, offset=offset
         )
@@ -74,6 +76,13 @@ class DocumentsHandlers:
             ctx.user, Upload(stream=file.file, filename=file.filename, title=title, patient_id=patient_id)
         )
         document = document_out(stored.document)
+        ctx.audit.record(
+            AuditAction.DOCUMENT_CREATE,
+            "document",
+            stored.document.id,
+            patient_id=stored.document.patient_id,
+            detail={"duplicate": not stored.created},
+        )
         if not stored.created:
             return Response(
                 document.model_dump_json(by_alias=True), status_code=200, media_type="application/json"
@@ -83,14 +92,20 @@ class DocumentsHandlers:
         return document
 
     async def get_document(self, ctx: RequestContext, *, document_id: UUID) -> api.Document:
-        return document_out(await _documents(ctx).get(ctx.user, document_id))
+        document = await _documents(ctx).get(ctx.user, document_id)
+        ctx.audit.read(AuditAction.DOCUMENT_READ, "document", document.id, document.patient_id)
+        return document_out(document)
 
     async def delete_document(self, ctx: RequestContext, *, document_id: UUID) -> None:
         deleted = await _documents(ctx).delete(ctx.user, document_id)
+        ctx.audit.record(AuditAction.DOCUMENT_DELETE, "document", deleted.id, patient_id=deleted.patient_id)
         storage = create_storage(ctx.runtime.settings)
         ctx.after_commit(lambda: anyio.to_thread.run_sync(storage.delete, document_key(deleted.id)))
 
     async def download_document_file(self, ctx: RequestContext, *, document_id: UUID) -> Response:
         document, content = await _documents(ctx).read_file(ctx.user, document_id)
+        ctx.audit.record(
+            AuditAction.DOCUMENT_DOWNLOAD, "document", document.id, patient_id=document.patient_id
+        )
         disposition = attachment_disposition(document.filename)
         return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})

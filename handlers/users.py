@@ -2,7 +2,9 @@ from uuid import UUID
 
 from generated import models as api
 from handlers.representations import user_out
+from persistence.models import User
 from services.accounts import AccountService, NewUser, UserChanges
+from services.audit import AuditAction, patient_of
 from silverstar.context import RequestContext
 
 
@@ -21,6 +23,7 @@ class UsersHandlers:
         users, total = await _accounts(ctx).page(
             role=role.value if role else None, query=q, limit=limit, offset=offset
         )
+        ctx.audit.listed(AuditAction.USER_LIST, "user", (patient_of(u) for u in users))
         return api.UserPage(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
 
     async def create_user(self, ctx: RequestContext, *, body: api.UserCreate) -> api.User:
@@ -35,14 +38,36 @@ class UsersHandlers:
                 service_ids=body.service_ids or (),
             )
         )
+        ctx.audit.record(AuditAction.USER_CREATE, "user", user.id, patient_id=patient_of(user))
         return user_out(user)
 
     async def get_user(self, ctx: RequestContext, *, user_id: UUID) -> api.User:
-        return user_out(await _accounts(ctx).get_visible(ctx.user, user_id))
+        user = await _accounts(ctx).get_visible(ctx.user, user_id)
+        ctx.audit.read(AuditAction.USER_READ, "user", user.id, patient_of(user))
+        return user_out(user)
 
     async def update_user(self, ctx: RequestContext, *, user_id: UUID, body: api.UserUpdate) -> api.User:
         sent = body.model_dump(exclude_unset=True)
         if sent.get("role") is not None:
             sent["role"] = sent["role"].value
         changes = {name: value for name, value in sent.items() if value is not None or name == "phone"}
-        return user_out(await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes)))
+        before = await ctx.session.get(User, user_id)
+        old_role = before.role if before else None
+        user = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
+        patient_id = patient_of(user) or (user.id if old_role == "patient" else None)
+        ctx.audit.record(
+            AuditAction.USER_UPDATE,
+            "user",
+            user.id,
+            patient_id=patient_id,
+            detail={"fields": sorted(changes)},
+        )
+        if old_role is not None and user.role != old_role:
+            ctx.audit.record(
+                AuditAction.ROLE_CHANGE,
+                "user",
+                user.id,
+                patient_id=patient_id,
+                detail={"from": old_role, "to": user.role},
+            )
+        return user_out(user)

@@ -57,6 +57,18 @@ def patient_of(user: User) -> uuid.UUID | None:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who acted, copied out of the account row (which a rollback expires)."""
+
+    id: uuid.UUID
+    role: str
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        return cls(user.id, user.role.value)
+
+
+@dataclass(frozen=True)
 class RequestOrigin:
     request_id: str | None = None
     client_ip: str | None = None
@@ -68,7 +80,7 @@ class AuditTrail:
     """The events of one request or job, written by whoever owns its transaction."""
 
     origin: RequestOrigin = field(default_factory=RequestOrigin)
-    actor: User | None = None
+    actor: Actor | None = None
     record_reads: bool = True
     pending: list[NewAuditEvent] = field(default_factory=list)
     kept_on_failure: list[NewAuditEvent] = field(default_factory=list)
@@ -86,7 +98,7 @@ class AuditTrail:
         even_if_refused: bool = False,
     ) -> None:
         """One event. `actor` overrides the caller (a sign-in's user, before there is a caller)."""
-        who = actor or self.actor
+        who = Actor.of(actor) if actor else self.actor
         event = NewAuditEvent(
             action=action.value,
             object_type=object_type,
@@ -94,7 +106,7 @@ class AuditTrail:
             object_id=None if object_id is None else str(object_id),
             patient_id=patient_id,
             actor_id=who.id if who else None,
-            actor_role=who.role.value if who else None,
+            actor_role=who.role if who else None,
             request_id=self.origin.request_id,
             client_ip=self.origin.client_ip,
             user_agent=self.origin.user_agent,
@@ -115,7 +127,8 @@ class AuditTrail:
             return
         patients = sorted({p for p in patient_ids if p is not None})
         count = len(patients)
-        for patient_id in patients or [None]:
+        subjects: list[uuid.UUID | None] = [*patients] or [None]
+        for patient_id in subjects:
             self.record(action, object_type, patient_id=patient_id, detail={"patients": count})
 
     async def write(self, session: AsyncSession) -> None:

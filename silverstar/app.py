@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, JSONResponse
 
 from generated.routes import create_router
-from handlers import ai, appointments, auth, catalog, documents, health, integrations, users, webhooks
+from handlers import ai, appointments, audit, auth, catalog, documents, health, integrations, users, webhooks
 from kernel.observability import RequestIdMiddleware
 from kernel.settings import Settings, get_settings
 from silverstar.bootstrap import open_runtime
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             integrations=integrations.IntegrationsHandlers(),
             webhooks=webhooks.WebhooksHandlers(),
             health=health.HealthHandlers(),
+            audit=audit.AuditHandlers(),
         )
     )
     _serve_contract_and_docs(app)

@@ -21,7 +21,7 @@ from kernel.observability import request_id_var
 from kernel.settings import Settings
 from persistence.models import User
 from persistence.repositories.users import UserRepository
-from services.audit import AuditTrail, Outcome, RequestOrigin
+from services.audit import Actor, AuditTrail, Outcome, RequestOrigin
 from services.audit_catalog import AUDITED
 from services.integrations import effective_twilio_credentials
 from silverstar.runtime import Runtime
@@ -188,7 +188,8 @@ def request_context(
             )
             try:
                 if scheme == BEARER_SCHEME:
-                    ctx.caller = ctx.audit.actor = await _authenticate(runtime, session, request)
+                    ctx.caller = await _authenticate(runtime, session, request)
+                    ctx.audit.actor = Actor.of(ctx.caller)
                     if roles and ctx.caller.role not in roles:
                         raise Forbidden("Your role does not allow this operation.")
                 elif scheme == TWILIO_SCHEME:
@@ -223,7 +224,7 @@ async def _keep_refusal(ctx: RequestContext, error: BaseException) -> None:
     route = ctx.request.scope.get("route")
     audited = AUDITED.get(getattr(route, "operation_id", None) or "")
     refused = isinstance(error, ProblemError) and error.status in (403, 404)
-    if audited and refused and ctx.caller is not None:
+    if audited and refused and ctx.audit.actor is not None:
         assert isinstance(error, ProblemError)
         object_id = next(iter(ctx.request.path_params.values()), None)
         ctx.audit.record(

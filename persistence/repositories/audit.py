@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, Text, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,8 @@ class AuditFilter:
     until: datetime | None = None
     exclude_actor_id: uuid.UUID | None = None
 
+
+SelectT = TypeVar("SelectT", Select[int], Select[AuditEvent, User])
 
 _COLUMNS = (
     "action", "object_type", "outcome", "object_id", "patient_id", "actor_id", "actor_role",
@@ -84,7 +86,7 @@ async def append_events(session: AsyncSession, events: Sequence[NewAuditEvent]) 
     await connection.execute(_APPEND, params)
 
 
-def _filtered(stmt: Select[Any], where: AuditFilter) -> Select[Any]:
+def _filtered(stmt: SelectT, where: AuditFilter) -> SelectT:
     conditions = {
         AuditEvent.patient_id: where.patient_id,
         AuditEvent.actor_id: where.actor_id,
@@ -119,7 +121,7 @@ class AuditRepository:
             .limit(limit)
             .offset(offset)
         )
-        return [(event, user) for event, user in rows.tuples()], total or 0
+        return [(event, user) for event, user in rows], total or 0
 
     # ------------------------------------------------------------ the chain
 
