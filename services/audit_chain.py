@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from persistence.models import AuditChainHead
 from persistence.repositories.audit import AuditRepository
@@ -99,7 +99,24 @@ async def verify_chains(session: AsyncSession) -> ChainReport:
     return ChainReport(total, None)
 
 
+async def purge_expired_with(sessions: async_sessionmaker[AsyncSession], retention_days: int) -> int:
+    """`purge_expired` in a transaction of its own (the worker's sweep)."""
+    async with sessions.begin() as session:
+        return await purge_expired(session, retention_days)
+
+
 async def purge_expired(session: AsyncSession, retention_days: int, *, now: datetime | None = None) -> int:
     """Deletes events older than the retention, anchoring each chain at its last deleted event."""
     before = (now or datetime.now(UTC)) - timedelta(days=retention_days)
     return await AuditRepository(session).purge(before)
+
+
+def describe(report: ChainReport) -> str:
+    if report.broken is None:
+        return f"Audit trail intact: {report.events_checked} events checked."
+    link = report.broken
+    event = f"event {link.event_id}" if link.event_id is not None else "the chain's end"
+    return (
+        f"Audit trail BROKEN at chain {link.chain}, position {link.chain_seq} ({event}): {link.reason}. "
+        f"{report.events_checked} events checked."
+    )

@@ -1,5 +1,6 @@
 """`silverstar` commands: run (API + supervised workers, with a demo clinic), migrate, create-admin,
-seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health."""
+seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health,
+audit verify|purge."""
 
 import argparse
 import asyncio
@@ -175,6 +176,20 @@ def cmd_reindex(args: argparse.Namespace) -> None:
     print(f"Re-embedded {asyncio.run(reindex())} documents.")
 
 
+def cmd_audit(args: argparse.Namespace) -> None:
+    """`audit verify`: exit 1 at the first broken link; `audit purge`: apply AUDIT_RETENTION_DAYS."""
+    from services.audit_chain import describe, purge_expired, verify_chains
+
+    _migrate()
+    if args.action == "verify":
+        report = asyncio.run(_in_transaction(verify_chains))
+        print(describe(report))
+        sys.exit(1 if report.broken else 0)
+    days = get_settings().audit_retention_days
+    purged = asyncio.run(_in_transaction(lambda session: purge_expired(session, days)))
+    print(f"Purged {purged} audit events older than {days} days.")
+
+
 def main(argv: list[str] | None = None) -> None:
     from kernel.observability import configure_logging
 
@@ -200,6 +215,9 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser(
         "reindex", help="re-embed every ready document made with another embedding model"
     ).set_defaults(func=cmd_reindex)
+    audit = commands.add_parser("audit", help="check the audit trail's hash chains, or purge expired events")
+    audit.add_argument("action", choices=("verify", "purge"))
+    audit.set_defaults(func=cmd_audit)
     args = parser.parse_args(argv)
     args.func(args)
 

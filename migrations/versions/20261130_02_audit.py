@@ -100,9 +100,10 @@ CREATE TRIGGER audit_events_link BEFORE INSERT ON audit_events
 CREATE FUNCTION audit_events_append_only() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'DELETE' AND current_setting('silverstar.audit_purge', true) = 'on'
-       AND OLD.chain_seq <= (SELECT seq FROM audit_checkpoints WHERE chain = OLD.chain) THEN
-        RETURN OLD;
+    IF TG_OP = 'DELETE' AND current_setting('silverstar.audit_purge', true) = 'on' THEN
+        IF OLD.chain_seq <= (SELECT seq FROM audit_checkpoints WHERE chain = OLD.chain) THEN
+            RETURN OLD;
+        END IF;
     END IF;
     RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
@@ -114,30 +115,39 @@ CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
     FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
 
 -- A head moves only inside the linking trigger; a checkpoint only forward, only by the purge.
-CREATE FUNCTION audit_chain_guard() RETURNS trigger
+CREATE FUNCTION audit_chain_heads_guard() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_chain_heads' AND pg_trigger_depth() > 1 THEN
+    IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1 THEN
         RETURN NEW;
     END IF;
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_checkpoints' AND NEW.seq >= OLD.seq
-       AND current_setting('silverstar.audit_purge', true) = 'on' THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION '% of % refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION '% of an audit chain head refused', TG_OP USING ERRCODE = 'insufficient_privilege';
 END
 $$;
 CREATE TRIGGER audit_chain_heads_guard BEFORE UPDATE OR DELETE ON audit_chain_heads
-    FOR EACH ROW EXECUTE FUNCTION audit_chain_guard();
+    FOR EACH ROW EXECUTE FUNCTION audit_chain_heads_guard();
+
+CREATE FUNCTION audit_checkpoints_guard() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND current_setting('silverstar.audit_purge', true) = 'on' THEN
+        IF NEW.seq >= OLD.seq THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION '% of an audit checkpoint refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$$;
 CREATE TRIGGER audit_checkpoints_guard BEFORE UPDATE OR DELETE ON audit_checkpoints
-    FOR EACH ROW EXECUTE FUNCTION audit_chain_guard();
+    FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_guard();
 """
 
 DOWNGRADE = """
 DROP TABLE audit_events;
 DROP TABLE audit_checkpoints;
 DROP TABLE audit_chain_heads;
-DROP FUNCTION audit_chain_guard();
+DROP FUNCTION audit_checkpoints_guard();
+DROP FUNCTION audit_chain_heads_guard();
 DROP FUNCTION audit_events_append_only();
 DROP FUNCTION audit_events_link();
 DROP FUNCTION audit_field(text);

@@ -176,7 +176,8 @@ class AuditRepository:
                 await self._session.execute(
                     select(AuditEvent.chain_seq, AuditEvent.hash)
                     .where(AuditEvent.chain == checkpoint.chain, AuditEvent.occurred_at < before)
-                    .order_by(AuditEvent.chain_seq.desc())
+                    # By time (its index, from the cutoff back), then position: the same event.
+                    .order_by(AuditEvent.occurred_at.desc(), AuditEvent.chain_seq.desc())
                     .limit(1)
                 )
             ).first()
