@@ -63,7 +63,7 @@ async def test_a_tampered_row_is_the_first_broken_link(session: AsyncSession) ->
 
 async def test_a_deleted_row_breaks_the_chain_after_it(session: AsyncSession) -> None:
     await _write_events(session, 3)
-    first, second, third = (await _events(session))[-3:]
+    _, second, third = (await _events(session))[-3:]
     await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
     await session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": second.id})
     await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
