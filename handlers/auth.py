@@ -3,7 +3,7 @@ from handlers.representations import user_out
 from kernel.errors import Unauthorized
 from persistence.models import User
 from services.accounts import AccountService, NewUser
-from services.audit import AuditAction, Outcome, patient_of
+from services.audit import AuditAction, Outcome, patient_of, storable
 from services.login_throttle import LoginThrottle, RegistrationThrottle
 from silverstar.context import RequestContext
 
@@ -36,7 +36,7 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
             AuditAction.LOGIN,
             "user",
             outcome=Outcome.FAILURE,
-            detail={"email": email[:320]},
+            detail={"email": storable(email[:320])},
             even_if_refused=True,
         )
         raise Unauthorized("The email or password is incorrect.")

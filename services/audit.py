@@ -51,6 +51,11 @@ class Outcome(StrEnum):
     REFUSED = "refused"  # 401/403/404 on someone else's object or a role's limit
 
 
+def storable(text: str) -> str:
+    """Text PostgreSQL accepts: no NUL, no lone surrogates (an attempt's raw input may hold them)."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
 def patient_of(user: User) -> uuid.UUID | None:
     """The patient a user account's data concerns: itself, when it is a patient's."""
     return user.id if user.role == UserRole.patient else None
@@ -103,7 +108,7 @@ class AuditTrail:
             action=action.value,
             object_type=object_type,
             outcome=outcome.value,
-            object_id=None if object_id is None else str(object_id),
+            object_id=None if object_id is None else storable(str(object_id))[:200],
             patient_id=patient_id,
             actor_id=who.id if who else None,
             actor_role=who.role if who else None,

@@ -6,8 +6,10 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import AuditEvent, User, UserRole
+from persistence.models import Appointment, AuditEvent, Document, User, UserRole
 from persistence.repositories.audit import AuditFilter, AuditRepository
+from services.audit import AuditTrail, Outcome, patient_of
+from services.audit_catalog import Audited
 
 EventWithActor = tuple[AuditEvent, User | None]
 
@@ -33,3 +35,36 @@ async def patients_among(session: AsyncSession, user_ids: Iterable[uuid.UUID | N
         return []
     found = await session.scalars(select(User.id).where(User.id.in_(ids), User.role == UserRole.patient))
     return list(found)
+
+
+async def patient_concerned(
+    session: AsyncSession, object_type: str, object_id: str | None
+) -> uuid.UUID | None:
+    """Whose data an object (named by a request's path) is, if it exists."""
+    try:
+        key = uuid.UUID(object_id or "")
+    except ValueError:
+        return None
+    if object_type == "user":
+        user = await session.get(User, key)
+        return patient_of(user) if user else None
+    if object_type == "appointment":
+        return await session.scalar(select(Appointment.patient_id).where(Appointment.id == key))
+    if object_type == "document":
+        return await session.scalar(select(Document.patient_id).where(Document.id == key))
+    return None
+
+
+async def record_refusal(
+    session: AsyncSession, trail: AuditTrail, audited: Audited, object_id: str | None, status: int
+) -> None:
+    """A refused attempt, naming the patient whose object it was (shown in their access log)."""
+    trail.record(
+        audited.action,
+        audited.object_type,
+        object_id,
+        patient_id=await patient_concerned(session, audited.object_type, object_id),
+        outcome=Outcome.REFUSED,
+        detail={"status": status},
+        even_if_refused=True,
+    )

@@ -21,8 +21,9 @@ from kernel.observability import request_id_var
 from kernel.settings import Settings
 from persistence.models import User
 from persistence.repositories.users import UserRepository
-from services.audit import Actor, AuditTrail, Outcome, RequestOrigin
+from services.audit import Actor, AuditTrail, RequestOrigin
 from services.audit_catalog import AUDITED
+from services.audit_log import record_refusal
 from services.integrations import effective_twilio_credentials
 from silverstar.runtime import Runtime
 
@@ -223,18 +224,15 @@ async def _keep_refusal(ctx: RequestContext, error: BaseException) -> None:
     on failure (a wrong password), in a transaction of its own: the request's rolled back."""
     route = ctx.request.scope.get("route")
     audited = AUDITED.get(getattr(route, "operation_id", None) or "")
-    refused = isinstance(error, ProblemError) and error.status in (403, 404)
-    if audited and refused and ctx.audit.actor is not None:
-        assert isinstance(error, ProblemError)
-        object_id = next(iter(ctx.request.path_params.values()), None)
-        ctx.audit.record(
-            audited.action, audited.object_type, object_id,
-            outcome=Outcome.REFUSED, detail={"status": error.status}, even_if_refused=True,
-        )  # fmt: skip
-    if not ctx.audit.kept_on_failure:
+    status = error.status if isinstance(error, ProblemError) else 0
+    refused = audited is not None and status in (403, 404) and ctx.audit.actor is not None
+    if not refused and not ctx.audit.kept_on_failure:
         return
     try:
         async with ctx.runtime.session_factory() as session:
+            if audited is not None and refused:
+                object_id = next(iter(ctx.request.path_params.values()), None)
+                await record_refusal(session, ctx.audit, audited, object_id, status)
             await ctx.audit.write_refused(session)
             await session.commit()
     except Exception:

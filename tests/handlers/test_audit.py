@@ -118,6 +118,7 @@ async def test_a_refused_attempt_on_another_patients_object_is_recorded(
         str(document.id),
         {"status": 404},
     )
+    assert event["patientId"] == str(other.id)  # so it shows in the other patient's access log
 
 
 async def test_sign_ins_are_recorded_the_failed_ones_too(
@@ -197,3 +198,17 @@ async def test_with_audit_reads_off_changes_are_still_recorded(
     actions = [e["action"] for e in await _events(client, auth_headers(admin), patientId=str(patient.id))]
     assert "user.update" in actions
     assert "user.read" not in actions
+
+
+async def test_a_failed_sign_in_with_unstorable_characters_is_recorded_without_them(
+    client: httpx.AsyncClient, admin: User, auth_headers: AuthHeaders
+) -> None:
+    response = await client.post(
+        "/auth/login", json={"email": "mallory\u0000@example.com", "password": "x" * 12}
+    )
+
+    assert response.status_code == 401
+    events = await _events(client, auth_headers(admin), action="auth.login")
+    assert [e["detail"] for e in events if e["outcome"] == "failure"] == [
+        {"email": "mallory\ufffd@example.com"}
+    ]
