@@ -4,7 +4,7 @@ from generated import models as api
 from handlers.representations import user_out
 from persistence.models import User
 from services.accounts import AccountService, NewUser, UserChanges
-from services.audit import AuditAction, patient_of
+from services.audit import AuditAction, patient_of, record_user_change
 from silverstar.context import RequestContext
 
 
@@ -52,22 +52,7 @@ class UsersHandlers:
             sent["role"] = sent["role"].value
         changes = {name: value for name, value in sent.items() if value is not None or name == "phone"}
         before = await ctx.session.get(User, user_id)
-        old_role = before.role if before else None
+        old_role = before.role if before else None  # read before the change: the session's same row
         user = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
-        patient_id = patient_of(user) or (user.id if old_role == "patient" else None)
-        ctx.audit.record(
-            AuditAction.USER_UPDATE,
-            "user",
-            user.id,
-            patient_id=patient_id,
-            detail={"fields": sorted(changes)},
-        )
-        if old_role is not None and user.role != old_role:
-            ctx.audit.record(
-                AuditAction.ROLE_CHANGE,
-                "user",
-                user.id,
-                patient_id=patient_id,
-                detail={"from": old_role, "to": user.role},
-            )
+        record_user_change(ctx.audit, user, old_role, changes)
         return user_out(user)
