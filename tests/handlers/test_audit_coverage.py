@@ -1,7 +1,8 @@
 # The role matrix's fixtures (api, matrix_runtime, world) are imported, then named as parameters.
 # ruff: noqa: F811
 """Every operation of the contract either records its audit event or says why it touches no
-patient data; each audited one, called with valid input, writes an event of its action."""
+patient data; each audited one, called with valid input, writes an event of its action, and a
+patient's refused attempt on another's object writes a refused one."""
 
 import secrets
 
@@ -14,11 +15,13 @@ from persistence.models import AuditEvent
 from services.audit_catalog import AUDITED, NOT_PATIENT_DATA
 from silverstar.runtime import Runtime
 from tests.handlers.test_role_matrix import (  # noqa: F401 (fixtures)
+    FOREIGN,
     OPERATIONS,
     VALID_INPUTS,
     Operation,
     api,
     bearer,
+    by_id,
     matrix_runtime,
     send,
     world,
@@ -66,3 +69,22 @@ async def test_an_audited_operation_writes_its_event(
     assert AUDITED[operation.operation_id].action.value in actions, (
         f"{operation.operation_id} recorded {actions}"
     )
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, attempt in FOREIGN.items() if attempt.operation_id in AUDITED]
+)
+async def test_a_refused_attempt_on_another_patients_object_writes_a_refused_event(
+    name: str, api: httpx.AsyncClient, matrix_runtime: Runtime, world: World, session: AsyncSession
+) -> None:
+    attempt = FOREIGN[name]
+    request_id = f"refused-{secrets.token_hex(6)}"
+    headers = bearer(matrix_runtime, world, "patient") | {"X-Request-ID": request_id}
+
+    response = await send(api, by_id(attempt.operation_id), attempt.request(world), headers)
+
+    assert response.status_code == attempt.status
+    events = (await session.scalars(select(AuditEvent).where(AuditEvent.request_id == request_id))).all()
+    assert [(e.action, e.outcome, e.actor_id) for e in events] == [
+        (AUDITED[attempt.operation_id].action.value, "refused", world.users["patient"].id)
+    ]
