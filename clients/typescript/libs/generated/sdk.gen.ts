@@ -446,7 +446,8 @@ export const listAuditEvents = <ThrowOnError extends boolean = false>(options?: 
  *
  * The calling patient's access log, newest first: each read, change, download or refused
  * attempt by someone else (staff, by name and role) on the patient's account,
- * appointments, documents and conversations. The patient's own actions are not listed.
+ * appointments and documents, and listings of their AI-assistant logs. The patient's own
+ * actions are not listed.
  *
  */
 export const getMyAccessLog = <ThrowOnError extends boolean = false>(options?: Options<GetMyAccessLogData, ThrowOnError>) => (options?.client ?? client).get<GetMyAccessLogResponses, GetMyAccessLogErrors, ThrowOnError>({
