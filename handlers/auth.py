@@ -37,7 +37,7 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
             "user",
             outcome=Outcome.FAILURE,
             detail={"email": storable(email[:320])},
-            even_if_refused=True,
+            keep_on_failure=True,
         )
         raise Unauthorized("The email or password is incorrect.")
     await throttle.record_success(email, ctx.client_ip)

@@ -4,7 +4,7 @@ A request collects its events in an `AuditTrail`; the request context writes the
 statement just before its commit, so a change is never committed without its event and a
 rolled-back change leaves none. Reads in a read-only (GET) session are written the same way,
 as one autocommit insert before the response: durable once the caller has the data, at the
-cost of one round trip. Events marked `even_if_refused` (refused attempts, failed sign-ins)
+cost of one round trip. Events marked `keep_on_failure` (refused attempts, failed sign-ins)
 are written in a transaction of their own when the request fails.
 """
 
@@ -100,7 +100,7 @@ class AuditTrail:
         outcome: Outcome = Outcome.SUCCESS,
         detail: dict[str, Any] | None = None,
         actor: User | None = None,
-        even_if_refused: bool = False,
+        keep_on_failure: bool = False,
     ) -> None:
         """One event. `actor` overrides the caller (a sign-in's user, before there is a caller)."""
         who = Actor.of(actor) if actor else self.actor
@@ -117,7 +117,7 @@ class AuditTrail:
             user_agent=self.origin.user_agent,
             detail=detail,
         )
-        (self.kept_on_failure if even_if_refused else self.pending).append(event)
+        (self.kept_on_failure if keep_on_failure else self.pending).append(event)
 
     def read(
         self, action: AuditAction, object_type: str, object_id: object, patient_id: uuid.UUID | None

@@ -66,5 +66,5 @@ async def record_refusal(
         patient_id=await patient_concerned(session, audited.object_type, object_id),
         outcome=Outcome.REFUSED,
         detail={"status": status},
-        even_if_refused=True,
+        keep_on_failure=True,
     )

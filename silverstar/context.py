@@ -4,7 +4,8 @@ The context dependency is declared with FastAPI's scope="function", so the commi
 below runs before the response is sent: a client never sees a success for a
 transaction that then failed. Work with effects outside the database (enqueueing
 jobs, deleting files) is registered with `after_commit` and runs only once the
-commit succeeded.
+commit succeeded. The audit events a handler records (`ctx.audit`, services/audit.py) are
+written just before that commit, in its transaction.
 """
 
 import ipaddress
@@ -183,10 +184,8 @@ def request_context(
         if runtime.read_session_factory is not None and request.method in READ_ONLY_METHODS:
             factory = runtime.read_session_factory
         async with factory() as session:
-            ctx = RequestContext(runtime=runtime, session=session, request=request)
-            ctx.audit = AuditTrail(
-                _origin(request, runtime.settings), record_reads=runtime.settings.audit_reads
-            )
+            trail = AuditTrail(_origin(request, runtime.settings), record_reads=runtime.settings.audit_reads)
+            ctx = RequestContext(runtime=runtime, session=session, request=request, audit=trail)
             try:
                 if scheme == BEARER_SCHEME:
                     ctx.caller = await _authenticate(runtime, session, request)
