@@ -8,7 +8,10 @@ and 5,000 patients, with 32 concurrent clients:
   `GET /doctors/{id}/availability` (one week), each as a ratio to `GET /health` measured
   the same way in the same run (before and after; the ratio uses their mean);
 - contention: 200 patients book the same free slot of one doctor at the same moment;
-  expected exactly 1 × 201, 199 × 409, 0 × 5xx.
+  expected exactly 1 × 201, 199 × 409, 0 × 5xx;
+- the access audit's cost: `GET /appointments` again on a second server with
+  `AUDIT_READS=false` (its /health measured too), and the list's throughput with reads
+  audited as a share of without (target ≥ 90 %).
 
 Figures are printed against the targets, never asserted. The load generator is `wrk` when
 installed (`apt-get install wrk`), else a small asyncio HTTP/1.1 client in a separate
@@ -64,6 +67,8 @@ BENCH_PASSWORD = "bench-password-not-used-for-login"
 TARGET_LIST_RATIO = 0.35
 TARGET_LIST_P99_MS = 100.0
 TARGET_AVAILABILITY_P99_MS = 150.0
+# The list with its reads audited, as a share of the same list with AUDIT_READS=false.
+TARGET_AUDITED_SHARE = 0.9
 
 
 # --------------------------------------------------------------------------- raw HTTP client
@@ -502,6 +507,36 @@ async def explain_main_queries(url: str, data: Dataset, window_start: datetime, 
 # --------------------------------------------------------------------------- main
 
 
+def measure_without_read_audit(
+    contract: Any, url: str, data: Dataset, args: argparse.Namespace
+) -> dict[str, LoadResult]:
+    """/health and the patients' list on a second server that records no reads."""
+    from kernel.settings import get_settings
+    from kernel.tokens import TokenService
+
+    os.environ["AUDIT_READS"] = "false"
+    try:
+        with contract.served(url) as server:
+            tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
+            load = LoadGenerator(args.client, server.port, server.process.pid)
+            list_requests = [
+                ("/appointments", tokens.issue(data.patient_ids[n], "patient")) for n in range(CONCURRENCY)
+            ]
+            # As on the first server: wait for the embedding model it loads at start-up.
+            httpx.post(
+                f"{server.base_url}/ai/chat",
+                json={"message": "Opening hours?"},
+                headers={"Authorization": f"Bearer {list_requests[0][1]}"},
+                timeout=180,
+            )
+            return {
+                "GET /health": load.measure([("/health", "")], args.duration, args.warmup),
+                "GET /appointments": load.measure(list_requests, args.duration, args.warmup),
+            }
+    finally:
+        del os.environ["AUDIT_READS"]
+
+
 def _proc_environ(pid: int) -> dict[str, str]:
     raw = Path(f"/proc/{pid}/environ").read_bytes()
     return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
@@ -625,6 +660,8 @@ def main() -> int:
         contenders = [tokens.issue(data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
         statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
 
+    unaudited = measure_without_read_audit(contract, url, data, args)
+
     # ------------------------------------------------------------------ report
     print(
         f"\n{'endpoint':<32} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>10} "
@@ -655,6 +692,15 @@ def main() -> int:
     )
 
     listing, availability = results["GET /appointments"], results["GET /doctors/{id}/availability"]
+    unaudited_health, unaudited_list = unaudited["GET /health"], unaudited["GET /appointments"]
+    audit_share = listing.requests_per_s / unaudited_list.requests_per_s
+    print(
+        f"\naccess audit: GET /appointments with reads audited {listing.requests_per_s:.0f} req/s "
+        f"(p50 {listing.p50_ms:.1f} ms, p99 {listing.p99_ms:.1f} ms); with AUDIT_READS=false "
+        f"{unaudited_list.requests_per_s:.0f} req/s (p50 {unaudited_list.p50_ms:.1f} ms, "
+        f"p99 {unaudited_list.p99_ms:.1f} ms; /health {unaudited_health.requests_per_s:.0f} req/s "
+        f"on that server) → {audit_share:.0%} of unaudited"
+    )
     checks = [
         (
             f"appointment list throughput ≥ {TARGET_LIST_RATIO:.0%} of /health",
@@ -670,6 +716,11 @@ def main() -> int:
             f"availability p99 ≤ {TARGET_AVAILABILITY_P99_MS:.0f} ms",
             availability.p99_ms <= TARGET_AVAILABILITY_P99_MS,
             f"{availability.p99_ms:.1f} ms",
+        ),
+        (
+            f"list audited ≥ {TARGET_AUDITED_SHARE:.0%} of unaudited",
+            audit_share >= TARGET_AUDITED_SHARE,
+            f"{audit_share:.0%}",
         ),
         (
             "contention: 1 × 201, 199 × 409, 0 × 5xx",

@@ -331,6 +331,16 @@ def _turn_result(case: schemathesis.Case) -> None:
         case.path_parameters["turnId"], body["CallSid"] = _random.choice(_turns)
 
 
+def _audit_events(case: schemathesis.Case) -> None:
+    """The seeded patient's or a user's events, so the search returns rows, not only empty pages."""
+    query = case.query if case.query is not None else {}
+    for name, pool in (("patientId", "patientId"), ("actorId", "userId")):
+        value = _pick(pool)
+        if value is not None and name in query and _chance():
+            query[name] = value
+    case.query = query
+
+
 def _path_ids(pool_of: dict[str, str]) -> Callable[[schemathesis.Case], None]:
     def fill(case: schemathesis.Case) -> None:
         if not _is_stateful(case):
@@ -365,6 +375,7 @@ POSITIVE_CASES: dict[str, Callable[[schemathesis.Case], None]] = {
     "saveTwilioConfig": _save_twilio_config,
     "handleRecording": _recording,
     "getTurnResult": _turn_result,
+    "listAuditEvents": _audit_events,
 }
 
 

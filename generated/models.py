@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
@@ -600,6 +600,105 @@ class AiLogPage(BaseModel):
         populate_by_name=True,
     )
     items: list[AiLog]
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
+
+
+class AuditAction(StrEnum):
+    auth_login = 'auth.login'
+    auth_refresh = 'auth.refresh'
+    auth_logout = 'auth.logout'
+    user_read = 'user.read'
+    user_list = 'user.list'
+    user_create = 'user.create'
+    user_update = 'user.update'
+    user_role_change = 'user.role_change'
+    user_password_change = 'user.password_change'
+    appointment_read = 'appointment.read'
+    appointment_list = 'appointment.list'
+    appointment_create = 'appointment.create'
+    appointment_update = 'appointment.update'
+    document_read = 'document.read'
+    document_list = 'document.list'
+    document_create = 'document.create'
+    document_delete = 'document.delete'
+    document_download = 'document.download'
+    conversation_message = 'conversation.message'
+    ai_log_list = 'ai_log.list'
+    integration_twilio_change = 'integration.twilio_change'
+    audit_list = 'audit.list'
+    audit_access_log_read = 'audit.access_log_read'
+
+
+class AuditOutcome(StrEnum):
+    success = 'success'
+    failure = 'failure'
+    refused = 'refused'
+
+
+class AuditEvent(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    id: JsonInt
+    occurred_at: Rfc3339DateTime = Field(..., alias='occurredAt')
+    actor_id: UUID | None = Field(
+        ...,
+        alias='actorId',
+        description='Null for an anonymous attempt (a sign-in with an unknown email).',
+    )
+    actor_role: str | None = Field(
+        ..., alias='actorRole', description="The actor's role when the event was recorded."
+    )
+    actor_name: str | None = Field(..., alias='actorName')
+    action: AuditAction
+    object_type: str = Field(..., alias='objectType')
+    object_id: str | None = Field(..., alias='objectId')
+    patient_id: UUID | None = Field(
+        ...,
+        alias='patientId',
+        description='The patient whose data was concerned; a list read gives one event per patient returned.',
+    )
+    outcome: AuditOutcome
+    request_id: str | None = Field(..., alias='requestId')
+    client_ip: str | None = Field(..., alias='clientIp')
+    user_agent: str | None = Field(..., alias='userAgent')
+    detail: dict[str, Any] | None
+
+
+class AuditEventPage(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: list[AuditEvent]
+    total: JsonInt = Field(..., ge=0)
+    limit: JsonInt = Field(..., ge=1, le=100)
+    offset: JsonInt = Field(..., ge=0)
+
+
+class AccessLogEntry(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    occurred_at: Rfc3339DateTime = Field(..., alias='occurredAt')
+    actor_name: str | None = Field(
+        ...,
+        alias='actorName',
+        description='Who accessed the record; null for an anonymous attempt.',
+    )
+    actor_role: str | None = Field(..., alias='actorRole')
+    action: AuditAction
+    object_type: str = Field(..., alias='objectType')
+    object_id: str | None = Field(..., alias='objectId')
+    outcome: AuditOutcome
+
+
+class AccessLogPage(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    items: list[AccessLogEntry]
     total: JsonInt = Field(..., ge=0)
     limit: JsonInt = Field(..., ge=1, le=100)
     offset: JsonInt = Field(..., ge=0)

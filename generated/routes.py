@@ -15,6 +15,7 @@ import fastapi
 from pydantic import TypeAdapter
 
 from .models import (
+    AccessLogPage,
     AiChannel,
     AiLogPage,
     Appointment,
@@ -22,6 +23,8 @@ from .models import (
     AppointmentPage,
     AppointmentStatus,
     AppointmentUpdate,
+    AuditAction,
+    AuditEventPage,
     Availability,
     ChatRequest,
     ChatResponse,
@@ -95,6 +98,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     'chat': ('POST', '/ai/chat'),
     'chatStream': ('POST', '/ai/chat/stream'),
     'listAiLogs': ('GET', '/ai/logs'),
+    'listAuditEvents': ('GET', '/audit-events'),
+    'getMyAccessLog': ('GET', '/users/me/access-log'),
     'getTwilioConfig': ('GET', '/integrations/twilio'),
     'saveTwilioConfig': ('POST', '/integrations/twilio'),
     'handleIncomingCall': ('POST', '/webhooks/twilio/voice'),
@@ -327,6 +332,31 @@ class IntegrationsApi(Protocol[Ctx]):
         ...
 
 
+class AuditApi(Protocol[Ctx]):
+    """Operations tagged 'audit'."""
+
+    async def list_audit_events(
+        self,
+        ctx: Ctx,
+        *,
+        patient_id: UUID | None,
+        actor_id: UUID | None,
+        action: AuditAction | None,
+        object_type: str | None,
+        object_id: str | None,
+        from_: Rfc3339DateTime | None,
+        to: Rfc3339DateTime | None,
+        limit: int,
+        offset: int,
+    ) -> AuditEventPage:
+        """List audit events"""
+        ...
+
+    async def get_my_access_log(self, ctx: Ctx, *, limit: int, offset: int) -> AccessLogPage:
+        """Who accessed my records"""
+        ...
+
+
 class WebhooksApi(Protocol[Ctx]):
     """Operations tagged 'webhooks'."""
 
@@ -380,6 +410,7 @@ def create_router(
     documents: DocumentsApi[Ctx],
     ai: AiApi[Ctx],
     integrations: IntegrationsApi[Ctx],
+    audit: AuditApi[Ctx],
     webhooks: WebhooksApi[Ctx],
     health: HealthApi[Ctx],
 ) -> fastapi.APIRouter:
@@ -392,6 +423,7 @@ def create_router(
     _documents_impl = documents
     _ai_impl = ai
     _integrations_impl = integrations
+    _audit_impl = audit
     _webhooks_impl = webhooks
     _health_impl = health
 
@@ -546,6 +578,45 @@ def create_router(
     ) -> fastapi.Response:
         _result = await _appointments_impl.update_appointment(
             ctx, appointment_id=appointment_id, body=body
+        )
+        return _json(_result, 200, 'application/json')
+
+    @router.get(
+        '/audit-events',
+        status_code=200,
+        operation_id='listAuditEvents',
+        tags=['audit'],
+    )
+    async def _list_audit_events(
+        *,
+        ctx: Annotated[
+            Any, fastapi.Depends(context(scheme='bearerAuth', roles=('admin',)), scope="function")
+        ],
+        patient_id: Annotated[UUID | None, fastapi.Query(alias='patientId')] = None,
+        actor_id: Annotated[UUID | None, fastapi.Query(alias='actorId')] = None,
+        action: Annotated[AuditAction | None, fastapi.Query()] = None,
+        object_type: Annotated[
+            str | None, fastapi.Query(alias='objectType', min_length=1, max_length=64)
+        ] = None,
+        object_id: Annotated[
+            str | None, fastapi.Query(alias='objectId', min_length=1, max_length=128)
+        ] = None,
+        from_: Annotated[Rfc3339DateTime | None, fastapi.Query(alias='from')] = None,
+        to: Annotated[Rfc3339DateTime | None, fastapi.Query()] = None,
+        limit: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, fastapi.Query(ge=0, le=1000000)] = 0,
+    ) -> fastapi.Response:
+        _result = await _audit_impl.list_audit_events(
+            ctx,
+            patient_id=patient_id,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            from_=from_,
+            to=to,
+            limit=limit,
+            offset=offset,
         )
         return _json(_result, 200, 'application/json')
 
@@ -1018,6 +1089,23 @@ def create_router(
     ) -> fastapi.Response:
         _result = await _users_impl.create_user(ctx, body=body)
         return _json(_result, 201, 'application/json')
+
+    @router.get(
+        '/users/me/access-log',
+        status_code=200,
+        operation_id='getMyAccessLog',
+        tags=['audit'],
+    )
+    async def _get_my_access_log(
+        *,
+        ctx: Annotated[
+            Any, fastapi.Depends(context(scheme='bearerAuth', roles=('patient',)), scope="function")
+        ],
+        limit: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, fastapi.Query(ge=0, le=1000000)] = 0,
+    ) -> fastapi.Response:
+        _result = await _audit_impl.get_my_access_log(ctx, limit=limit, offset=offset)
+        return _json(_result, 200, 'application/json')
 
     @router.get(
         '/users/{userId}',

@@ -16,6 +16,8 @@ from kernel import metrics
 from kernel.observability import request_id_var
 from persistence.models import AIChannel
 from services.assistant import Answer, AssistantService, Prepared, problem_for, stream_answer
+from services.audit import AuditAction, patient_of
+from services.audit_log import patients_among
 from services.chat_quota import ChatQuota
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -98,6 +100,12 @@ class AiHandlers:
             # The failed exchange's log row is kept: the AI log records failures too.
             raise problem_for(answer.error).keeping_changes()
         metrics.chat_seconds.labels("chat").observe(time.perf_counter() - started)
+        ctx.audit.record(
+            AuditAction.CONVERSATION_MESSAGE,
+            "conversation",
+            answer.conversation_id,
+            patient_id=patient_of(ctx.user),
+        )
         return api.ChatResponse(
             reply=answer.text,
             conversation_id=_conversation_of(answer),
@@ -112,6 +120,12 @@ class AiHandlers:
         await ChatQuota(ctx.runtime.redis, ctx.runtime.settings).take(ctx.user.id)
         service = _assistant(ctx)
         prepared = await service.prepare_chat(ctx.user, body.message, body.conversation_id)
+        ctx.audit.record(
+            AuditAction.CONVERSATION_MESSAGE,
+            "conversation",
+            prepared.conversation_id,
+            patient_id=patient_of(ctx.user),
+        )
         return EventSourceResponse(
             _with_keepalive(_sse(ctx.runtime, service, prepared), KEEPALIVE_SECONDS), headers=SSE_HEADERS
         )
@@ -134,5 +148,8 @@ class AiHandlers:
             end=to,
             limit=limit,
             offset=offset,
+        )
+        ctx.audit.listed(
+            AuditAction.AI_LOG_LIST, "ai_log", await patients_among(ctx.session, {e.user_id for e in entries})
         )
         return api.AiLogPage(items=[ai_log_out(e) for e in entries], total=total, limit=limit, offset=offset)

@@ -6,6 +6,7 @@ from generated import models as api
 from handlers.context import RequestContext
 from handlers.representations import appointment_out
 from persistence.models import AppointmentStatus, AppointmentType
+from services.audit import AuditAction
 from services.scheduling import AppointmentChanges, AppointmentFilter, Booking, SchedulingService
 
 
@@ -34,6 +35,7 @@ class AppointmentsHandlers:
             start_to=to,
         )
         appointments, total = await _scheduling(ctx).page(ctx.user, filters, limit=limit, offset=offset)
+        ctx.audit.listed(AuditAction.APPOINTMENT_LIST, "appointment", (a.patient_id for a in appointments))
         return api.AppointmentPage(
             items=[appointment_out(a) for a in appointments], total=total, limit=limit, offset=offset
         )
@@ -49,10 +51,16 @@ class AppointmentsHandlers:
             notes=body.notes,
             patient_id=body.patient_id,
         )
-        return appointment_out(await _scheduling(ctx).book(ctx.user, booking))
+        booked = await _scheduling(ctx).book(ctx.user, booking)
+        ctx.audit.record(
+            AuditAction.APPOINTMENT_CREATE, "appointment", booked.id, patient_id=booked.patient_id
+        )
+        return appointment_out(booked)
 
     async def get_appointment(self, ctx: RequestContext, *, appointment_id: UUID) -> api.Appointment:
-        return appointment_out(await _scheduling(ctx).get(ctx.user, appointment_id))
+        appointment = await _scheduling(ctx).get(ctx.user, appointment_id)
+        ctx.audit.read(AuditAction.APPOINTMENT_READ, "appointment", appointment.id, appointment.patient_id)
+        return appointment_out(appointment)
 
     async def update_appointment(
         self, ctx: RequestContext, *, appointment_id: UUID, body: api.AppointmentUpdate
@@ -63,4 +71,13 @@ class AppointmentsHandlers:
             notes=body.notes,
             notes_sent="notes" in body.model_fields_set,
         )
-        return appointment_out(await _scheduling(ctx).change(ctx.user, appointment_id, changes))
+        changed = await _scheduling(ctx).change(ctx.user, appointment_id, changes)
+        fields = sorted(body.model_dump(exclude_unset=True, by_alias=True))
+        ctx.audit.record(
+            AuditAction.APPOINTMENT_UPDATE,
+            "appointment",
+            changed.id,
+            patient_id=changed.patient_id,
+            detail={"fields": fields},
+        )
+        return appointment_out(changed)

@@ -4,6 +4,7 @@ from handlers.representations import user_out
 from kernel.errors import Unauthorized
 from persistence.models import User
 from services.accounts import AccountService, NewUser
+from services.audit import AuditAction, Outcome, patient_of, storable
 from services.login_throttle import LoginThrottle, RegistrationThrottle
 from services.sessions import IssuedSession, ReusedRefreshToken, SessionService
 
@@ -41,15 +42,17 @@ async def _sign_in(ctx: RequestContext, email: str, password: str) -> api.TokenR
     await throttle.take_attempt(email, ctx.client_ip)
     user = await _accounts(ctx).authenticate(email, password)
     if user is None:
+        ctx.audit.record(
+            AuditAction.LOGIN,
+            "user",
+            outcome=Outcome.FAILURE,
+            detail={"email": storable(email[:320])},
+            keep_on_failure=True,
+        )
         raise Unauthorized("The email or password is incorrect.")
     await throttle.record_success(email, ctx.client_ip)
+    ctx.audit.record(AuditAction.LOGIN, "user", user.id, actor=user)
     return await _start_session(ctx, user)
-
-
-async def _end_reused_family(ctx: RequestContext, reused: ReusedRefreshToken) -> None:
-    """The revocation of a replayed token's family must outlive the rollback of the 401."""
-    await ctx.session.commit()
-    await session_revocations(ctx.runtime).mark_ended([reused.family_id])
 
 
 class AuthHandlers:
@@ -59,6 +62,7 @@ class AuthHandlers:
         user = await _accounts(ctx).create(
             NewUser(email=str(body.email), password=body.password, name=body.name, phone=body.phone)
         )
+        ctx.audit.record(AuditAction.USER_CREATE, "user", user.id, patient_id=user.id, actor=user)
         return await _start_session(ctx, user)
 
     async def login(self, ctx: RequestContext, *, body: api.LoginRequest) -> api.TokenResponse:
@@ -69,12 +73,17 @@ class AuthHandlers:
 
     async def refresh_session(self, ctx: RequestContext, *, body: api.RefreshRequest) -> api.TokenResponse:
         try:
-            return _token_response(await _sessions(ctx).rotate(body.refresh_token))
+            issued = await _sessions(ctx).rotate(body.refresh_token)
         except ReusedRefreshToken as reused:
-            await _end_reused_family(ctx, reused)
-            raise
+            # The family's revocation is kept, though the answer is a 401.
+            revocations, family = session_revocations(ctx.runtime), reused.family_id
+            ctx.after_commit(lambda: revocations.mark_ended([family]))
+            raise reused.keeping_changes() from None
+        ctx.audit.record(AuditAction.TOKEN_REFRESH, "user", issued.user.id, actor=issued.user)
+        return _token_response(issued)
 
     async def logout(self, ctx: RequestContext) -> None:
+        ctx.audit.record(AuditAction.LOGOUT, "user", ctx.user.id)
         session_id = ctx.claims.session_id if ctx.claims else None
         if session_id is None:
             return
@@ -86,9 +95,11 @@ class AuthHandlers:
         user = ctx.user
         await _accounts(ctx).change_password(user, body.current_password, body.password)
         ended = await _sessions(ctx).end_all(user.id)
+        ctx.audit.record(AuditAction.PASSWORD_CHANGE, "user", user.id, patient_id=patient_of(user))
         revocations = session_revocations(ctx.runtime)
         ctx.after_commit(lambda: revocations.mark_ended(ended))
         return await _start_session(ctx, user)
 
     async def get_current_user(self, ctx: RequestContext) -> api.User:
+        ctx.audit.read(AuditAction.USER_READ, "user", ctx.user.id, patient_of(ctx.user))
         return user_out(ctx.user)

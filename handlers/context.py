@@ -21,6 +21,7 @@ from kernel.errors import Unauthorized
 from kernel.settings import Settings
 from kernel.tokens import TokenClaims, TokenService
 from persistence.models import User
+from services.audit import AuditTrail
 from services.jobs import JobBuffer, Jobs
 from services.outside_world import OutsideWorld
 from services.sessions import SessionRevocations
@@ -54,6 +55,7 @@ class RequestContext:
     # The verified access token's claims (its session, expiry), for callers with one.
     claims: TokenClaims | None = None
     jobs: JobBuffer = field(default_factory=JobBuffer)
+    audit: AuditTrail = field(default_factory=AuditTrail)
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property

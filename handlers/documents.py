@@ -11,6 +11,7 @@ from generated import models as api
 from handlers.context import RequestContext
 from handlers.representations import document_out
 from persistence.models import DocumentStatus
+from services.audit import AuditAction
 from services.documents import DocumentService, Upload, document_service
 
 # Characters a quoted filename may carry in any browser; the rest become `_` in the fallback.
@@ -49,6 +50,7 @@ class DocumentsHandlers:
             limit=limit,
             offset=offset,
         )
+        ctx.audit.listed(AuditAction.DOCUMENT_LIST, "document", (d.patient_id for d in documents))
         return api.DocumentPage(
             items=[document_out(d) for d in documents], total=total, limit=limit, offset=offset
         )
@@ -60,6 +62,13 @@ class DocumentsHandlers:
             ctx.user, Upload(stream=file.file, filename=file.filename, title=title, patient_id=patient_id)
         )
         document = document_out(stored.document)
+        ctx.audit.record(
+            AuditAction.DOCUMENT_CREATE,
+            "document",
+            stored.document.id,
+            patient_id=stored.document.patient_id,
+            detail={"duplicate": not stored.created},
+        )
         if not stored.created:
             return Response(
                 document.model_dump_json(by_alias=True), status_code=200, media_type="application/json"
@@ -67,14 +76,20 @@ class DocumentsHandlers:
         return document
 
     async def get_document(self, ctx: RequestContext, *, document_id: UUID) -> api.Document:
-        return document_out(await _documents(ctx).get(ctx.user, document_id))
+        document = await _documents(ctx).get(ctx.user, document_id)
+        ctx.audit.read(AuditAction.DOCUMENT_READ, "document", document.id, document.patient_id)
+        return document_out(document)
 
     async def delete_document(self, ctx: RequestContext, *, document_id: UUID) -> None:
         deleted = await _documents(ctx).delete(ctx.user, document_id)
+        ctx.audit.record(AuditAction.DOCUMENT_DELETE, "document", deleted.id, patient_id=deleted.patient_id)
         storage = ctx.runtime.world.storage
         ctx.after_commit(lambda: anyio.to_thread.run_sync(storage.delete, document_key(deleted.id)))
 
     async def download_document_file(self, ctx: RequestContext, *, document_id: UUID) -> Response:
         document, content = await _documents(ctx).read_file(ctx.user, document_id)
+        ctx.audit.record(
+            AuditAction.DOCUMENT_DOWNLOAD, "document", document.id, patient_id=document.patient_id
+        )
         disposition = attachment_disposition(document.filename)
         return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})

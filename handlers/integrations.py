@@ -1,5 +1,6 @@
 from generated import models as api
 from handlers.context import RequestContext
+from services.audit import AuditAction
 from services.integrations import IntegrationService, TwilioSettingsInput, TwilioSettingsView
 
 
@@ -29,5 +30,8 @@ class IntegrationsHandlers:
             TwilioSettingsInput(
                 account_sid=body.account_sid, auth_token=body.auth_token, phone_number=body.phone_number
             )
+        )
+        ctx.audit.record(
+            AuditAction.TWILIO_SETTINGS_CHANGE, "twilio_config", 1, detail={"accountSid": body.account_sid}
         )
         return _twilio_config_out(view)

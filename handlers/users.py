@@ -3,8 +3,9 @@ from uuid import UUID
 from generated import models as api
 from handlers.context import RequestContext, session_revocations
 from handlers.representations import user_out
-from persistence.models import UserRole
+from persistence.models import User, UserRole
 from services.accounts import AccountService, NewUser, UserChanges
+from services.audit import AuditAction, patient_of, record_user_change
 from services.sessions import SessionService
 
 
@@ -23,6 +24,7 @@ class UsersHandlers:
         users, total = await _accounts(ctx).page(
             role=UserRole(role) if role else None, query=q, limit=limit, offset=offset
         )
+        ctx.audit.listed(AuditAction.USER_LIST, "user", (patient_of(u) for u in users))
         return api.UserPage(items=[user_out(u) for u in users], total=total, limit=limit, offset=offset)
 
     async def create_user(self, ctx: RequestContext, *, body: api.UserCreate) -> api.User:
@@ -37,17 +39,23 @@ class UsersHandlers:
                 service_ids=body.service_ids or (),
             )
         )
+        ctx.audit.record(AuditAction.USER_CREATE, "user", user.id, patient_id=patient_of(user))
         return user_out(user)
 
     async def get_user(self, ctx: RequestContext, *, user_id: UUID) -> api.User:
-        return user_out(await _accounts(ctx).get_visible(ctx.user, user_id))
+        user = await _accounts(ctx).get_visible(ctx.user, user_id)
+        ctx.audit.read(AuditAction.USER_READ, "user", user.id, patient_of(user))
+        return user_out(user)
 
     async def update_user(self, ctx: RequestContext, *, user_id: UUID, body: api.UserUpdate) -> api.User:
         sent = body.model_dump(exclude_unset=True)
         if sent.get("role") is not None:
             sent["role"] = sent["role"].value
         changes = {name: value for name, value in sent.items() if value is not None or name == "phone"}
+        before = await ctx.session.get(User, user_id)
+        old_role = before.role if before else None  # read before the change: the session's same row
         user = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
+        record_user_change(ctx.audit, user, old_role, changes)
         if changes.get("is_active") is False:
             # A deactivated account's sessions end: no refresh, and its access tokens die now.
             ended = await SessionService(ctx.session, ctx.runtime.tokens).end_all(user.id)

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     max_open_appointments_per_patient: int = Field(default=3, ge=1)
     availability_max_days: int = 31
 
+    # Access audit: events older than this are purged (`silverstar audit purge`, the worker's
+    # sweep); six years by default, HIPAA's retention of documentation.
+    audit_retention_days: int = Field(default=2190, ge=1)
+    # Reads (get and list) are audited too; off only to measure what that costs.
+    audit_reads: bool = True
+
     first_admin_email: str | None = None
     first_admin_password: SecretStr | None = None
 

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp
 
 from generated.routes import create_router
-from handlers import ai, appointments, auth, catalog, documents, health, integrations, users, webhooks
+from handlers import ai, appointments, audit, auth, catalog, documents, health, integrations, users, webhooks
 from handlers.context import Runtime
 from kernel.observability import AccessLogMiddleware, RequestIdMiddleware
 from kernel.settings import Settings, get_settings
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             integrations=integrations.IntegrationsHandlers(),
             webhooks=webhooks.WebhooksHandlers(),
             health=health.HealthHandlers(),
+            audit=audit.AuditHandlers(),
         )
     )
     _serve_contract_and_docs(app)

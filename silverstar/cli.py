@@ -1,6 +1,7 @@
 """`silverstar` commands: run (API + supervised workers, with a demo clinic), migrate, create-admin,
 seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health,
-jobs and requeue-jobs (the job queues), stop-servers and reset (the embedded servers)."""
+jobs and requeue-jobs (the job queues), stop-servers and reset (the embedded servers),
+audit verify|purge."""
 
 import argparse
 import asyncio
@@ -197,6 +198,20 @@ def cmd_reset(args: argparse.Namespace) -> None:
     print(f"Reset {settings.data_dir}; `make run` starts afresh.")
 
 
+def cmd_audit(args: argparse.Namespace) -> None:
+    """`audit verify`: exit 1 at the first broken link; `audit purge`: apply AUDIT_RETENTION_DAYS."""
+    from services.audit_chain import describe, purge_expired, verify_chains
+
+    _migrate()
+    if args.action == "verify":
+        report = asyncio.run(_in_transaction(lambda session, _jobs: verify_chains(session)))
+        print(describe(report))
+        sys.exit(1 if report.broken else 0)
+    days = get_settings().audit_retention_days
+    purged = asyncio.run(_in_transaction(lambda session, _jobs: purge_expired(session, days)))
+    print(f"Purged {purged} audit events older than {days} days.")
+
+
 def main(argv: list[str] | None = None) -> None:
     from kernel.observability import configure_logging
 
@@ -231,6 +246,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.set_defaults(func=cmd_reset)
+    audit = commands.add_parser("audit", help="check the audit trail's hash chains, or purge expired events")
+    audit.add_argument("action", choices=("verify", "purge"))
+    audit.set_defaults(func=cmd_audit)
     args = parser.parse_args(argv)
     args.func(args)
 

@@ -5,6 +5,8 @@ below runs before the response is sent: a client never sees a success for a
 transaction that then failed. Work with effects outside the database runs only once
 the commit succeeded: the jobs services queued on `ctx.jobs` are sent then (and
 dropped on rollback), and actions registered with `after_commit` (deleting a file) run.
+The audit events a handler records (`ctx.audit`, services/audit.py) are written just
+before that commit, in its transaction.
 """
 
 import logging
@@ -15,11 +17,16 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import RequestContext, Runtime, session_revocations
-from handlers.request_origin import public_request_url
+from handlers.request_origin import client_ip, public_request_url
 from kernel.errors import Forbidden, InvalidToken, ProblemError, Unauthorized
+from kernel.observability import request_id_var
+from kernel.settings import Settings
 from kernel.tokens import TokenClaims
 from persistence.models import User
 from persistence.repositories.users import UserRepository
+from services.audit import Actor, AuditTrail, RequestOrigin
+from services.audit_catalog import AUDITED
+from services.audit_log import record_refusal
 from services.twilio_signature import verify_twilio_signature
 
 log = logging.getLogger(__name__)
@@ -82,24 +89,61 @@ def request_context(
         if runtime.read_session_factory is not None and request.method in READ_ONLY_METHODS:
             factory = runtime.read_session_factory
         async with factory() as session:
-            ctx = RequestContext(runtime=runtime, session=session, request=request)
-            if scheme == BEARER_SCHEME:
-                ctx.caller, ctx.claims = await _authenticate(runtime, session, request)
-                if roles and ctx.caller.role not in roles:
-                    raise Forbidden("Your role does not allow this operation.")
-            elif scheme == TWILIO_SCHEME:
-                await _verify_twilio_signature(runtime, session, request)
+            trail = AuditTrail(_origin(request, runtime.settings), record_reads=runtime.settings.audit_reads)
+            ctx = RequestContext(runtime=runtime, session=session, request=request, audit=trail)
             try:
+                if scheme == BEARER_SCHEME:
+                    ctx.caller, ctx.claims = await _authenticate(runtime, session, request)
+                    ctx.audit.actor = Actor.of(ctx.caller)
+                    if roles and ctx.caller.role not in roles:
+                        raise Forbidden("Your role does not allow this operation.")
+                elif scheme == TWILIO_SCHEME:
+                    await _verify_twilio_signature(runtime, session, request)
                 yield ctx
             except BaseException as error:
                 if isinstance(error, ProblemError) and error.keeps_changes:
+                    await ctx.audit.write(session)
                     await session.commit()
                     await ctx._run_after_commit()
                 else:
                     ctx.jobs.drop()
                     await session.rollback()
+                    await _keep_refusal(ctx, error)
                 raise
+            # Last before the commit: the chain's head stays locked only until it.
+            await ctx.audit.write(session)
             await session.commit()
             await ctx._run_after_commit()
 
     return dependency
+
+
+# ---------------------------------------------------------------- access audit
+
+
+def _origin(request: Request, settings: Settings) -> RequestOrigin:
+    return RequestOrigin(
+        request_id=request_id_var.get(),
+        client_ip=client_ip(request, settings.trusted_proxies),
+        user_agent=request.headers.get("user-agent", "")[:512] or None,
+    )
+
+
+async def _keep_refusal(ctx: RequestContext, error: BaseException) -> None:
+    """Records a signed-in caller's refused attempt, and what the handler asked to keep even
+    on failure (a wrong password), in a transaction of its own: the request's rolled back."""
+    route = ctx.request.scope.get("route")
+    audited = AUDITED.get(getattr(route, "operation_id", None) or "")
+    status = error.status if isinstance(error, ProblemError) else 0
+    refused = audited is not None and status in (403, 404) and ctx.audit.actor is not None
+    if not refused and not ctx.audit.kept_on_failure:
+        return
+    try:
+        async with ctx.runtime.session_factory() as session:
+            if audited is not None and refused:
+                object_id = next(iter(ctx.request.path_params.values()), None)
+                await record_refusal(session, ctx.audit, audited, object_id, status)
+            await ctx.audit.write_refused(session)
+            await session.commit()
+    except Exception:
+        log.exception("could not record a refused attempt in the audit trail")

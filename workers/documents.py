@@ -3,7 +3,8 @@
 They all run on the `documents` queue, apart from the phone line's. Each actor runs its
 coroutine on this process's sessions (`workers.runtime`). A daemon thread in each process
 consuming that queue sweeps every minute for documents left pending (Redis was down at
-upload) or processing without a heartbeat (their worker died).
+upload) or processing without a heartbeat (their worker died), and purges audit events
+past AUDIT_RETENTION_DAYS.
 """
 
 import logging
@@ -19,6 +20,7 @@ from adapters.job_queue import DramatiqJobSender
 from services.ingestion import ingest, mark_abandoned, sweep_stale
 from services.jobs import ABANDON_DOCUMENT, ACTOR_QUEUES, INGEST_DOCUMENT, SWEEP_DOCUMENTS
 from services.worker_health import DOCUMENTS_QUEUE
+from workers.audit import purge_audit_trail
 from workers.broker import worker_broker
 from workers.heartbeat import consumed_queues
 from workers.runtime import run, world
@@ -132,6 +134,7 @@ class DocumentSweeper(Middleware):
         while not self._stop.wait(self._interval):
             try:
                 sweep()
+                purge_audit_trail()
             except Exception:
                 logger.exception("document sweep failed")
 

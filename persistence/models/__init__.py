@@ -7,6 +7,7 @@ from persistence.models.assistant import (
     ConversationMessage,
     MessageRole,
 )
+from persistence.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent
 from persistence.models.catalog import DoctorService, Service
 from persistence.models.documents import (
     EMBEDDING_DIMENSIONS,
@@ -33,6 +34,9 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AppointmentType",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditEvent",
     "Call",
     "CallTurn",
     "CallTurnStatus",

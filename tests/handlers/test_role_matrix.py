@@ -41,6 +41,7 @@ BASE = "http://testserver"
 PASSWORD = "correct-horse-battery"  # tests.factories.PASSWORD
 WEEKLY_HOURS = [{"weekday": day, "start": "08:00", "end": "18:00"} for day in range(1, 8)]
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+# Not audit_events: a refused attempt is recorded there.
 TABLES = (
     "users", "patients", "doctors", "services", "doctor_services", "doctor_working_hours",
     "doctor_time_off", "appointments", "documents", "document_chunks", "conversations",
@@ -195,6 +196,8 @@ VALID_INPUTS: dict[str, Inputs] = {
     "handleCallStatus": lambda w, c: Request(form=_call_form(w, CallStatus="completed", CallDuration="42")),
     "getHealth": lambda w, c: Request(),
     "getReadiness": lambda w, c: Request(),
+    "listAuditEvents": lambda w, c: Request(query={"patientId": str(w.users["patient"].id)}),
+    "getMyAccessLog": lambda w, c: Request(),
 }
 
 

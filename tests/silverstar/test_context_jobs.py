@@ -7,10 +7,10 @@ from fastapi import Request
 
 from adapters.job_queue import DramatiqJobSender
 from adapters.queued_jobs import QueuedJob, list_jobs
-from handlers.context import Runtime
+from handlers.context import RequestContext, Runtime
 from services.jobs import INGEST_DOCUMENT
 from services.worker_health import DOCUMENTS_QUEUE
-from silverstar.context import RequestContext, request_context
+from silverstar.context import request_context
 from tests.handlers.conftest import runtime
 
 __all__ = ["runtime"]

@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client/index.js';
-import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatData, ChatErrors, ChatResponses, ChatStreamData, ChatStreamErrors, ChatStreamResponse, ChatStreamResponses, CreateAppointmentData, CreateAppointmentErrors, CreateAppointmentResponses, CreateServiceData, CreateServiceErrors, CreateServiceResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DownloadDocumentFileData, DownloadDocumentFileErrors, DownloadDocumentFileResponses, GetAppointmentData, GetAppointmentErrors, GetAppointmentResponses, GetCurrentUserData, GetCurrentUserErrors, GetCurrentUserResponses, GetDoctorAvailabilityData, GetDoctorAvailabilityErrors, GetDoctorAvailabilityResponses, GetDoctorData, GetDoctorErrors, GetDoctorResponses, GetDoctorScheduleData, GetDoctorScheduleErrors, GetDoctorScheduleResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetHealthData, GetHealthResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTurnResultData, GetTurnResultErrors, GetTurnResultResponses, GetTwilioConfigData, GetTwilioConfigErrors, GetTwilioConfigResponses, GetUserData, GetUserErrors, GetUserResponses, HandleCallStatusData, HandleCallStatusErrors, HandleCallStatusResponses, HandleIncomingCallData, HandleIncomingCallErrors, HandleIncomingCallResponses, HandleRecordingData, HandleRecordingErrors, HandleRecordingResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListAiLogsData, ListAiLogsErrors, ListAiLogsResponses, ListAppointmentsData, ListAppointmentsErrors, ListAppointmentsResponses, ListDoctorsData, ListDoctorsErrors, ListDoctorsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListServicesData, ListServicesErrors, ListServicesResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshSessionData, RefreshSessionErrors, RefreshSessionResponses, RegisterPatientData, RegisterPatientErrors, RegisterPatientResponses, ReplaceDoctorScheduleData, ReplaceDoctorScheduleErrors, ReplaceDoctorScheduleResponses, SaveTwilioConfigData, SaveTwilioConfigErrors, SaveTwilioConfigResponses, UpdateAppointmentData, UpdateAppointmentErrors, UpdateAppointmentResponses, UpdateServiceData, UpdateServiceErrors, UpdateServiceResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen.js';
+import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatData, ChatErrors, ChatResponses, ChatStreamData, ChatStreamErrors, ChatStreamResponse, ChatStreamResponses, CreateAppointmentData, CreateAppointmentErrors, CreateAppointmentResponses, CreateServiceData, CreateServiceErrors, CreateServiceResponses, CreateUserData, CreateUserErrors, CreateUserResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DownloadDocumentFileData, DownloadDocumentFileErrors, DownloadDocumentFileResponses, GetAppointmentData, GetAppointmentErrors, GetAppointmentResponses, GetCurrentUserData, GetCurrentUserErrors, GetCurrentUserResponses, GetDoctorAvailabilityData, GetDoctorAvailabilityErrors, GetDoctorAvailabilityResponses, GetDoctorData, GetDoctorErrors, GetDoctorResponses, GetDoctorScheduleData, GetDoctorScheduleErrors, GetDoctorScheduleResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetHealthData, GetHealthResponses, GetMyAccessLogData, GetMyAccessLogErrors, GetMyAccessLogResponses, GetReadinessData, GetReadinessErrors, GetReadinessResponses, GetTurnResultData, GetTurnResultErrors, GetTurnResultResponses, GetTwilioConfigData, GetTwilioConfigErrors, GetTwilioConfigResponses, GetUserData, GetUserErrors, GetUserResponses, HandleCallStatusData, HandleCallStatusErrors, HandleCallStatusResponses, HandleIncomingCallData, HandleIncomingCallErrors, HandleIncomingCallResponses, HandleRecordingData, HandleRecordingErrors, HandleRecordingResponses, IssueTokenData, IssueTokenErrors, IssueTokenResponses, ListAiLogsData, ListAiLogsErrors, ListAiLogsResponses, ListAppointmentsData, ListAppointmentsErrors, ListAppointmentsResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListDoctorsData, ListDoctorsErrors, ListDoctorsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListServicesData, ListServicesErrors, ListServicesResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshSessionData, RefreshSessionErrors, RefreshSessionResponses, RegisterPatientData, RegisterPatientErrors, RegisterPatientResponses, ReplaceDoctorScheduleData, ReplaceDoctorScheduleErrors, ReplaceDoctorScheduleResponses, SaveTwilioConfigData, SaveTwilioConfigErrors, SaveTwilioConfigResponses, UpdateAppointmentData, UpdateAppointmentErrors, UpdateAppointmentResponses, UpdateServiceData, UpdateServiceErrors, UpdateServiceResponses, UpdateUserData, UpdateUserErrors, UpdateUserResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -473,6 +473,35 @@ export const chatStream = <ThrowOnError extends boolean = false>(options: Option
 export const listAiLogs = <ThrowOnError extends boolean = false>(options?: Options<ListAiLogsData, ThrowOnError>) => (options?.client ?? client).get<ListAiLogsResponses, ListAiLogsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/ai/logs',
+    ...options
+});
+
+/**
+ * List audit events
+ *
+ * The access audit trail, newest first: every read, change, download and refused attempt
+ * on patient data, sign-ins, role and Twilio settings changes. Filters combine (AND);
+ * `from` is inclusive, `to` exclusive. Events older than the retention are purged.
+ *
+ */
+export const listAuditEvents = <ThrowOnError extends boolean = false>(options?: Options<ListAuditEventsData, ThrowOnError>) => (options?.client ?? client).get<ListAuditEventsResponses, ListAuditEventsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/audit-events',
+    ...options
+});
+
+/**
+ * Who accessed my records
+ *
+ * The calling patient's access log, newest first: each read, change, download or refused
+ * attempt by someone else (staff, by name and role) on the patient's account,
+ * appointments and documents, and listings of their AI-assistant logs. The patient's own
+ * actions are not listed.
+ *
+ */
+export const getMyAccessLog = <ThrowOnError extends boolean = false>(options?: Options<GetMyAccessLogData, ThrowOnError>) => (options?.client ?? client).get<GetMyAccessLogResponses, GetMyAccessLogErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/users/me/access-log',
     ...options
 });
 

@@ -466,6 +466,68 @@ export type AiLogPage = {
     offset: number;
 };
 
+export type AuditAction = 'auth.login' | 'auth.refresh' | 'auth.logout' | 'user.read' | 'user.list' | 'user.create' | 'user.update' | 'user.role_change' | 'user.password_change' | 'appointment.read' | 'appointment.list' | 'appointment.create' | 'appointment.update' | 'document.read' | 'document.list' | 'document.create' | 'document.delete' | 'document.download' | 'conversation.message' | 'ai_log.list' | 'integration.twilio_change' | 'audit.list' | 'audit.access_log_read';
+
+/**
+ * `failure`: a wrong password; `refused`: 403 or 404 on an object or operation the caller may not reach.
+ */
+export type AuditOutcome = 'success' | 'failure' | 'refused';
+
+export type AuditEvent = {
+    id: number;
+    occurredAt: string;
+    /**
+     * Null for an anonymous attempt (a sign-in with an unknown email).
+     */
+    actorId: string | null;
+    /**
+     * The actor's role when the event was recorded.
+     */
+    actorRole: string | null;
+    actorName: string | null;
+    action: AuditAction;
+    objectType: string;
+    objectId: string | null;
+    /**
+     * The patient whose data was concerned; a list read gives one event per patient returned.
+     */
+    patientId: string | null;
+    outcome: AuditOutcome;
+    requestId: string | null;
+    clientIp: string | null;
+    userAgent: string | null;
+    detail: {
+        [key: string]: unknown;
+    } | null;
+};
+
+export type AuditEventPage = {
+    items: Array<AuditEvent>;
+    total: number;
+    limit: number;
+    offset: number;
+};
+
+export type AccessLogEntry = {
+    occurredAt: string;
+    /**
+     * Who accessed the record; null for an anonymous attempt.
+     */
+    actorName: string | null;
+    actorRole: string | null;
+    action: AuditAction;
+    objectType: string;
+    objectId: string | null;
+    outcome: AuditOutcome;
+};
+
+export type AccessLogPage = {
+    items: Array<AccessLogEntry>;
+    total: number;
+    limit: number;
+    offset: number;
+};
+
 export type TwilioConfig = {
     configured: boolean;
     source: TwilioConfigSource;
@@ -2065,6 +2127,115 @@ export type ListAiLogsResponses = {
 };
 
 export type ListAiLogsResponse = ListAiLogsResponses[keyof ListAiLogsResponses];
+
+export type ListAuditEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Events concerning this patient.
+         */
+        patientId?: string;
+        /**
+         * Events by this user.
+         */
+        actorId?: string;
+        action?: AuditAction;
+        objectType?: string;
+        objectId?: string;
+        from?: string;
+        to?: string;
+        /**
+         * Page size.
+         */
+        limit?: number;
+        /**
+         * Number of items to skip.
+         */
+        offset?: number;
+    };
+    url: '/audit-events';
+};
+
+export type ListAuditEventsErrors = {
+    /**
+     * Missing, invalid or expired credentials.
+     */
+    401: Problem;
+    /**
+     * The caller is not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * The request is well-formed but invalid; `errors` lists the failures.
+     */
+    422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
+};
+
+export type ListAuditEventsError = ListAuditEventsErrors[keyof ListAuditEventsErrors];
+
+export type ListAuditEventsResponses = {
+    /**
+     * A page of audit events.
+     */
+    200: AuditEventPage;
+};
+
+export type ListAuditEventsResponse = ListAuditEventsResponses[keyof ListAuditEventsResponses];
+
+export type GetMyAccessLogData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page size.
+         */
+        limit?: number;
+        /**
+         * Number of items to skip.
+         */
+        offset?: number;
+    };
+    url: '/users/me/access-log';
+};
+
+export type GetMyAccessLogErrors = {
+    /**
+     * Missing, invalid or expired credentials.
+     */
+    401: Problem;
+    /**
+     * The caller is not allowed to do this.
+     */
+    403: Problem;
+    /**
+     * The request is well-formed but invalid; `errors` lists the failures.
+     */
+    422: Problem;
+    /**
+     * A server the API depends on (PostgreSQL, Redis, the model provider) is unavailable or
+     * not configured, e.g. during a restart; retry after the given seconds.
+     *
+     */
+    503: Problem;
+};
+
+export type GetMyAccessLogError = GetMyAccessLogErrors[keyof GetMyAccessLogErrors];
+
+export type GetMyAccessLogResponses = {
+    /**
+     * A page of the patient's access log.
+     */
+    200: AccessLogPage;
+};
+
+export type GetMyAccessLogResponse = GetMyAccessLogResponses[keyof GetMyAccessLogResponses];
 
 export type GetTwilioConfigData = {
     body?: never;

@@ -1,0 +1,198 @@
+"""Appending to, reading and purging the audit trail (tables of persistence/models/audit.py)."""
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, Text, cast, delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import AuditChainHead, AuditCheckpoint, AuditEvent, User
+
+
+@dataclass(frozen=True)
+class NewAuditEvent:
+    action: str
+    object_type: str
+    outcome: str
+    object_id: str | None = None
+    patient_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None
+    actor_role: str | None = None
+    request_id: str | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    patient_id: uuid.UUID | None = None
+    actor_id: uuid.UUID | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    exclude_actor_id: uuid.UUID | None = None
+
+
+SelectT = TypeVar("SelectT", Select[int], Select[AuditEvent, User])
+
+_COLUMNS = (
+    "action", "object_type", "outcome", "object_id", "patient_id", "actor_id", "actor_role",
+    "request_id", "client_ip", "user_agent", "detail",
+)  # fmt: skip
+# One statement whatever the number of events: one round trip, one prepared plan. The insert
+# trigger links each row into its chain (persistence/models/audit.py).
+_APPEND = text(
+    """
+    INSERT INTO audit_events (action, object_type, outcome, object_id, patient_id, actor_id,
+        actor_role, request_id, client_ip, user_agent, detail)
+    SELECT action, object_type, outcome, object_id, patient_id, actor_id,
+        actor_role, request_id, client_ip, user_agent, detail::jsonb
+    FROM unnest(
+        CAST(:action AS text[]),
+        CAST(:object_type AS text[]),
+        CAST(:outcome AS text[]),
+        CAST(:object_id AS text[]),
+        CAST(:patient_id AS uuid[]),
+        CAST(:actor_id AS uuid[]),
+        CAST(:actor_role AS text[]),
+        CAST(:request_id AS text[]),
+        CAST(:client_ip AS text[]),
+        CAST(:user_agent AS text[]),
+        CAST(:detail AS text[])
+    ) AS t(action, object_type, outcome, object_id, patient_id, actor_id,
+        actor_role, request_id, client_ip, user_agent, detail)
+    """
+)
+
+
+async def append_events(session: AsyncSession, events: Sequence[NewAuditEvent]) -> None:
+    """Writes events in the session's transaction (in a read-only session: as one autocommit
+    statement, through the connection: an audit row is the record of a read, not a change)."""
+    if not events:
+        return
+    params: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
+    for event in events:
+        for column in _COLUMNS:
+            value = getattr(event, column)
+            params[column].append(json.dumps(value) if column == "detail" and value is not None else value)
+    connection = await session.connection()
+    await connection.execute(_APPEND, params)
+
+
+def _filtered(stmt: SelectT, where: AuditFilter) -> SelectT:
+    conditions = {
+        AuditEvent.patient_id: where.patient_id,
+        AuditEvent.actor_id: where.actor_id,
+        AuditEvent.action: where.action,
+        AuditEvent.object_type: where.object_type,
+        AuditEvent.object_id: where.object_id,
+    }
+    for column, value in conditions.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if where.since is not None:
+        stmt = stmt.where(AuditEvent.occurred_at >= where.since)
+    if where.until is not None:
+        stmt = stmt.where(AuditEvent.occurred_at < where.until)
+    if where.exclude_actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id.is_distinct_from(where.exclude_actor_id))
+    return stmt
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def page(
+        self, where: AuditFilter, *, limit: int, offset: int
+    ) -> tuple[Sequence[tuple[AuditEvent, User | None]], int]:
+        """Newest first, each with its actor's account (None for anonymous attempts)."""
+        total = await self._session.scalar(_filtered(select(func.count()).select_from(AuditEvent), where))
+        rows = await self._session.execute(
+            _filtered(select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id), where)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(event, user) for event, user in rows], total or 0
+
+    # ------------------------------------------------------------ the chain
+
+    async def chain_events(
+        self, chain: int, *, after_seq: int, through_seq: int, limit: int
+    ) -> Sequence[Any]:
+        """The events of a chain after a position, with detail as PostgreSQL renders it (hashed so)."""
+        rows = await self._session.execute(
+            select(
+                AuditEvent.id,
+                AuditEvent.chain,
+                AuditEvent.chain_seq,
+                AuditEvent.occurred_at,
+                AuditEvent.actor_id,
+                AuditEvent.actor_role,
+                AuditEvent.action,
+                AuditEvent.object_type,
+                AuditEvent.object_id,
+                AuditEvent.patient_id,
+                AuditEvent.outcome,
+                AuditEvent.request_id,
+                AuditEvent.client_ip,
+                AuditEvent.user_agent,
+                cast(AuditEvent.detail, Text).label("detail"),
+                AuditEvent.prev_hash,
+                AuditEvent.hash,
+            )
+            .where(
+                AuditEvent.chain == chain,
+                AuditEvent.chain_seq > after_seq,
+                AuditEvent.chain_seq <= through_seq,
+            )
+            .order_by(AuditEvent.chain_seq)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def heads(self) -> Sequence[AuditChainHead]:
+        return (await self._session.scalars(select(AuditChainHead).order_by(AuditChainHead.chain))).all()
+
+    async def checkpoints(self) -> Sequence[AuditCheckpoint]:
+        return (await self._session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.chain))).all()
+
+    async def purge(self, before: datetime) -> int:
+        """Deletes each chain's events older than `before` (a prefix: times only grow along a
+        chain), after moving its checkpoint to the last one deleted. Returns how many."""
+        # Only this transaction may delete events (the append-only trigger checks it).
+        await self._session.execute(text("SET LOCAL silverstar.audit_purge = 'on'"))
+        purged = 0
+        for checkpoint in await self.checkpoints():
+            last = (
+                await self._session.execute(
+                    select(AuditEvent.chain_seq, AuditEvent.hash)
+                    .where(AuditEvent.chain == checkpoint.chain, AuditEvent.occurred_at < before)
+                    # By time (its index, from the cutoff back), then position: the same event.
+                    .order_by(AuditEvent.occurred_at.desc(), AuditEvent.chain_seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            if last is None:
+                continue
+            await self._session.execute(
+                update(AuditCheckpoint)
+                .where(AuditCheckpoint.chain == checkpoint.chain)
+                .values(seq=last.chain_seq, hash=last.hash, purged_before=before)
+            )
+            result = await self._session.execute(
+                delete(AuditEvent).where(
+                    AuditEvent.chain == checkpoint.chain, AuditEvent.chain_seq <= last.chain_seq
+                )
+            )
+            purged += result.rowcount  # type: ignore[attr-defined]
+        await self._session.execute(text("SET LOCAL silverstar.audit_purge = 'off'"))
+        return purged
