@@ -100,7 +100,7 @@ async def _queue_depths(redis: Redis, namespace: str) -> dict[tuple[str, str], i
 
 def _authorize(request: Request, runtime: Runtime) -> None:
     token = runtime.settings.metrics_token
-    if token is None:
+    if token is None or not token.get_secret_value():  # an empty METRICS_TOKEN is no token
         raise NotFound("No such resource.")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(

@@ -1,6 +1,5 @@
 """The access audit through HTTP: what is recorded, the admin's search, the patient's access log."""
 
-import dataclasses
 import io
 from collections.abc import AsyncIterator
 
@@ -175,7 +174,7 @@ async def test_the_admin_search_filters_by_time_and_pages(
 @pytest_asyncio.fixture(loop_scope="session")
 async def reads_off_client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     settings = runtime.settings.model_copy(update={"audit_reads": False})
-    app = create_app(settings, dataclasses.replace(runtime, settings=settings))
+    app = create_app(settings, runtime.with_settings(settings))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:

@@ -1,6 +1,5 @@
 """GET /metrics: for the operator's scraper only (bearer METRICS_TOKEN), every signal by name."""
 
-import dataclasses
 import re
 from collections.abc import AsyncIterator
 
@@ -36,7 +35,7 @@ NAMES = [
 async def scraped(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app with METRICS_TOKEN set."""
     settings = runtime.settings.model_copy(update={"metrics_token": SecretStr(TOKEN)})
-    app = create_app(settings, dataclasses.replace(runtime, settings=settings))
+    app = create_app(settings, runtime.with_settings(settings))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
@@ -90,3 +89,14 @@ async def test_the_request_counter_moves_by_route_template_and_status(scraped: h
     assert (
         _sample(scrape, "silverstar_http_requests_total", 'method="GET",route="/metrics",status="200"') >= 1
     )
+
+
+async def test_an_empty_token_keeps_metrics_off_even_for_an_empty_bearer(runtime: Runtime) -> None:
+    settings = runtime.settings.model_copy(update={"metrics_token": SecretStr("")})
+    app = create_app(settings, runtime.with_settings(settings))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        response = await client.get("/metrics", headers={"Authorization": "Bearer "})
+
+    assert response.status_code == 404
