@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.context import Runtime
 from persistence.models import Document, User
 from services.documents import Upload, document_service
+from services.jobs import JobBuffer
 from silverstar.app import create_app
 from tests.factories import PASSWORD, make_user
 from tests.handlers.conftest import AuthHeaders
@@ -20,7 +21,9 @@ async def _patient_document(session: AsyncSession, runtime: Runtime, patient: Us
     upload = Upload(
         stream=io.BytesIO(text_pdf(["Blood test"])), filename="labs.pdf", title=None, patient_id=patient.id
     )
-    return (await document_service(session, runtime.settings).upload(patient, upload)).document
+    # Its ingestion job is dropped: the audit needs the row, not the index.
+    documents = document_service(session, runtime.world, JobBuffer())
+    return (await documents.upload(patient, upload)).document
 
 
 async def _events(
