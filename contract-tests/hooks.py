@@ -29,13 +29,21 @@ from urllib.parse import parse_qsl
 import httpx
 import requests
 import schemathesis
+import yaml
 from schemathesis import GenerationMode
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.pdfs import text_pdf
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reach
+
+CONTRACT: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "api-contract" / "openapi.yaml").read_text()
+)
 FIXTURES: dict[str, Any] = json.loads(Path(os.environ["CONTRACT_FIXTURES"]).read_text())
+REACH = Path(os.environ["CONTRACT_REACH"])
 SIGNATURE_HEADER = "X-Twilio-Signature"
 # Set by the auth provider on cases that carry credentials; replaced by the signature just
 # before sending, once the URL and body are final.
@@ -221,8 +229,6 @@ def _create_appointment(case: schemathesis.Case) -> None:
 
 
 def _update_appointment(case: schemathesis.Case) -> None:
-    if not _is_stateful(case):
-        _set_path(case, "appointmentId", "appointmentId")
     body = _body(case)
     if body is None or "startTime" not in body or case.path_parameters is None:
         return
@@ -304,33 +310,69 @@ def _turn_result(case: schemathesis.Case) -> None:
         case.path_parameters["turnId"], body["CallSid"] = _random.choice(_turns)
 
 
-def _path_ids(pool_of: dict[str, str]) -> Callable[[schemathesis.Case], None]:
-    def fill(case: schemathesis.Case) -> None:
-        if not _is_stateful(case):
-            for name, pool in pool_of.items():
-                _set_path(case, name, pool)
+# Methods that change the object their path names: given objects the run may change (a pool
+# "writable<Name>"), so the demo logins and data the other runs rely on stay as they are.
+_WRITING_METHODS = {"put", "patch", "delete"}
 
-    return fill
+
+def _real_path_ids(case: schemathesis.Case) -> None:
+    """Every path parameter with a pool of that name gets a real identifier (most of the time).
+
+    Driven by the parameter names alone, so an operation added to the contract on an existing
+    kind of object (`{userId}`, `{documentId}`, ...) is reached without changes here.
+    """
+    if _is_stateful(case) or not case.path_parameters:
+        return
+    writing = case.operation.method.lower() in _WRITING_METHODS
+    for name in list(case.path_parameters):
+        writable = "writable" + name[0].upper() + name[1:]
+        pool = writable if writing and writable in _pools else name
+        _set_path(case, name, pool)
+
+
+def _schema(reference: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in reference:
+        node: Any = CONTRACT
+        for part in reference["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        reference = node
+    return reference
+
+
+def _body_properties(case: schemathesis.Case) -> dict[str, Any]:
+    content = case.operation.definition.raw.get("requestBody", {})
+    content = _schema(content).get("content", {})
+    media = content.get(case.media_type or "", {}) if case.media_type else {}
+    return dict(_schema(media.get("schema", {})).get("properties", {}))
+
+
+def _new_credentials(case: schemathesis.Case) -> None:
+    """A body that sets a password (one with a minimum length) gets a strong one and a fresh email.
+
+    The schema can't say "not guessable" (zxcvbn) nor "not taken"; the contract says both answer
+    422/409. One case in five keeps its generated values, so refusals are still tried.
+    """
+    body = _body(case)
+    properties = _body_properties(case)
+    password = properties.get("password", {})
+    if body is None or "minLength" not in password or not _chance():
+        return
+    body["password"] = f"{uuid.uuid4().hex[:12]}-Contract-{uuid.uuid4().hex[:8]}"[
+        : password.get("maxLength", 128)
+    ]
+    for name, field in properties.items():
+        if _schema(field).get("format") == "email" and name in body:
+            body[name] = f"fuzz-{uuid.uuid4().hex[:16]}@silverstar.test"
 
 
 POSITIVE_CASES: dict[str, Callable[[schemathesis.Case], None]] = {
     "login": lambda case: _login(case, "email"),
     "issueToken": lambda case: _login(case, "username"),
-    "getUser": _path_ids({"userId": "userId"}),
-    "updateUser": _path_ids({"userId": "writableUserId"}),
     "createUser": _create_user,
-    "updateService": _path_ids({"serviceId": "writableServiceId"}),
-    "getDoctor": _path_ids({"doctorId": "doctorId"}),
-    "getDoctorSchedule": _path_ids({"doctorId": "doctorId"}),
-    "replaceDoctorSchedule": _path_ids({"doctorId": "writableDoctorId"}),
     "getDoctorAvailability": _availability,
     "createAppointment": _create_appointment,
-    "getAppointment": _path_ids({"appointmentId": "appointmentId"}),
     "updateAppointment": _update_appointment,
     "uploadDocument": _upload_document,
-    "getDocument": _path_ids({"documentId": "documentId"}),
-    "downloadDocumentFile": _path_ids({"documentId": "documentId"}),
-    "deleteDocument": _path_ids({"documentId": "deletableDocumentId"}),
     "chat": _chat,
     "chatStream": _chat,
     "saveTwilioConfig": _save_twilio_config,
@@ -342,9 +384,12 @@ POSITIVE_CASES: dict[str, Callable[[schemathesis.Case], None]] = {
 @schemathesis.hook
 def before_call(ctx: schemathesis.HookContext, case: schemathesis.Case, **kwargs: Any) -> None:
     operation_id = case.operation.definition.raw.get("operationId")
-    prepare = POSITIVE_CASES.get(operation_id)
-    if prepare is not None and _is_positive(case):
-        prepare(case)
+    if _is_positive(case):
+        _real_path_ids(case)
+        _new_credentials(case)
+        prepare = POSITIVE_CASES.get(operation_id)
+        if prepare is not None:
+            prepare(case)
     if case.headers and case.headers.get(SIGNATURE_HEADER) == UNSIGNED:
         _sign(case)
 
@@ -358,8 +403,9 @@ def after_call(
 ) -> None:
     operation_id = case.operation.definition.raw.get("operationId")
     status = response.status_code
+    _record_reach(case, response)
     if operation_id == "uploadDocument" and status in (200, 202):
-        _add("deletableDocumentId", response.json()["id"])
+        _add("writableDocumentId", response.json()["id"])
     elif operation_id == "deleteDocument" and status == 204 and case.path_parameters:
         _remove(str(case.path_parameters["documentId"]))
     elif operation_id == "createAppointment" and status == 201:
@@ -372,3 +418,19 @@ def after_call(
         if turn and call_sid:
             with _lock:
                 _turns.append((turn.group(1), call_sid))
+
+
+def _record_reach(case: schemathesis.Case, response: schemathesis.Response) -> None:
+    phase = case.meta.phase.name.value if case.meta is not None else "unknown"
+    try:
+        body = response.json() if "json" in response.headers.get("content-type", [""])[0] else None
+    except ValueError:
+        body = None
+    with _lock:
+        reach.record(
+            REACH,
+            case.operation.definition.raw.get("operationId", case.operation.label),
+            phase,
+            response.status_code,
+            body,
+        )

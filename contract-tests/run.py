@@ -36,6 +36,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import reach  # noqa: E402
 from recording_server import recording_server  # noqa: E402
 from seed import ROLES, Twilio, fixtures_for, seed, test_twilio_account  # noqa: E402
 
@@ -52,10 +53,10 @@ TS_CLIENT = ROOT / "clients" / "typescript"
 # on who asks, so it runs once, as the admin, whom every operation admits; each role then
 # fuzzes and follows links as itself, and anonymous callers fuzz the door of every operation.
 PHASES = {
-    "anonymous": "fuzzing",
-    "patient": "fuzzing,stateful",
-    "doctor": "fuzzing,stateful",
-    "admin": "coverage,fuzzing,stateful",
+    "anonymous": ["fuzzing"],
+    "patient": ["fuzzing", "stateful"],
+    "doctor": ["fuzzing", "stateful"],
+    "admin": ["coverage", "fuzzing", "stateful"],
 }
 # Per run, so concurrent runs (two terminals, an editor) don't drop each other's database.
 DATABASE = f"silverstar_contract_{os.getpid()}"
@@ -204,24 +205,38 @@ def token(base_url: str, email: str) -> str:
     return str(response.json()["access_token"])
 
 
-def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_examples: int) -> int:
+def write_config(directory: Path, max_examples: int) -> Path:
+    """schemathesis.toml plus the fuzzing phase's examples per operation.
+
+    Not `--max-examples` on the command line: that would also cap each stateful suite.
+    """
+    config = directory / "schemathesis.toml"
+    config.write_text(
+        (HERE / "schemathesis.toml").read_text()
+        + f"\n[phases.fuzzing.generation]\nmax-examples = {max_examples}\n"
+    )
+    return config
+
+
+def fuzz(
+    base_url: str, fixtures: Path, token: str | None, config: Path, phases: list[str], *options: str
+) -> int:
+    """One `st run`; hooks.py appends what each response reached to `fixtures`' .reach file."""
     excluded = [arg for op in sorted(PENDING_OPERATIONS) for arg in ("--exclude-operation-id", op)]
     auth = ["--header", f"Authorization: Bearer {token}"] if token else []
     command = [
         str(Path(sys.executable).parent / "st"),
         "--config-file",
-        str(HERE / "schemathesis.toml"),
+        str(config),
         "run",
         str(CONTRACT),
         "--url",
         base_url,
         *auth,
         "--phases",
-        PHASES[role],
+        ",".join(phases),
         "--checks",
         "all",
-        "--max-examples",
-        str(max_examples),
         "--seed",
         "20261125",
         "--generation-database",
@@ -234,8 +249,14 @@ def fuzz(base_url: str, role: str, fixtures: Path, token: str | None, max_exampl
         "30",
         "--no-color",
         *excluded,
+        *options,
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"), "CONTRACT_FIXTURES": str(fixtures)}
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
+        "CONTRACT_FIXTURES": str(fixtures),
+        "CONTRACT_REACH": str(fixtures.with_suffix(".reach")),
+    }
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
@@ -247,10 +268,24 @@ def typescript_client_test(base_url: str) -> int:
     return subprocess.call(["npm", "test", "--silent"], cwd=TS_CLIENT, env=env)
 
 
+def reach_is_complete(directory: Path, roles: list[str]) -> bool:
+    """Print how far each operation was reached per role; False if one a role may call never was."""
+    records = {role: reach.read(directory / f"{role}.reach") for role in roles}
+    table, problems = reach.report(CONTRACT, records, skipped=PENDING_OPERATIONS)
+    print("\n=== reach: requests past the door, per operation and role ===", flush=True)
+    print(table)
+    for problem in problems:
+        print(f"  ✗ {problem}")
+    return not problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated, of: " + ", ".join(ROLES))
+    parser.add_argument("--stateful-seconds", type=int, default=60, help="each role's stateful phase")
+    parser.add_argument("--phases", default=None, help="run only these of each role's phases")
+    parser.add_argument("--no-client", action="store_true", help="skip the TypeScript client's test")
     args = parser.parse_args()
     roles = [role for role in args.roles.split(",") if role]
     twilio = test_twilio_account()
@@ -262,6 +297,7 @@ def main() -> int:
             tempfile.TemporaryDirectory() as tmp,
         ):
             seeded = seed(server.base_url, twilio, recordings)
+            config = write_config(Path(tmp), args.max_examples)
             failures = 0
             for role in roles:
                 fixtures = Path(tmp) / f"{role}.json"
@@ -270,10 +306,12 @@ def main() -> int:
                 )
                 print(f"\n=== schemathesis as {role} ===", flush=True)
                 failures += (
-                    fuzz(server.base_url, role, fixtures, seeded.tokens.get(role), args.max_examples) != 0
+                    fuzz(server.base_url, role, fixtures, seeded.tokens.get(role), config, args.phases) != 0
                 )
-            print("\n=== TypeScript client (clients/typescript) ===", flush=True)
-            failures += typescript_client_test(server.base_url) != 0
+            failures += not reach_is_complete(Path(tmp), roles)
+            if not args.no_client:
+                print("\n=== TypeScript client (clients/typescript) ===", flush=True)
+                failures += typescript_client_test(server.base_url) != 0
             return 1 if failures else 0
     finally:
         asyncio.run(run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))

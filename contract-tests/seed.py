@@ -255,7 +255,7 @@ def fixtures_for(
             "patientId": [patient_id],
             "appointmentId": seeded.appointments.get(role, []),
             "documentId": seeded.documents.get(role, []),
-            "deletableDocumentId": seeded.deletable.get(role, []),
+            "writableDocumentId": seeded.deletable.get(role, []),
             "conversationId": seeded.conversations.get(role, []),
         },
     }
