@@ -129,3 +129,46 @@ def report(
             cells.append(f"{count[LOGIC]:>7} / {total:<6}{mark}")
         lines.append(f"{op.label:<{width}}  " + "  ".join(cells))
     return "\n".join(lines), problems
+
+
+def contract_links(contract: Path) -> list[str]:
+    """Every link of the contract as schemathesis names it: `GET /a -> [200] Name`."""
+    spec = yaml.safe_load(contract.read_text())
+    found = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            for status, response in op.get("responses", {}).items():
+                for name in response.get("links", {}):
+                    found.append(f"{method.upper()} {path} -> [{status}] {name}")
+    return found
+
+
+def links_followed(ndjson: Path) -> set[str]:
+    """Links the stateful phase followed with data from a response (its "API Links: N covered")."""
+    followed = set()
+    if not ndjson.exists():
+        return followed
+    for line in ndjson.read_text().splitlines():
+        scenario = json.loads(line).get("ScenarioFinished")
+        if scenario is None:
+            continue
+        for case in scenario.get("recorder", {}).get("cases", {}).values():
+            transition = case.get("transition")
+            if transition and case.get("is_transition_applied"):
+                # "<source> -> [<status>] <name> -> <target>": the target is implied by the name.
+                followed.add(transition["id"].rsplit(" -> ", 1)[0])
+    return followed
+
+
+def link_report(contract: Path, followed: Mapping[str, set[str]]) -> str:
+    links = contract_links(contract)
+    union = set().union(*followed.values()) & set(links) if followed else set()
+    lines = [
+        f"{role}: {len(ids & set(links))} of {len(links)} links followed" for role, ids in followed.items()
+    ]
+    lines.append(f"any role: {len(union)} of {len(links)} ({100 * len(union) // max(1, len(links))} %)")
+    lines += [f"  never followed: {link}" for link in links if link not in union]
+    return "\n".join(lines)
