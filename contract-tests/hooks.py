@@ -32,6 +32,7 @@ import schemathesis
 import yaml
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi import stateful as openapi_stateful
 from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -148,6 +149,30 @@ class _FormParams(dict[str, list[str]]):
         return self[name]
 
 
+# ---------------------------------------------------------------- where scenarios start
+
+_classify_roots = openapi_stateful.classify_root_transitions
+
+
+def _roots_with_supplied_inputs(
+    operations: Any, transitions: Any, graph: Any
+) -> openapi_stateful.RootTransitions:
+    """Scenarios may also start at a POST whose inputs no operation of the API produces.
+
+    Schemathesis starts scenarios only at operations it expects to succeed on generated data,
+    and leaves out those taking an identifier no response supplies: the chat's conversation,
+    the webhooks' call (Twilio makes those). Here a new conversation or call needs none and the
+    hooks sign each webhook, so they start scenarios too, and the links from them are followed.
+    (schemathesis has no setting for this; `create_state_machine` looks the function up by name.)
+    """
+    roots = _classify_roots(operations, transitions, graph)
+    roots.reliable |= {label for label in roots.fallback if label.startswith("POST ")}
+    return roots
+
+
+openapi_stateful.classify_root_transitions = _roots_with_supplied_inputs
+
+
 # ---------------------------------------------------------------- real data for positive cases
 
 
@@ -236,16 +261,15 @@ def _create_appointment(case: schemathesis.Case) -> None:
     body = _body(case)
     if body is None:
         return
-    pair = (str(body.get("doctorId")), str(body.get("serviceId")))
-    if not (_is_stateful(case) and [*pair] in FIXTURES["bookable"]):
+    pair = [str(body.get("doctorId")), str(body.get("serviceId"))]
+    if not (_is_stateful(case) and pair in FIXTURES["bookable"]):
         chosen = _bookable()
         if chosen is None:
             return
-        pair = chosen
-        slot = _free_slot(*pair)
-        if slot is None:
-            return
-        body["doctorId"], body["serviceId"], body["startTime"] = *pair, slot
+        body["doctorId"], body["serviceId"] = chosen
+        slot = _free_slot(*chosen)
+        if slot is not None:
+            body["startTime"] = slot
     _for_patient(body, required=True)
 
 
@@ -269,11 +293,16 @@ def _availability(case: schemathesis.Case) -> None:
         case.query["from"], case.query["to"] = _window()
 
 
+_REPEATED_PDF = text_pdf([f"Contract run upload, uploaded again and again\n{uuid.uuid4()}"])
+
+
 def _upload_document(case: schemathesis.Case) -> None:
     body = _body(case)
     if body is None:
         return
-    body["file"] = text_pdf([f"Contract run upload\n{uuid.uuid4()}"])
+    # Some uploads repeat one file: the same owner's second upload answers 200 with the
+    # existing document (and its links), the others are new (202).
+    body["file"] = _REPEATED_PDF if _chance(0.3) else text_pdf([f"Contract run upload\n{uuid.uuid4()}"])
     if body.get("patientId") is None:
         body.pop("patientId", None)  # a form field cannot be null: left out
     _for_patient(body, required=False)
@@ -295,9 +324,19 @@ def _create_user(case: schemathesis.Case) -> None:
 
 
 def _chat(case: schemathesis.Case) -> None:
+    """Half the questions continue a conversation of the role's, half start one.
+
+    In the stateful phase a conversation id the run has seen came through a link and stays;
+    a made-up one (a scenario starting here) mostly gives way to a new conversation.
+    """
     body = _body(case)
-    if body is not None and not _is_stateful(case) and _chance(0.5):
-        body["conversationId"] = _pick("conversationId")
+    if body is None:
+        return
+    if not _is_stateful(case):
+        if _chance(0.5):
+            body["conversationId"] = _pick("conversationId")
+    elif body.get("conversationId") not in _pools.get("conversationId", []) and _chance():
+        body["conversationId"] = None
 
 
 def _save_twilio_config(case: schemathesis.Case) -> None:
@@ -449,6 +488,8 @@ def after_call(
         _add("writableDocumentId", response.json()["id"])
     elif operation_id == "deleteDocument" and status == 204 and case.path_parameters:
         _remove(str(case.path_parameters["documentId"]))
+    elif operation_id == "replaceDoctorSchedule" and status == 200 and case.path_parameters:
+        _keep_bookable(str(case.path_parameters["doctorId"]))
     elif operation_id == "createAppointment" and status == 201:
         _add("appointmentId", response.json()["id"])
     elif operation_id == "chat" and status == 200:
@@ -459,6 +500,19 @@ def after_call(
         if turn and call_sid:
             with _lock:
                 _turns.append((turn.group(1), call_sid))
+
+
+def _keep_bookable(doctor_id: str) -> None:
+    """A doctor whom positive cases book gets the demo hours back after the fuzzer replaced them.
+
+    (A doctor's run may only replace its own schedule, and is the one that books with it.)
+    """
+    if any(doctor == doctor_id for doctor, _ in FIXTURES["bookable"]):
+        _api(
+            "PUT",
+            f"/doctors/{doctor_id}/schedule",
+            json={"weeklyHours": FIXTURES["weeklyHours"], "timeOff": []},
+        )
 
 
 def _record_reach(case: schemathesis.Case, response: schemathesis.Response) -> None:

@@ -131,14 +131,18 @@ def report(
     return "\n".join(lines), problems
 
 
-def contract_links(contract: Path) -> list[str]:
-    """Every link of the contract as schemathesis names it: `GET /a -> [200] Name`."""
+def contract_links(contract: Path, role: str | None = None) -> list[str]:
+    """The contract's links as schemathesis names them (`GET /a -> [200] Name`).
+
+    With `role`: only those from operations the role may call (it can't follow the others).
+    """
     spec = yaml.safe_load(contract.read_text())
+    admitted = {op.label for op in operations(contract) if role is None or may_call(op, role)}
     found = []
     for path, item in spec["paths"].items():
         for method in HTTP_METHODS:
             op = item.get(method)
-            if not isinstance(op, dict):
+            if not isinstance(op, dict) or f"{method.upper()} {path}" not in admitted:
                 continue
             for status, response in op.get("responses", {}).items():
                 for name in response.get("links", {}):
@@ -167,7 +171,9 @@ def link_report(contract: Path, followed: Mapping[str, set[str]]) -> str:
     links = contract_links(contract)
     union = set().union(*followed.values()) & set(links) if followed else set()
     lines = [
-        f"{role}: {len(ids & set(links))} of {len(links)} links followed" for role, ids in followed.items()
+        f"{role}: {len(ids & set(links))} of {len(links)} links followed "
+        f"({len(contract_links(contract, role))} start at operations {role} may call)"
+        for role, ids in followed.items()
     ]
     lines.append(f"any role: {len(union)} of {len(links)} ({100 * len(union) // max(1, len(links))} %)")
     lines += [f"  never followed: {link}" for link in links if link not in union]

@@ -291,7 +291,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated, of: " + ", ".join(ROLES))
-    parser.add_argument("--stateful-seconds", type=int, default=60, help="each role's stateful phase")
+    parser.add_argument(
+        "--seconds-per-link",
+        type=float,
+        default=1.5,
+        help="each role's stateful phase lasts this long per link it could follow",
+    )
     parser.add_argument("--phases", default=None, help="run only these of each role's phases")
     parser.add_argument("--no-client", action="store_true", help="skip the TypeScript client's test")
     args = parser.parse_args()
@@ -325,12 +330,12 @@ def main() -> int:
                 if "stateful" in phases:
                     # A time budget, not a count: a suite of scenarios ends early (Hypothesis stops
                     # drawing when scenarios repeat) and schemathesis starts new ones until it's spent.
-                    print(
-                        f"\n=== schemathesis as {role}: stateful ({args.stateful_seconds} s) ===", flush=True
-                    )
+                    # In proportion to the links the role could follow, as the contract's links grow.
+                    seconds = round(args.seconds_per_link * len(reach.contract_links(CONTRACT, role)))
+                    print(f"\n=== schemathesis as {role}: stateful ({seconds} s) ===", flush=True)
                     options = [
                         "--max-time",
-                        str(args.stateful_seconds),
+                        str(seconds),
                         "--report",
                         "ndjson",
                         "--report-ndjson-path",
