@@ -5,12 +5,16 @@ They take the fuzzer past the door of every operation, without weakening what it
   exact URL (query included) and the posted form fields, with the run's auth token. The
   signature is declared as the operations' credentials (an auth provider), so the
   `ignored_auth` check still sends each webhook unsigned and wrongly signed and wants 403.
-- Positive cases get what a schema cannot say: identifiers of real objects the role may use
-  (from the file CONTRACT_FIXTURES names, written by seed.py, and kept up to date from
-  responses), a free slot to book, an availability window, a real PDF, a recording on the
-  local recording server, the run's Twilio account, sometimes a real login. One case in five
-  keeps its random identifiers, so unknown ids are still tried.
+- Positive cases get what a schema cannot say. By the contract (so new operations get it too):
+  real identifiers by path parameter name (from the file CONTRACT_FIXTURES names, written by
+  seed.py, and kept up to date from responses), a strong password and a fresh email where a
+  body sets a password, date-times in the contract's range, broad listings in the stateful
+  phase. By operation: a free slot to book, an availability window, a real PDF, a recording
+  on the local recording server, the run's Twilio account, sometimes a real login. One case
+  in five keeps its random values, so unknown ids and refused passwords are still tried.
 - Negative cases are never changed: they must stay invalid.
+- Scenarios of the stateful phase may also start at the chat and the webhooks.
+- Every response is recorded (reach.py) in the file CONTRACT_REACH names: where it came from.
 """
 
 import json
@@ -285,12 +289,59 @@ def _update_appointment(case: schemathesis.Case) -> None:
 
 
 def _availability(case: schemathesis.Case) -> None:
-    if not _is_stateful(case) and case.path_parameters is not None and case.query is not None:
+    if case.path_parameters is None or case.query is None:
+        return
+    if not _is_stateful(case):
         pair = _bookable()
         if pair is not None and _chance():
             case.path_parameters["doctorId"], case.query["serviceId"] = pair
+    else:
+        # A link gave the doctor; a doctor's first service may be missing (a new doctor has none).
+        doctor_id = str(case.path_parameters.get("doctorId"))
+        offered = [service for doctor, service in FIXTURES["bookable"] if doctor == doctor_id]
+        if offered and str(case.query.get("serviceId")) not in offered and _chance():
+            with _lock:
+                case.query["serviceId"] = _random.choice(offered)
     if case.query is not None:
         case.query["from"], case.query["to"] = _window()
+
+
+def _replace_schedule(case: schemathesis.Case) -> None:
+    """Weekly hours that end after they start and don't overlap; time off that ends after it starts.
+
+    Rules the contract states in words (`WorkingInterval`, `TimeOffInput`): drawn at random,
+    nearly every schedule breaks one and the replacement (and the links after it) never happens.
+    """
+    body = _body(case)
+    if body is None or not _chance():
+        return
+    hours = [
+        h for h in body.get("weeklyHours") or [] if isinstance(h, dict) and h.get("start") != h.get("end")
+    ]
+    kept: list[dict[str, Any]] = []
+    for interval in sorted(hours, key=lambda h: (h["weekday"], min(h["start"], h["end"]))):
+        interval["start"], interval["end"] = sorted((interval["start"], interval["end"]))
+        previous = kept[-1] if kept else None
+        if (
+            previous is None
+            or previous["weekday"] != interval["weekday"]
+            or previous["end"] <= interval["start"]
+        ):
+            kept.append(interval)
+    if "weeklyHours" in body:
+        body["weeklyHours"] = kept
+    if isinstance(body.get("timeOff"), list):
+        body["timeOff"] = [p for p in body["timeOff"] if _ordered_period(p)]
+
+
+def _ordered_period(period: Any) -> bool:
+    """Swaps a period's ends if needed; False when it has no length."""
+    if not isinstance(period, dict) or not period.get("start") or not period.get("end"):
+        return True
+    start, end = datetime.fromisoformat(period["start"]), datetime.fromisoformat(period["end"])
+    if start > end:
+        period["start"], period["end"] = period["end"], period["start"]
+    return start != end
 
 
 _REPEATED_PDF = text_pdf([f"Contract run upload, uploaded again and again\n{uuid.uuid4()}"])
@@ -449,6 +500,7 @@ POSITIVE_CASES: dict[str, Callable[[schemathesis.Case], None]] = {
     "issueToken": lambda case: _login(case, "username"),
     "createUser": _create_user,
     "getDoctorAvailability": _availability,
+    "replaceDoctorSchedule": _replace_schedule,
     "createAppointment": _create_appointment,
     "updateAppointment": _update_appointment,
     "uploadDocument": _upload_document,

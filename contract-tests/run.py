@@ -3,12 +3,17 @@
 Starts uvicorn on loopback over a fresh database holding the demo clinic, with a Twilio
 account configured (PUBLIC_BASE_URL = this server), a Dramatiq worker, and a local
 recording server standing in for Twilio's media host. seed.py then makes real objects
-through the API, and `st run` fuzzes the contract FILE (not the served copy) as anonymous,
-a patient, a doctor and an admin; hooks.py signs the webhooks and hands positive cases the
-real identifiers each role may use. Operations still answering 501 (handlers/pending.py)
-are skipped.
+through the API; the TypeScript client's test runs; `st run` fuzzes the contract FILE (not
+the served copy) as anonymous, a patient, a doctor and an admin, and each signed-in role
+follows the contract's links in the stateful phase for a time in proportion to the links it
+could follow. hooks.py signs the webhooks and hands positive cases the real identifiers each
+role may use. reach.py then prints how far each operation was reached per role (and fails
+the run if a role the contract admits never got past the door) and the links followed.
+Operations still answering 501 (handlers/pending.py) are skipped. CONTRACT_KEEP=DIR keeps
+the run's files there (fixtures, per-role reach records, stateful ndjson reports).
 
     python contract-tests/run.py [--max-examples N] [--roles patient,admin]
+        [--phases stateful] [--seconds-per-link S] [--no-client]
 """
 
 import argparse
@@ -16,6 +21,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -344,8 +350,6 @@ def main() -> int:
                     failures += fuzz(server.base_url, fixtures, token, config, ["stateful"], *options) != 0
             failures += not reach_is_complete(Path(tmp), roles)
             if os.environ.get("CONTRACT_KEEP"):
-                import shutil
-
                 shutil.copytree(tmp, os.environ["CONTRACT_KEEP"], dirs_exist_ok=True)
             return 1 if failures else 0
     finally:
