@@ -98,8 +98,8 @@ def report(
     roles = list(records)
     counts: dict[tuple[str, str], Counter[str]] = {}
     successes: dict[tuple[str, str], int] = {}
-    for role, lines in records.items():
-        for line in lines:
+    for role, role_records in records.items():
+        for line in role_records:
             key = (line["operationId"], role)
             counts.setdefault(key, Counter())[line["outcome"]] += 1
             successes[key] = successes.get(key, 0) + (200 <= line["status"] < 300)
@@ -155,7 +155,7 @@ def contract_links(contract: Path, role: str | None = None) -> list[str]:
 
 def links_followed(ndjson: Path) -> set[str]:
     """Links the stateful phase followed with data from a response (its "API Links: N covered")."""
-    followed = set()
+    followed: set[str] = set()
     if not ndjson.exists():
         return followed
     for line in ndjson.read_text().splitlines():
