@@ -348,7 +348,9 @@ def main() -> int:
                         str(fixtures.with_suffix(".ndjson")),
                     ]
                     failures += fuzz(server.base_url, fixtures, token, config, ["stateful"], *options) != 0
-            failures += not reach_is_complete(Path(tmp), roles)
+            # A part of the run (--phases) reaches less: its table is for reading only.
+            complete = reach_is_complete(Path(tmp), roles)
+            failures += not complete and args.phases is None
             if os.environ.get("CONTRACT_KEEP"):
                 shutil.copytree(tmp, os.environ["CONTRACT_KEEP"], dirs_exist_ok=True)
             return 1 if failures else 0

@@ -18,6 +18,7 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 UNSIGNED = "to-be-signed"
 
 
+@schemathesis.auth().apply_to(tag="webhooks")
 class TwilioSignature:
     """The webhooks' credentials: a signature, computed per request in `before_call`."""
 
