@@ -3,11 +3,19 @@
 Starts uvicorn on loopback over a fresh database holding the demo clinic, with a Twilio
 account configured (PUBLIC_BASE_URL = this server), a Dramatiq worker, and a local
 recording server standing in for Twilio's media host. seed.py then makes real objects
-through the API, and `st run` fuzzes the contract FILE (not the served copy) as anonymous,
-a patient, a doctor and an admin; hooks.py signs the webhooks and hands positive cases the
-real identifiers each role may use.
+through the API; the TypeScript client's test runs (on a second server whose access tokens
+live seconds, so its journeys refresh); `st run` fuzzes the contract FILE (not the served
+copy) as anonymous, a patient, a doctor and an admin, and each signed-in role follows the
+contract's links in the stateful phase for a time in proportion to the links it could
+follow. The operations that end the caller's session (logout, a password change) are
+fuzzed last, each alone, with a fresh token of the role. hooks.py signs the webhooks and
+hands positive cases the real identifiers each role may use. reach.py then prints how far
+each operation was reached per role (and fails the run if a role the contract admits never
+got past the door) and the links followed. CONTRACT_KEEP=DIR keeps the run's files there
+(fixtures, per-role reach records, stateful ndjson reports).
 
     python contract-tests/run.py [--max-examples N] [--roles patient,admin]
+        [--phases stateful] [--seconds-per-link S] [--no-client]
 """
 
 import argparse
@@ -15,6 +23,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,6 +44,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import reach  # noqa: E402
 from recording_server import recording_server  # noqa: E402
 from seed import ROLES, Twilio, fixtures_for, seed, test_twilio_account  # noqa: E402
 
@@ -52,10 +62,10 @@ TS_CLIENT = ROOT / "clients" / "typescript"
 # on who asks, so it runs once, as the admin, whom every operation admits; each role then
 # fuzzes and follows links as itself, and anonymous callers fuzz the door of every operation.
 PHASES = {
-    "anonymous": "fuzzing",
-    "patient": "fuzzing,stateful",
-    "doctor": "fuzzing,stateful",
-    "admin": "coverage,fuzzing,stateful",
+    "anonymous": ["fuzzing"],
+    "patient": ["fuzzing", "stateful"],
+    "doctor": ["fuzzing", "stateful"],
+    "admin": ["coverage", "fuzzing", "stateful"],
 }
 # They end the session the fuzzer's token belongs to, so each role fuzzes them last, each with a
 # token of its own (a run of its own, since the CLI's Authorization header beats hooks).
@@ -128,12 +138,13 @@ def server_env(
         "REDIS_URL": redis_url,
         "ENVIRONMENT": "test",
         "JWT_SECRET": secrets.token_urlsafe(48),
-        # The fuzzer fails many logins from one address and books far more than a patient
-        # may hold; both limits are tested elsewhere.
+        # The fuzzer fails many logins from one address, books far more than a patient may
+        # hold and chats faster than anyone may; these limits are tested elsewhere.
         "LOGIN_MAX_FAILURES": "1000000",
         "REGISTRATION_MAX_PER_IP": "1000000",
         "MAX_OPEN_APPOINTMENTS_PER_PATIENT": "1000000",
         "ACCESS_TOKEN_TTL_SECONDS": str(access_token_ttl_seconds),
+        "CHAT_REQUESTS_PER_MINUTE": "1000000",
     }
     if phone is not None:
         # Twilio signs the URL it calls, which is this server; recordings come from loopback.
@@ -220,37 +231,37 @@ def token(base_url: str, email: str) -> str:
     return str(response.json()["access_token"])
 
 
+def write_config(directory: Path, max_examples: int) -> Path:
+    """schemathesis.toml plus the fuzzing phase's examples per operation.
+
+    Not `--max-examples` on the command line: that would also cap each stateful suite.
+    """
+    config = directory / "schemathesis.toml"
+    config.write_text(
+        (HERE / "schemathesis.toml").read_text()
+        + f"\n[phases.fuzzing.generation]\nmax-examples = {max_examples}\n"
+    )
+    return config
+
+
 def fuzz(
-    base_url: str,
-    role: str,
-    fixtures: Path,
-    token: str | None,
-    max_examples: int,
-    *,
-    only: str | None = None,
+    base_url: str, fixtures: Path, token: str | None, config: Path, phases: list[str], *options: str
 ) -> int:
-    """Every operation but the session-ending ones; with `only`, that one alone (no links to follow)."""
-    if only is None:
-        excluded = [arg for op in SESSION_ENDING for arg in ("--exclude-operation-id", op)]
-    else:
-        excluded = ["--include-operation-id", only]
-    phases = PHASES[role] if only is None else PHASES[role].replace(",stateful", "")
+    """One `st run`; hooks.py appends what each response reached to `fixtures`' .reach file."""
     auth = ["--header", f"Authorization: Bearer {token}"] if token else []
     command = [
         str(Path(sys.executable).parent / "st"),
         "--config-file",
-        str(HERE / "schemathesis.toml"),
+        str(config),
         "run",
         str(CONTRACT),
         "--url",
         base_url,
         *auth,
         "--phases",
-        phases,
+        ",".join(phases),
         "--checks",
         "all",
-        "--max-examples",
-        str(max_examples),
         "--seed",
         "20261125",
         "--generation-database",
@@ -262,9 +273,14 @@ def fuzz(
         "--request-timeout",
         "30",
         "--no-color",
-        *excluded,
+        *options,
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"), "CONTRACT_FIXTURES": str(fixtures)}
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": str(HERE / "hooks.py"),
+        "CONTRACT_FIXTURES": str(fixtures),
+        "CONTRACT_REACH": str(fixtures.with_suffix(".reach")),
+    }
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
@@ -276,10 +292,36 @@ def typescript_client_test(base_url: str) -> int:
     return subprocess.call(["npm", "test", "--silent"], cwd=TS_CLIENT, env=env)
 
 
+def reach_is_complete(directory: Path, roles: list[str]) -> bool:
+    """Print how far each operation was reached per role; False if one a role may call never was."""
+    records = {role: reach.read(directory / f"{role}.reach") for role in roles}
+    table, problems = reach.report(CONTRACT, records)
+    print("\n=== reach: requests past the door, per operation and role ===", flush=True)
+    print(table)
+    for problem in problems:
+        print(f"  ✗ {problem}")
+    stateful = {
+        role: reach.links_followed(directory / f"{role}.ndjson")
+        for role in roles
+        if "stateful" in PHASES[role]
+    }
+    print("\n=== links the stateful phase followed ===", flush=True)
+    print(reach.link_report(CONTRACT, stateful))
+    return not problems
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-examples", type=int, default=10)
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated, of: " + ", ".join(ROLES))
+    parser.add_argument(
+        "--seconds-per-link",
+        type=float,
+        default=1.5,
+        help="each role's stateful phase lasts this long per link it could follow",
+    )
+    parser.add_argument("--phases", default=None, help="run only these of each role's phases")
+    parser.add_argument("--no-client", action="store_true", help="skip the TypeScript client's test")
     args = parser.parse_args()
     roles = [role for role in args.roles.split(",") if role]
     twilio = test_twilio_account()
@@ -291,29 +333,60 @@ def main() -> int:
             tempfile.TemporaryDirectory() as tmp,
         ):
             seeded = seed(server.base_url, twilio, recordings)
+            config = write_config(Path(tmp), args.max_examples)
             failures = 0
+            # First: the client's journeys log in as the demo users, whom the admin's run may change.
+            if not args.no_client:
+                print("\n=== TypeScript client (clients/typescript) ===", flush=True)
+                with served(
+                    database_url, access_token_ttl_seconds=CLIENT_ACCESS_TOKEN_TTL_SECONDS
+                ) as client_server:
+                    failures += typescript_client_test(client_server.base_url) != 0
             for role in roles:
                 fixtures = Path(tmp) / f"{role}.json"
                 fixtures.write_text(
                     json.dumps(fixtures_for(role, seeded, server.base_url, twilio, recordings))
                 )
-                print(f"\n=== schemathesis as {role} ===", flush=True)
-                failures += (
-                    fuzz(server.base_url, role, fixtures, seeded.tokens.get(role), args.max_examples) != 0
-                )
-                for operation in SESSION_ENDING:
+                phases = [p for p in PHASES[role] if args.phases is None or p in args.phases.split(",")]
+                unit_phases = [p for p in phases if p != "stateful"]
+                role_token = seeded.tokens.get(role)
+                # The session-ending operations would sign the run out: they run last, alone.
+                keep_session = [arg for op in SESSION_ENDING for arg in ("--exclude-operation-id", op)]
+                if unit_phases:
+                    print(f"\n=== schemathesis as {role}: {', '.join(unit_phases)} ===", flush=True)
+                    failures += (
+                        fuzz(server.base_url, fixtures, role_token, config, unit_phases, *keep_session) != 0
+                    )
+                if "stateful" in phases:
+                    # A time budget, not a count: a suite of scenarios ends early (Hypothesis stops
+                    # drawing when scenarios repeat) and schemathesis starts new ones until it's spent.
+                    # In proportion to the links the role could follow, as the contract's links grow.
+                    seconds = round(args.seconds_per_link * len(reach.contract_links(CONTRACT, role)))
+                    print(f"\n=== schemathesis as {role}: stateful ({seconds} s) ===", flush=True)
+                    options = [
+                        "--max-time",
+                        str(seconds),
+                        "--report",
+                        "ndjson",
+                        "--report-ndjson-path",
+                        str(fixtures.with_suffix(".ndjson")),
+                        *keep_session,
+                    ]
+                    failures += (
+                        fuzz(server.base_url, fixtures, role_token, config, ["stateful"], *options) != 0
+                    )
+                for operation in SESSION_ENDING if unit_phases else ():
                     print(f"\n=== schemathesis as {role}: {operation} ===", flush=True)
                     own = (
                         token(server.base_url, seeded.users[role]["email"]) if role in seeded.users else None
                     )
-                    failures += (
-                        fuzz(server.base_url, role, fixtures, own, args.max_examples, only=operation) != 0
-                    )
-            print("\n=== TypeScript client (clients/typescript) ===", flush=True)
-            with served(
-                database_url, access_token_ttl_seconds=CLIENT_ACCESS_TOKEN_TTL_SECONDS
-            ) as client_server:
-                failures += typescript_client_test(client_server.base_url) != 0
+                    only = ("--include-operation-id", operation)
+                    failures += fuzz(server.base_url, fixtures, own, config, unit_phases, *only) != 0
+            # A part of the run (--phases) reaches less: its table is for reading only.
+            complete = reach_is_complete(Path(tmp), roles)
+            failures += not complete and args.phases is None
+            if os.environ.get("CONTRACT_KEEP"):
+                shutil.copytree(tmp, os.environ["CONTRACT_KEEP"], dirs_exist_ok=True)
             return 1 if failures else 0
     finally:
         asyncio.run(run_on_server(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))

@@ -244,6 +244,7 @@ def fixtures_for(
         "twilio": {"accountSid": twilio.account_sid, "authToken": twilio.auth_token},
         "recordingsUrl": recordings_url,
         "bookable": [list(pair) for pair in bookable],
+        "weeklyHours": WEEKLY_HOURS,
         "turns": [list(turn) for turn in seeded.turns],
         "pools": {
             "userId": users,
@@ -255,7 +256,7 @@ def fixtures_for(
             "patientId": [patient_id],
             "appointmentId": seeded.appointments.get(role, []),
             "documentId": seeded.documents.get(role, []),
-            "deletableDocumentId": seeded.deletable.get(role, []),
+            "writableDocumentId": seeded.deletable.get(role, []),
             "conversationId": seeded.conversations.get(role, []),
         },
     }
