@@ -9,6 +9,11 @@ and 5,000 patients, with 32 concurrent clients:
   the same way in the same run (before and after; the ratio uses their mean);
 - contention: 200 patients book the same free slot of one doctor at the same moment;
   expected exactly 1 × 201, 199 × 409, 0 × 5xx;
+- the framework's own limit: a bare FastAPI app (bench/bare_app.py, one `GET /health`)
+  under the same uvicorn options and load, measured in the same run; every endpoint is also
+  printed as a share of it, with the targets of issue 18;
+- new PostgreSQL connections opened during each measurement (`pg_stat_database.sessions`):
+  a pool smaller than the load's concurrency opens and closes connections all the time;
 - the access audit's cost: `GET /appointments` again on a second server with
   `AUDIT_READS=false` (its /health measured too), and the list's throughput with reads
   audited as a share of without (target ≥ 90 %).
@@ -37,6 +42,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as wall_time
@@ -69,6 +76,10 @@ TARGET_LIST_P99_MS = 100.0
 TARGET_AVAILABILITY_P99_MS = 150.0
 # The list with its reads audited, as a share of the same list with AUDIT_READS=false.
 TARGET_AUDITED_SHARE = 0.9
+# Shares of the bare FastAPI app's throughput (issue 18).
+TARGET_HEALTH_OF_BARE = 0.8
+TARGET_LIST_OF_BARE = 0.25
+TARGET_AVAILABILITY_OF_BARE = 0.15
 
 
 # --------------------------------------------------------------------------- raw HTTP client
@@ -133,6 +144,7 @@ class LoadResult:
     non_2xx: int
     errors: int
     server_cpu: float | None = None  # uvicorn's CPU use during the run, in cores
+    new_connections: int | None = None  # PostgreSQL sessions opened during the run
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -273,7 +285,8 @@ def wrk_load(
 
 
 class LoadGenerator:
-    def __init__(self, client: str, port: int, server_pid: int) -> None:
+    def __init__(self, client: str, port: int, server_pid: int, database_url: str | None = None) -> None:
+        self.database_url = database_url
         self.wrk = shutil.which("wrk") if client in ("auto", "wrk") else None
         if client == "wrk" and self.wrk is None:
             raise SystemExit("wrk is not installed (apt-get install wrk), use --client python")
@@ -302,6 +315,7 @@ class LoadGenerator:
     def measure(self, requests: list[tuple[str, str]], duration: float, warmup: float) -> LoadResult:
         if warmup > 0:
             self._once(requests, warmup)
+        sessions_before = self._sessions()
         before = _cpu_seconds(self.server_pid)
         started = time.perf_counter()
         result = LoadResult(**self._once(requests, duration))
@@ -309,7 +323,66 @@ class LoadGenerator:
         after = _cpu_seconds(self.server_pid)
         if before is not None and after is not None:
             result.server_cpu = (after - before) / elapsed
+        sessions_after = self._sessions()
+        if sessions_before is not None and sessions_after is not None:
+            # Less the one this count itself opened.
+            result.new_connections = sessions_after - sessions_before - 1
         return result
+
+    def _sessions(self) -> int | None:
+        """Sessions ever opened on the bench database (PostgreSQL 14+)."""
+        if self.database_url is None:
+            return None
+        return asyncio.run(_database_sessions(self.database_url))
+
+
+async def _database_sessions(url: str) -> int:
+    import asyncpg
+
+    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(plain)
+    try:
+        return int(
+            await connection.fetchval(
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+            )
+        )
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def bare_fastapi() -> Iterator[tuple[int, int]]:
+    """bench/bare_app.py under uvicorn as the API is served (one worker, no proxy headers, no
+    access log of uvicorn's); yields its port and pid."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.bare_app:app",
+        "--no-proxy-headers",
+        "--no-server-header",
+    ]
+    command += ["--no-access-log", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the bare FastAPI app did not start")
+            time.sleep(0.1)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -584,7 +657,7 @@ def main() -> int:
         # start_server draws a fresh JWT_SECRET; read it back from the child's environment.
         secret = _proc_environ(server.process.pid)["JWT_SECRET"]
         tokens = TokenService(get_settings(), secret)
-        load = LoadGenerator(args.client, port, server.process.pid)
+        load = LoadGenerator(args.client, port, server.process.pid, url)
         print(
             f"server: uvicorn pid {server.process.pid} on {base_url}, 1 worker; load generator: {load.name}, "
             f"{CONCURRENCY} connections, {args.warmup:g} s warm-up + {args.duration:g} s per endpoint\n"
@@ -661,11 +734,16 @@ def main() -> int:
         statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
 
     unaudited = measure_without_read_audit(contract, url, data, args)
+    with bare_fastapi() as (bare_port, bare_pid):
+        bare = LoadGenerator(args.client, bare_port, bare_pid).measure(
+            [("/health", "")], args.duration, args.warmup
+        )
+    results["bare FastAPI GET /health"] = bare
 
     # ------------------------------------------------------------------ report
     print(
-        f"\n{'endpoint':<32} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>10} "
-        f"{'uvicorn CPU':>11} {'CPU ms/req':>10}  notes"
+        f"\n{'endpoint':<32} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>10} {'vs bare':>8} "
+        f"{'uvicorn CPU':>11} {'CPU ms/req':>10} {'new PG conns':>12}  notes"
     )
     for name, r in results.items():
         notes = []
@@ -674,9 +752,12 @@ def main() -> int:
         cpu, per_request = "?", "?"
         if r.server_cpu is not None:
             cpu, per_request = f"{r.server_cpu * 100:.0f} %", f"{r.server_cpu / r.requests_per_s * 1000:.2f}"
+        connections = "-" if r.new_connections is None else str(r.new_connections)
+        vs_health, vs_bare = r.requests_per_s / health_rps, r.requests_per_s / bare.requests_per_s
         print(
             f"{name:<32} {r.requests_per_s:7.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} "
-            f"{_fmt_ratio(r.requests_per_s / health_rps):>10} {cpu:>11} {per_request:>10}  {'; '.join(notes)}"
+            f"{_fmt_ratio(vs_health):>10} {_fmt_ratio(vs_bare):>8} "
+            f"{cpu:>11} {per_request:>10} {connections:>12}  {'; '.join(notes)}"
         )
     created, conflicts = statuses.get(201, 0), statuses.get(409, 0)
     server_errors = sum(n for s, n in statuses.items() if s >= 500 or s == 0)
@@ -701,7 +782,28 @@ def main() -> int:
         f"p99 {unaudited_list.p99_ms:.1f} ms; /health {unaudited_health.requests_per_s:.0f} req/s "
         f"on that server) → {audit_share:.0%} of unaudited"
     )
+    of_bare = {name: r.requests_per_s / bare.requests_per_s for name, r in results.items()}
     checks = [
+        (
+            f"/health ≥ {TARGET_HEALTH_OF_BARE:.0%} of the bare FastAPI app",
+            health_rps / bare.requests_per_s >= TARGET_HEALTH_OF_BARE,
+            _fmt_ratio(health_rps / bare.requests_per_s).strip(),
+        ),
+        (
+            f"appointment list ≥ {TARGET_LIST_OF_BARE:.0%} of the bare app",
+            of_bare["GET /appointments"] >= TARGET_LIST_OF_BARE,
+            _fmt_ratio(of_bare["GET /appointments"]).strip(),
+        ),
+        (
+            f"availability ≥ {TARGET_AVAILABILITY_OF_BARE:.0%} of the bare app",
+            of_bare["GET /doctors/{id}/availability"] >= TARGET_AVAILABILITY_OF_BARE,
+            _fmt_ratio(of_bare["GET /doctors/{id}/availability"]).strip(),
+        ),
+        (
+            "no new PostgreSQL connections while loaded",
+            all(r.new_connections == 0 for n, r in results.items() if r.new_connections is not None),
+            ", ".join(str(r.new_connections) for r in results.values() if r.new_connections is not None),
+        ),
         (
             f"appointment list throughput ≥ {TARGET_LIST_RATIO:.0%} of /health",
             listing.requests_per_s / health_rps >= TARGET_LIST_RATIO,
@@ -733,7 +835,7 @@ def main() -> int:
         print(f"  {'met   ' if ok else 'MISSED'}  {label:<48} {figure}")
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-    if args.explain or not all(ok for _, ok, _ in checks[:3]):
+    if args.explain or not all(ok for _, ok, _ in checks[4:7]):
         asyncio.run(explain_main_queries(url, data, window_start, window_end))
     return 0
 
