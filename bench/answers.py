@@ -1,9 +1,11 @@
 """Answer-quality benchmark: does the assistant's reply hold the answer, or honestly refuse?
 
-A fictional clinic (Birchwood Medical Centre) wrote three multi-page documents
-(`bench/answers_data/documents/*.txt`, pages separated by a line `---`); they are made into
-PDFs here with reportlab, uploaded through `POST /documents` by an admin into a fresh
-database `silverstar_bench_answers`, and ingested by the real Dramatiq worker. Then every
+Two fictional clinics wrote multi-page documents: Birchwood Medical Centre three
+(`bench/answers_data/documents/*.txt`, pages separated by a line `---`), Fernhill
+Physiotherapy two (`bench/answers_data/physio/`). Each set's are made into PDFs here with
+reportlab, uploaded through `POST /documents` by an admin into a fresh database of its own
+(`silverstar_bench_answers`, `silverstar_bench_answers_1`), and ingested by the real
+Dramatiq worker. Then every
 question of `bench/answers_data/questions.json` is asked through `POST /ai/chat`:
 
 - answerable questions (half of them worded unlike the text): hit@1, hit@3 and MRR of the
@@ -14,11 +16,13 @@ question of `bench/answers_data/questions.json` is asked through `POST /ai/chat`
 - follow-ups, asked in the conversation of the question before them: the share answered;
 - latency of `POST /ai/chat` as the client sees it.
 
-The set is split: `dev` items were used to develop and calibrate the offline answerer,
-`heldout` items never were; both are printed side by side. No GOOGLE_API_KEY: the offline
+Birchwood's set is split: `dev` items were used to develop and calibrate the offline
+answerer, `heldout` items never were; Fernhill's (`physio`) was written afterwards to check
+the design on other documents, and takes part in calibrating the refusal thresholds. Each
+split is printed as its own column. No GOOGLE_API_KEY: the offline
 answerer serves (the default of `make run`). Figures are printed, never asserted.
 
-    .venv/bin/python bench/answers.py [--json results.json]
+    .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N]
 """
 
 import argparse
@@ -223,9 +227,11 @@ def print_misses(asked: list[Asked]) -> None:
             print(f"- [{a.item['split']} {a.item['id']}] {a.item['question']!r} rank={a.rank}: {reply}")
 
 
-def ask_set(runner: Any, data_set: Path, database: str) -> list[Asked]:
+def ask_set(runner: Any, data_set: Path, database: str, limit: int | None = None) -> list[Asked]:
     """Every question of one set, asked of a server over a fresh database holding its documents."""
     data = json.loads((data_set / "questions.json").read_text())
+    if limit is not None:
+        data = {k: v[:limit] if isinstance(v, list) else v for k, v in data.items()}
     os.environ.update(
         {
             "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
@@ -249,12 +255,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--json", type=Path, help="write every question, reply and source here")
     parser.add_argument("--misses", action="store_true", help="print the questions answered wrongly")
+    parser.add_argument("--limit", type=int, help="ask only the first N questions of each kind (a smoke run)")
     args = parser.parse_args()
     os.environ.pop("GOOGLE_API_KEY", None)
     runner = load_contract_runner()
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
-        asked += ask_set(runner, data_set, f"{DATABASE}_{n}" if n else DATABASE)
+        asked += ask_set(runner, data_set, f"{DATABASE}_{n}" if n else DATABASE, args.limit)
     print_table(asked)
     if args.misses:
         print("\nanswered wrongly:")
