@@ -1,15 +1,16 @@
-"""Calibrate the offline answerer's refusal rule on the DEV part of bench/answers.py.
+"""Calibrate the offline answerer's refusal rule on the development sets of bench/answers.py.
 
 The evidence `services.extractive.assess` weighs (best sentence similarity, its margin over
 the runner-up, whether retrieval's first passage holds it) is computed here for every
-question of `bench/answers_data/questions.json`, in process and without a server: the
+question of each set of bench/answers.py (`SETS`), in process and without a server: the
 documents are made into the same PDFs, read and chunked by the ingestion code, embedded by
 the local model, searched by exact cosine similarity (what pgvector's index returns on a
-set this small), and follow-ups are searched with the question they follow, as the
-assistant does. Then the thresholds are swept on the dev items only; the rule chosen is the
-one answering the most answerable questions correctly minus those wrongly refused, among
-those refusing at least 80 % of the unanswerable ones (ties: the strictest). Its trade-off
-is printed for dev and held-out; held-out never takes part in the choice.
+set this small), reranked, and follow-ups are searched with the question they follow, as
+the assistant does. Then the thresholds are swept on the development sets only (Birchwood's
+dev split and the Fernhill physiotherapy set, bench/answers_data/physio/); the rule chosen
+is the one answering the most answerable questions correctly minus those wrongly refused,
+among those refusing at least 80 % of the unanswerable ones of each development set (ties:
+the strictest). Its trade-off is printed for every split; held-out never takes part.
 
     .venv/bin/python bench/calibrate_answers.py
 """
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.embeddings import Embedder, create_embedder  # noqa: E402
 from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.vector_store import ChunkHit  # noqa: E402
-from bench.answers import DATA, document_pdf  # noqa: E402
+from bench.answers import SETS, document_pdf  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
 from services import extractive  # noqa: E402
 from services.retrieval import rerank, standalone_query  # noqa: E402
@@ -38,6 +39,8 @@ from services.retrieval import rerank, standalone_query  # noqa: E402
 MIN_UNANSWERABLE_REFUSED = 0.8
 TOP_K = 5
 RERANK = "--no-rerank" not in sys.argv
+# The development sets: Birchwood's dev split and the Fernhill physiotherapy set. Never heldout.
+TUNED_ON = ("dev", "physio")
 
 
 @dataclass
@@ -49,9 +52,9 @@ class Case:
     hit1: bool
 
 
-def corpus(embedder: Embedder) -> tuple[list[tuple[str, int, str]], np.ndarray]:
+def corpus(embedder: Embedder, data_set: Path) -> tuple[list[tuple[str, int, str]], np.ndarray]:
     chunks: list[tuple[str, int, str]] = []
-    for source in sorted((DATA / "documents").glob("*.txt")):
+    for source in sorted((data_set / "documents").glob("*.txt")):
         pages = extract_pages(document_pdf(source.read_text()), max_pages=100)
         chunks += [(f"{source.stem}.pdf", c.page, c.text) for c in chunk_pages(pages)]
     return chunks, np.asarray(embedder.embed([c[2] for c in chunks]), dtype=np.float32)
@@ -68,10 +71,9 @@ def search(
     ]
 
 
-def cases() -> list[Case]:
-    embedder = create_embedder(get_settings())
-    chunks, vectors = corpus(embedder)
-    data = json.loads((DATA / "questions.json").read_text())
+def cases(embedder: Embedder, data_set: Path) -> list[Case]:
+    chunks, vectors = corpus(embedder, data_set)
+    data = json.loads((data_set / "questions.json").read_text())
     asks: list[tuple[dict[str, Any], str, str, list[str]]] = [
         (item, kind, item["question"], []) for kind in ("answerable", "unanswerable") for item in data[kind]
     ]
@@ -83,9 +85,9 @@ def cases() -> list[Case]:
         passages = search(query, embedder, chunks, vectors)
         if RERANK:
             passages = rerank([query], passages, embedder)
-        ranked = extractive.score_sentences(queries, passages, embedder)
-        features = extractive.assess(ranked) if ranked else None
-        quoted = " ".join(q.text for q in extractive.pick_quotes(ranked)).lower() if ranked else ""
+        ranked = extractive.rank_units(queries, passages, embedder)
+        features = ranked.assessment if ranked else None
+        quoted = " ".join(q.text for q in extractive.pick_quotes(ranked.units)).lower() if ranked else ""
         expected = {(p["document"], p["page"]) for p in item.get("pages", [])}
         found.append(
             Case(
@@ -121,32 +123,36 @@ def tally(cs: list[Case], rule: tuple[float, float, float]) -> dict[str, float]:
 
 
 def main() -> int:
-    every = cases()
-    dev = [c for c in every if c.item["split"] == "dev"]
-    heldout = [c for c in every if c.item["split"] == "heldout"]
+    embedder = create_embedder(get_settings())
+    every = [case for data_set in SETS for case in cases(embedder, data_set)]
+    splits = {split: [c for c in every if c.item["split"] == split] for split in ("dev", "heldout", "physio")}
+    tuning = [splits[split] for split in TUNED_ON]
     grid = itertools.product(
         np.arange(0.40, 0.81, 0.02), np.arange(0.20, 0.61, 0.02), np.arange(0.0, 0.16, 0.01)
     )
-    best: tuple[float, tuple[float, ...], tuple[float, float, float]] | None = None
+    best: tuple[tuple[float, ...], tuple[float, float, float]] | None = None
     for confident, minimum, margin in grid:
         if minimum > confident:
             continue
         rule = (round(float(confident), 2), round(float(minimum), 2), round(float(margin), 2))
-        t = tally(dev, rule)
-        if t["unanswerable refused"] < MIN_UNANSWERABLE_REFUSED:
+        tallies = [tally(cs, rule) for cs in tuning]
+        if min(t["unanswerable refused"] for t in tallies) < MIN_UNANSWERABLE_REFUSED:
             continue
-        # Best objective; among ties the strictest rule (refuses the most, then the highest thresholds).
-        key = (round(t["correct"] - t["wrongly refused"], 6), (t["unanswerable refused"], *rule))
-        if best is None or key > (best[0], best[1]):
-            best = (key[0], key[1], rule)
+        # The most answers right minus wrong refusals over the tuning sets; among ties the strictest.
+        objective = sum(
+            len(cs) * (t["correct"] - t["wrongly refused"]) for cs, t in zip(tuning, tallies, strict=True)
+        )
+        key = (round(objective, 6), min(t["unanswerable refused"] for t in tallies), *rule)
+        if best is None or key > best[0]:
+            best = (key, rule)
     if best is None:
-        print("no rule refuses enough of the dev unanswerable questions")
+        print("no rule refuses enough of the unanswerable questions of every tuning set")
         return 1
-    rule = best[2]
+    rule = best[1]
     current = (extractive.CONFIDENT_SIMILARITY, extractive.MIN_SIMILARITY, extractive.MIN_MARGIN)
-    print("rule = (confident similarity, min similarity with agreement, min margin)")
+    print(f"rule = (confident similarity, min similarity with agreement, min margin); tuned on {TUNED_ON}")
     for name, r in (("current", current), ("calibrated", rule)):
-        for split, cs in (("dev", dev), ("heldout", heldout)):
+        for split, cs in splits.items():
             t = tally(cs, r)
             print(f"{name:<10} {r}  {split:<7} " + "  ".join(f"{k} {100 * v:.0f} %" for k, v in t.items()))
     return 0

@@ -72,8 +72,9 @@ class ExtractiveAnswerer:
     """The offline answerer: the passages' sentences nearest the question in meaning, quoted.
 
     Without a language model it cannot write; it quotes. Each question embeds the candidate
-    sentences of the best passages (one batch, the local embedder that indexed them) and
-    quotes the nearest, in document order, citing their passages. It refuses instead when the
+    sentences of the best passages and their two-sentence windows (one batch, the local
+    embedder that indexed them) and quotes the best by meaning and shared words, in
+    document order, citing their passages. It refuses instead when the
     evidence is weak (`services.extractive.assess`): an unrelated passage quoted as "what the
     documents say" would mislead.
     """

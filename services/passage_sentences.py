@@ -88,3 +88,33 @@ def _heading_end(words: list[str]) -> int | None:
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()
+
+
+# Words that carry no content in a question ("how long do I ...?"): left out of the lexical overlap.
+_STOP_WORDS = set(
+    "a about after am an and any are as at be before being by can could did do does for from get got had "
+    "has have how i i'm if in into is it its me my of on or our please should so some than that the their "
+    "them then there these they this to up was we what when where which who whom why will with would you "
+    "your".split()
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*", re.IGNORECASE)
+
+
+def content_terms(text: str) -> set[str]:
+    """The text's content words, crudely stemmed ("cheques", "cheque" -> "chequ"), for lexical overlap."""
+    return {_stem(word) for word in _WORD.findall(text) if word.lower() not in _STOP_WORDS}
+
+
+def _stem(word: str) -> str:
+    word = word.lower().strip("'-")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
