@@ -179,9 +179,10 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """One worker process with one thread: it answers the phone's turns and ingests uploads."""
-    dramatiq = Path(sys.executable).parent / "dramatiq"
     return subprocess.Popen(
-        [str(dramatiq), "workers.actors", "--processes", "1", "--threads", "1"], cwd=ROOT, env=env
+        [sys.executable, "-m", "workers", "workers.actors", "--processes", "1", "--threads", "1"],
+        cwd=ROOT,
+        env=env,
     )
 
 
