@@ -9,9 +9,13 @@ CTranslate2 gets an explicit thread count (WHISPER_CPU_THREADS, else the cores t
 may use) and one worker: its default team, on a machine whose cores are also busy with the
 API, PyTorch's threads and other workers, oversubscribes the cores and spins.
 
-Decoding is greedy (beam_size=1) at temperature 0 only, so a turn's time is bounded, with the
-VAD filter on; segments Whisper itself doubts hold speech are dropped, since it invents
-fluent text on silence and line noise.
+Decoding is a beam search (WHISPER_BEAM_SIZE, 5) at temperature 0 only, so a turn's time is
+bounded (a fallback to higher temperatures made it slower and heard no better), with the VAD
+filter on; the recording gets half a second of silence on each side, as Whisper mishears a
+word that starts at the window's first frame. Segments Whisper itself doubts hold speech are
+dropped, since it invents fluent text on silence and line noise. On short questions the
+encoder's 30 s window costs far more than the decoder: five beams took the time of one
+(bench/hearing.py).
 """
 
 import importlib.util
@@ -132,7 +136,7 @@ class Decoding:
     """How Whisper decodes a turn (the defaults are the production choice; bench/hearing.py
     compares the alternatives)."""
 
-    beam_size: int = 1
+    beam_size: int = 5
     temperatures: tuple[float, ...] = (0.0,)
     vad_filter: bool = True
     use_prompt: bool = True

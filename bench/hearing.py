@@ -31,7 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.speech import Decoding, Transcriber, Transcript, bundled_model_dir  # noqa: E402
-from bench.phone import CLINIC, DOCTORS, KNOWLEDGE_BASE, QUESTIONS, SERVICES, word_error_rate  # noqa: E402
+from bench.phone import (  # noqa: E402
+    CLINIC,
+    DOCTORS,
+    KNOWLEDGE_BASE,
+    QUESTIONS,
+    SERVICES,
+    word_error_rate,
+    words,
+)
 from kernel.settings import get_settings  # noqa: E402
 from services.call_turns import (  # noqa: E402
     VOCABULARY_TERMS,
@@ -56,14 +64,16 @@ HELD_OUT_QUESTIONS = [
     "Do I need an appointment for a vaccination?",
     "How much does a physiotherapy session cost?",
 ]
+# Each a change from the production decoding ("default"); "before" is the decoding of 2026-11-29.
 VARIANTS = {
     "default": Decoding(),
+    "before": Decoding(beam_size=1, pad_seconds=0.0),
+    "greedy": Decoding(beam_size=1),
+    "beam2": Decoding(beam_size=2),
     "no-pad": Decoding(pad_seconds=0.0),
     "no-prompt": Decoding(use_prompt=False),
     "no-vad": Decoding(vad_filter=False),
     "chunk10": Decoding(chunk_seconds=10),
-    "beam2": Decoding(beam_size=2),
-    "beam5": Decoding(beam_size=5),
     "fallback": Decoding(temperatures=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0)),
 }
 
@@ -103,8 +113,15 @@ def clinic_prompt(with_terms: bool = True) -> str:
     )
 
 
+def four_grams(text: str) -> set[tuple[str, ...]]:
+    said = words(text)
+    return {tuple(said[i : i + 4]) for i in range(len(said) - 3)}
+
+
 @dataclass
 class Tally:
+    prompt: str = ""
+    leaks: int = 0
     errors: float = 0.0
     words: int = 0
     unsure: int = 0
@@ -118,6 +135,8 @@ class Tally:
         self.errors += word_error_rate(clip.text, heard) * n
         self.words += n
         self.unsure += transcript.unsure
+        # The prompt leaked: four of its words in a row were heard that the caller did not say.
+        self.leaks += bool((four_grams(transcript.text) - four_grams(clip.text)) & four_grams(self.prompt))
         self.seconds += transcript.seconds
         self.audio_seconds += transcript.audio_seconds
         self.clips += 1
@@ -126,7 +145,7 @@ class Tally:
     def line(self) -> str:
         return (
             f"WER {self.errors / max(1, self.words):6.1%} over {self.words:3} words, "
-            f"{self.unsure} unsure, speech to text {self.seconds:6.1f} s "
+            f"{self.unsure} unsure, {self.leaks} leaks of the prompt, speech to text {self.seconds:6.1f} s "
             f"({self.seconds / max(1e-9, self.audio_seconds):.2f}x audio)"
         )
 
@@ -159,7 +178,7 @@ def main() -> None:
         transcriber.transcribe(clips("dev", 1)[0].audio, prompt=prompt)  # warm-up
         variants = options.variants.split(",")
         for name, made in sets.items():
-            tallies = {variant: Tally() for variant in variants}
+            tallies = {variant: Tally(prompt) for variant in variants}
             errors: dict[str, list[str]] = {variant: [] for variant in variants}
             # Each clip by every variant in turn, so that a change of the machine's load weighs
             # on all of them alike: their times compare.
@@ -178,7 +197,7 @@ def main() -> None:
             for variant in variants:
                 tally = tallies[variant]
                 print(
-                    f"{model:5} {variant:10} {name:8} {tally.line()}, time x{tally.seconds / reference:.2f}"
+                    f"{model:5} {variant:15} {name:8} {tally.line()}, time x{tally.seconds / reference:.2f}"
                 )
                 if options.show_errors:
                     print("\n".join(errors[variant]))
