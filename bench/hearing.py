@@ -15,7 +15,7 @@ its name, doctors, services and the knowledge base's distinctive words).
 Variants are compared in one run, each clip by every variant in turn, so their times share the
 machine's load (printed as a ratio to the first variant's); WER does not depend on the load.
 
-    .venv/bin/python bench/hearing.py [--models base,small] [--variants default,no-vad,...]
+    .venv/bin/python bench/hearing.py [--models base,/path/to/a/model/dir] [--variants default,no-vad,...]
         [--sets dev,held-out] [--limit N] [--show-errors]
 """
 
@@ -154,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--models", default="base")
+    parser.add_argument("--models", default="base", help="bundled names or model directories")
     parser.add_argument("--variants", default="default")
     parser.add_argument("--sets", default="dev,held-out")
     parser.add_argument("--limit", type=int, default=100, help="questions per set")
@@ -170,7 +170,7 @@ def main() -> None:
     for model in options.models.split(","):
         started = time.perf_counter()
         transcriber = Transcriber(
-            bundled_model_dir(settings.data_dir, model),
+            Path(model) if "/" in model else bundled_model_dir(settings.data_dir, model),
             compute_type=settings.whisper_compute_type,
             cpu_threads=settings.whisper_cpu_threads,
         )
