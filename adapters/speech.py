@@ -14,8 +14,8 @@ bounded (a fallback to higher temperatures made it slower and heard no better), 
 filter on; the recording gets half a second of silence on each side, as Whisper mishears a
 word that starts at the window's first frame. Segments Whisper itself doubts hold speech are
 dropped, since it invents fluent text on silence and line noise. On short questions the
-encoder's 30 s window costs far more than the decoder: five beams took the time of one
-(bench/hearing.py).
+encoder's 30 s window costs far more than the decoder: five beams took about the time of one
+(x1.0-1.1, bench/hearing.py).
 """
 
 import importlib.util
@@ -144,7 +144,7 @@ class Decoding:
     # window's first frame, as a clip cut at the start of speech does ("Is there a wheelchair"
     # heard as "In-appetive"). Free: the window is padded to its length anyway.
     pad_seconds: float = 0.5
-    # Whisper's window; a shorter one encodes less padding for short questions, faster.
+    # Whisper's window (WHISPER_CHUNK_SECONDS); 10 s heard the same and was no faster here.
     chunk_seconds: int = 30
 
 
