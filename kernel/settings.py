@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     whisper_cpu_threads: int = Field(default=0, ge=0)
     # Whisper's window; a shorter one (e.g. 10) encodes less padding for short questions, faster.
     whisper_chunk_seconds: int = Field(default=30, ge=5, le=30)
+    # Beams searched per turn (1 = greedy); on short questions the encoder's 30 s window costs
+    # far more than the beams (bench/hearing.py).
+    whisper_beam_size: int = Field(default=5, ge=1, le=10)
     clinic_phone_number: str | None = None
     phone_recording_max_seconds: int = Field(default=30, ge=5, le=120)
     phone_recording_max_bytes: int = 4 * 1024 * 1024

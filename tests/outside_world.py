@@ -44,5 +44,6 @@ class SharedModelsWorld(OutsideWorld):
             s.whisper_compute_type,
             s.whisper_cpu_threads,
             s.whisper_chunk_seconds,
+            s.whisper_beam_size,
         )
         return _shared_transcriber(key, s)

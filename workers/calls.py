@@ -86,16 +86,24 @@ def serves_calls(worker: dramatiq.Worker) -> bool:
 
 # Read by each OpenMP runtime once, when its library loads; a value the operator set wins.
 IDLE_THREADS_SLEEP = {"OMP_WAIT_POLICY": "PASSIVE", "KMP_BLOCKTIME": "0"}
+# An idle Redis consumer backs off up to the worker's timeout (Dramatiq's default: 1 s, so a
+# turn waited 0.25-1 s in the queue before a worker saw it). A worker serving calls polls at
+# most this far apart: ~10-20 cheap Redis calls a second while idle, for a caller on the line.
+CALLS_POLL_MS = 100
 
 
 class TurnModelsPreloader(Middleware):
-    """Quiets the OpenMP pools, then loads the models of a turn (Whisper, and the embedder the
-    answer's retrieval needs) in the background, when a worker process boots: the first caller
-    would otherwise wait for both (over a minute on a busy 2-core machine)."""
+    """Quiets the OpenMP pools, makes a calls worker poll its queue often, then loads the
+    models of a turn (Whisper, and the embedder the answer's retrieval needs) in the background,
+    when a worker process boots: the first caller would otherwise wait for both (over a minute
+    on a busy 2-core machine)."""
 
     def before_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         for variable, value in IDLE_THREADS_SLEEP.items():
             os.environ.setdefault(variable, value)
+        if serves_calls(worker):
+            # Read by the queue consumers, which the worker starts after this hook.
+            worker.worker_timeout = min(worker.worker_timeout, CALLS_POLL_MS)
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if not serves_calls(worker):

