@@ -12,6 +12,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_SCOPE_KEY = "silverstar.request_id"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 ACCESS_LOGGER = "silverstar.access"
+_access_log = logging.getLogger(ACCESS_LOGGER)
 # Chatty at INFO, useful only when debugging: their INFO lines are shown at DEBUG alone.
 QUIET_LOGGERS = (
     "dramatiq",
@@ -73,7 +75,7 @@ def configure_logging(level: str = "INFO") -> None:
         own.handlers[:] = []
         own.propagate = True
         own.setLevel(logging.NOTSET)
-    # The access line is ours (AccessLogMiddleware), with fields; uvicorn's would be a second, in text.
+    # The access line is ours (log_access), with fields; uvicorn's would be a second, in text.
     logging.getLogger("uvicorn.access").disabled = True
     quiet = logging.DEBUG if numeric == logging.DEBUG else max(numeric, logging.WARNING)
     for name in QUIET_LOGGERS:
@@ -121,13 +123,17 @@ def route_template(scope: Scope) -> str | None:
     return path if isinstance(path, str) else None
 
 
-class AccessLogMiddleware:
-    """One line per request once its response is complete: method, path (no query: it can hold
-    personal data), route template, status, duration_ms, client; inside the request id's scope."""
+# Told of each HTTP response once it is complete: the request's scope, the status, the seconds it took.
+ResponseListener = Callable[[Scope, int, float], None]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class ResponseObserver:
+    """Tells its listeners (the access line, the request metrics) of each HTTP response once it
+    is complete, inside the request id's scope; one wrapper of `send` serves them all."""
+
+    def __init__(self, app: ASGIApp, listeners: Sequence[ResponseListener]) -> None:
         self.app = app
-        self._log = logging.getLogger(ACCESS_LOGGER)
+        self._listeners = tuple(listeners)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -145,13 +151,21 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            client = scope.get("client")
-            fields = {
-                "method": scope["method"],
-                "path": scope["path"],
-                "route": route_template(scope),
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "client": client[0] if client else None,
-            }
-            self._log.info("%s %s %d", scope["method"], scope["path"], status, extra={"fields": fields})
+            seconds = time.perf_counter() - started
+            for listener in self._listeners:
+                listener(scope, status, seconds)
+
+
+def log_access(scope: Scope, status: int, seconds: float) -> None:
+    """The access line: method, path (no query: it can hold personal data), route template,
+    status, duration_ms, client."""
+    client = scope.get("client")
+    fields = {
+        "method": scope["method"],
+        "path": scope["path"],
+        "route": route_template(scope),
+        "status": status,
+        "duration_ms": round(seconds * 1000, 2),
+        "client": client[0] if client else None,
+    }
+    _access_log.info("%s %s %d", scope["method"], scope["path"], status, extra={"fields": fields})

@@ -21,12 +21,12 @@ from starlette.types import ASGIApp
 from generated.routes import create_router
 from handlers import ai, appointments, audit, auth, catalog, documents, health, integrations, users, webhooks
 from handlers.context import Runtime
-from kernel.observability import AccessLogMiddleware, RequestIdMiddleware
+from kernel.observability import RequestIdMiddleware, ResponseObserver, log_access
 from kernel.settings import Settings, get_settings
 from silverstar.bootstrap import open_runtime
 from silverstar.context import request_context
 from silverstar.contract import load_contract
-from silverstar.metrics import METRICS_PATH, RequestMetricsMiddleware, metrics_endpoint
+from silverstar.metrics import METRICS_PATH, metrics_endpoint, record_request
 from silverstar.problems import FrameworkTooLargeAsProblem, install_problem_handlers
 
 _DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -98,8 +98,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After", "Location"],
         )
-    app.add_middleware(RequestMetricsMiddleware)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(ResponseObserver, listeners=(record_request, log_access))
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -6,7 +6,6 @@ by status, the job queues' depths) is computed here on each scrape.
 """
 
 import hmac
-import time
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -15,7 +14,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from adapters.job_queue import broker_namespace
 from handlers.context import Runtime
@@ -31,30 +30,11 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 UNMATCHED_ROUTE = "unmatched"
 
 
-class RequestMetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            route = route_template(scope) or UNMATCHED_ROUTE
-            method = scope["method"]
-            metrics.http_requests.labels(method, route, str(status)).inc()
-            metrics.http_request_duration.labels(method, route).observe(time.perf_counter() - started)
+def record_request(scope: Scope, status: int, seconds: float) -> None:
+    """Requests by method, route template and status, and their durations."""
+    route = route_template(scope) or UNMATCHED_ROUTE
+    metrics.http_requests.labels(scope["method"], route, str(status)).inc()
+    metrics.http_request_duration.labels(scope["method"], route).observe(seconds)
 
 
 class _Snapshot(Collector):
