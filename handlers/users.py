@@ -3,7 +3,7 @@ from uuid import UUID
 from generated import models as api
 from handlers.context import RequestContext, session_revocations
 from handlers.representations import user_out
-from persistence.models import User, UserRole
+from persistence.models import UserRole
 from services.accounts import AccountService, NewUser, UserChanges
 from services.audit import AuditAction, patient_of, record_user_change
 from services.sessions import SessionService
@@ -52,10 +52,9 @@ class UsersHandlers:
         if sent.get("role") is not None:
             sent["role"] = sent["role"].value
         changes = {name: value for name, value in sent.items() if value is not None or name == "phone"}
-        before = await ctx.session.get(User, user_id)
-        old_role = before.role if before else None  # read before the change: the session's same row
-        user = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
-        record_user_change(ctx.audit, user, old_role, changes)
+        updated = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
+        user = updated.user
+        record_user_change(ctx.audit, user, updated.previous_role, changes)
         if changes.get("is_active") is False:
             # A deactivated account's sessions end: no refresh, and its access tokens die now.
             ended = await SessionService(ctx.session, ctx.runtime.tokens).end_all(user.id)

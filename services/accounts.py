@@ -32,6 +32,12 @@ class UserChanges:
     fields: dict[str, object]
 
 
+@dataclass(frozen=True)
+class UpdatedUser:
+    user: User
+    previous_role: UserRole  # the audit records a role change as an event of its own
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -137,8 +143,9 @@ class AccountService:
             raise NotFound("No such user.")
         return user
 
-    async def update(self, actor: User, user_id: uuid.UUID, changes: UserChanges) -> User:
+    async def update(self, actor: User, user_id: uuid.UUID, changes: UserChanges) -> UpdatedUser:
         user = await self.get_visible(actor, user_id)
+        previous_role = user.role
         fields = dict(changes.fields)
         if not may_change_account_fields(actor, fields):
             raise Forbidden("Only an admin can change roles or deactivate accounts.")
@@ -149,7 +156,7 @@ class AccountService:
         for name, value in fields.items():
             setattr(user, name, value.strip() if isinstance(value, str) else value)
         await self._session.flush()
-        return user
+        return UpdatedUser(user, previous_role)
 
     async def _change_role(self, user: User, role: UserRole) -> None:
         user.role = role

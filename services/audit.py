@@ -150,14 +150,12 @@ class AuditTrail:
         await append_events(session, events)
 
 
-def record_user_change(
-    trail: AuditTrail, user: User, old_role: UserRole | None, fields: Iterable[str]
-) -> None:
+def record_user_change(trail: AuditTrail, user: User, old_role: UserRole, fields: Iterable[str]) -> None:
     """An account changed, and its role change (an event of its own) if it was one."""
     patient_id = patient_of(user) or (user.id if old_role == UserRole.patient else None)
     trail.record(
         AuditAction.USER_UPDATE, "user", user.id, patient_id=patient_id, detail={"fields": sorted(fields)}
     )
-    if old_role is not None and user.role != old_role:
+    if user.role != old_role:
         detail = {"from": old_role.value, "to": user.role.value}
         trail.record(AuditAction.ROLE_CHANGE, "user", user.id, patient_id=patient_id, detail=detail)
