@@ -37,8 +37,9 @@ unit: install
 contract: install
 	$(BIN)/python contract-tests/run.py
 
-# Every check CI runs: the contract and generated/ in step, lint, types, tests, fuzzing.
-test: regen-check lint typecheck unit contract
+# Every check CI runs: the contract and generated/ in step, lint, types, fuzzing, tests
+# (pytest last, so its summary ends the output).
+test: regen-check lint typecheck contract unit
 
 # Re-pin after changing dependencies in pyproject.toml (install them into .venv first): writes
 # requirements.lock (the runtime closure) and requirements-dev.lock (the dev extra on top).

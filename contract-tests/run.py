@@ -137,6 +137,8 @@ def server_env(
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "ENVIRONMENT": "test",
+        # The access line of every fuzzed request would bury the run's own report.
+        "LOG_LEVEL": "WARNING",
         "JWT_SECRET": secrets.token_urlsafe(48),
         # The fuzzer fails many logins from one address, books far more than a patient may
         # hold and chats faster than anyone may; these limits are tested elsewhere.
