@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import load_contract_runner  # noqa: E402
+from bench.profiles import Profiler, print_top_frames  # noqa: E402
 
 DATABASE = "silverstar_bench"
 DOCTORS = 20
@@ -285,8 +286,17 @@ def wrk_load(
 
 
 class LoadGenerator:
-    def __init__(self, client: str, port: int, server_pid: int, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        client: str,
+        port: int,
+        server_pid: int,
+        database_url: str | None = None,
+        profiler: Profiler | None = None,
+    ) -> None:
         self.database_url = database_url
+        self.profiler = profiler
+        self.profiles: dict[str, Path] = {}
         self.wrk = shutil.which("wrk") if client in ("auto", "wrk") else None
         if client == "wrk" and self.wrk is None:
             raise SystemExit("wrk is not installed (apt-get install wrk), use --client python")
@@ -312,14 +322,24 @@ class LoadGenerator:
             os.unlink(f.name)
         return dict(json.loads(out.strip().splitlines()[-1]))
 
-    def measure(self, requests: list[tuple[str, str]], duration: float, warmup: float) -> LoadResult:
+    def measure(
+        self, requests: list[tuple[str, str]], duration: float, warmup: float, name: str = ""
+    ) -> LoadResult:
+        """`name`: with a profiler, the server is sampled while measured, into a file so named."""
         if warmup > 0:
             self._once(requests, warmup)
         sessions_before = self._sessions()
+        sampling = None
+        if self.profiler is not None and name:
+            sampling = self.profiler.start(self.server_pid, duration - 1, name)
         before = _cpu_seconds(self.server_pid)
         started = time.perf_counter()
         result = LoadResult(**self._once(requests, duration))
         elapsed = time.perf_counter() - started
+        if sampling is not None:
+            process, output = sampling
+            process.wait(timeout=30)
+            self.profiles[name] = output
         after = _cpu_seconds(self.server_pid)
         if before is not None and after is not None:
             result.server_cpu = (after - before) / elapsed
@@ -627,6 +647,13 @@ def main() -> int:
     parser.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE the read queries even if targets are met"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample the server with py-spy while each endpoint is measured: collapsed stacks "
+        "(flame graphs) into DIR, and the hottest frames printed",
+    )
     parser.add_argument("--load-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_worker:
@@ -657,7 +684,8 @@ def main() -> int:
         # start_server draws a fresh JWT_SECRET; read it back from the child's environment.
         secret = _proc_environ(server.process.pid)["JWT_SECRET"]
         tokens = TokenService(get_settings(), secret)
-        load = LoadGenerator(args.client, port, server.process.pid, url)
+        profiler = Profiler(args.profile) if args.profile else None
+        load = LoadGenerator(args.client, port, server.process.pid, url, profiler)
         print(
             f"server: uvicorn pid {server.process.pid} on {base_url}, 1 worker; load generator: {load.name}, "
             f"{CONCURRENCY} connections, {args.warmup:g} s warm-up + {args.duration:g} s per endpoint\n"
@@ -709,9 +737,11 @@ def main() -> int:
         )
 
         results = {
-            "GET /health (before)": load.measure(health_requests, args.duration, args.warmup),
-            "GET /appointments": load.measure(list_requests, args.duration, args.warmup),
-            "GET /doctors/{id}/availability": load.measure(availability_requests, args.duration, args.warmup),
+            "GET /health (before)": load.measure(health_requests, args.duration, args.warmup, "health"),
+            "GET /appointments": load.measure(list_requests, args.duration, args.warmup, "appointments"),
+            "GET /doctors/{id}/availability": load.measure(
+                availability_requests, args.duration, args.warmup, "availability"
+            ),
             "GET /health (after)": load.measure(health_requests, args.duration, args.warmup),
         }
         health_rps = (
@@ -834,6 +864,8 @@ def main() -> int:
     for label, ok, figure in checks:
         print(f"  {'met   ' if ok else 'MISSED'}  {label:<48} {figure}")
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for name, collapsed in load.profiles.items():
+        print_top_frames(f"py-spy profile of the server, {name}", collapsed)
 
     if args.explain or not all(ok for _, ok, _ in checks[4:7]):
         asyncio.run(explain_main_queries(url, data, window_start, window_end))

@@ -22,6 +22,7 @@ from kernel.settings import Settings
 from kernel.tokens import TokenClaims, TokenService
 from persistence.models import User
 from services.audit import AuditTrail
+from services.audit_reads import GroupedReadAudit
 from services.jobs import JobBuffer, Jobs
 from services.outside_world import OutsideWorld
 from services.sessions import SessionRevocations
@@ -38,6 +39,8 @@ class Runtime:
     world: OutsideWorld
     # Where requests' jobs go once committed (adapters.job_queue.DramatiqJobSender).
     job_sender: Jobs
+    # Commits GET requests' read events, many requests' at once.
+    read_audit: GroupedReadAudit
     # For requests that only read (GET); None: they use session_factory like the rest.
     read_session_factory: async_sessionmaker[AsyncSession] | None = None
 

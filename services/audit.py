@@ -2,10 +2,10 @@
 
 A request collects its events in an `AuditTrail`; the request context writes them all in one
 statement just before its commit, so a change is never committed without its event and a
-rolled-back change leaves none. Reads in a read-only (GET) session are written the same way,
-as one autocommit insert before the response: durable once the caller has the data, at the
-cost of one round trip. Events marked `keep_on_failure` (refused attempts, failed sign-ins)
-are written in a transaction of their own when the request fails.
+rolled-back change leaves none. A GET's read events are committed before its response, in a
+batch with other requests' (services/audit_reads.py): durable once the caller has the data.
+Events marked `keep_on_failure` (refused attempts, failed sign-ins) are written in a
+transaction of their own when the request fails.
 """
 
 import uuid
@@ -137,11 +137,14 @@ class AuditTrail:
         for patient_id in subjects:
             self.record(action, object_type, patient_id=patient_id, detail={"patients": count})
 
+    def take(self) -> list[NewAuditEvent]:
+        """The pending events (and those kept on failure), handed to whoever writes them."""
+        events, self.pending, self.kept_on_failure = [*self.pending, *self.kept_on_failure], [], []
+        return events
+
     async def write(self, session: AsyncSession) -> None:
         """Appends the pending events (and those kept on failure) in the session's transaction."""
-        events, self.pending = [*self.pending, *self.kept_on_failure], []
-        self.kept_on_failure = []
-        await append_events(session, events)
+        await append_events(session, self.take())
 
     async def write_refused(self, session: AsyncSession) -> None:
         """After a rollback: only what must be kept even so."""

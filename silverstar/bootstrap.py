@@ -17,6 +17,7 @@ from kernel.tokens import TokenService, load_jwt_secret
 from persistence.db import create_engine, create_read_session_factory, create_session_factory
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
+from services.audit_reads import GroupedReadAudit
 from services.jobs import ACTOR_QUEUES
 from services.outside_world import OutsideWorld
 from workers.broker import build_broker
@@ -37,15 +38,17 @@ async def open_runtime(
         database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
     redis = Redis.from_url(resolve_redis_url(settings))
+    session_factory = create_session_factory(engine)
     runtime = Runtime(
         settings=settings,
-        session_factory=create_session_factory(engine),
+        session_factory=session_factory,
         read_session_factory=create_read_session_factory(engine),
         redis=redis,
         tokens=tokens,
         world=world or OutsideWorld(settings),
         # The broker is built on the first job sent: starting the API connects to no queue.
         job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
+        read_audit=GroupedReadAudit(session_factory),
     )
     try:
         if settings.first_admin_email and settings.first_admin_password:

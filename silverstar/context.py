@@ -6,7 +6,8 @@ transaction that then failed. Work with effects outside the database runs only o
 the commit succeeded: the jobs services queued on `ctx.jobs` are sent then (and
 dropped on rollback), and actions registered with `after_commit` (deleting a file) run.
 The audit events a handler records (`ctx.audit`, services/audit.py) are written just
-before that commit, in its transaction.
+before that commit, in its transaction; a GET's read events are committed with other
+requests' by the runtime's `read_audit` (services/audit_reads.py) before the response.
 """
 
 import logging
@@ -85,8 +86,9 @@ def request_context(
 
     async def dependency(request: Request) -> AsyncIterator[RequestContext]:
         runtime: Runtime = request.app.state.runtime
+        reading = request.method in READ_ONLY_METHODS
         factory = runtime.session_factory
-        if runtime.read_session_factory is not None and request.method in READ_ONLY_METHODS:
+        if runtime.read_session_factory is not None and reading:
             factory = runtime.read_session_factory
         async with factory() as session:
             trail = AuditTrail(_origin(request, runtime.settings), record_reads=runtime.settings.audit_reads)
@@ -110,10 +112,14 @@ def request_context(
                     await session.rollback()
                     await _keep_refusal(ctx, error)
                 raise
-            # Last before the commit: the chain's head stays locked only until it.
-            await ctx.audit.write(session)
+            if not reading:
+                # Last before the commit: the chain's head stays locked only until it.
+                await ctx.audit.write(session)
             await session.commit()
-            await ctx._run_after_commit()
+        if reading:
+            # With the connection back in the pool, committed with other requests' reads.
+            await runtime.read_audit.append(ctx.audit.take())
+        await ctx._run_after_commit()
 
     return dependency
 

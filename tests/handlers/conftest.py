@@ -15,6 +15,7 @@ from handlers.context import Runtime
 from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.models import User
+from services.audit_reads import GroupedReadAudit
 from services.jobs import ACTOR_QUEUES
 from silverstar.app import create_app
 from tests.factories import make_user
@@ -46,6 +47,7 @@ async def runtime(
         world=SharedModelsWorld(settings),
         # The real sender, on the test Redis under the test's prefix: tests read what was queued.
         job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
+        read_audit=GroupedReadAudit(session_factory),
     )
     await redis.aclose()
 

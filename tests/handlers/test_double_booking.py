@@ -17,6 +17,7 @@ from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.db import create_session_factory
 from persistence.models import Appointment, Service, User
+from services.audit_reads import GroupedReadAudit
 from services.jobs import ACTOR_QUEUES
 from silverstar.app import create_app
 from tests.factories import make_user
@@ -50,8 +51,9 @@ async def test_fifty_simultaneous_bookings_of_one_slot_create_exactly_one(
     tokens = TokenService(settings, TEST_JWT_SECRET)
     redis = Redis.from_url(redis_url)
     sender = DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES)
+    factory = create_session_factory(db_engine)
     runtime = Runtime(
-        settings, create_session_factory(db_engine), redis, tokens, SharedModelsWorld(settings), sender
+        settings, factory, redis, tokens, SharedModelsWorld(settings), sender, GroupedReadAudit(factory)
     )
     body = {
         "doctorId": str(clinic.doctor.id),
