@@ -4,9 +4,12 @@ Against the app served by uvicorn on loopback (one worker, as contract-tests/run
 it), over a fresh database `silverstar_bench` holding 100,000 appointments of 20 doctors
 and 5,000 patients, with 32 concurrent clients:
 
-- requests/s and p50/p99 latency of `GET /appointments` (a patient's own page) and
-  `GET /doctors/{id}/availability` (one week), each as a ratio to `GET /health` measured
-  the same way in the same run (before and after; the ratio uses their mean);
+- requests/s and p50/p99 latency of `GET /appointments` (a patient's own page),
+  `GET /doctors/{id}/availability` (one week), a busy doctor's own page (5,000 appointments),
+  an admin's filtered search, `GET /doctors`, `GET /documents` and `POST /appointments`
+  (booking throughput: free slots, each booked once), each as a ratio to `GET /health`
+  measured the same way in the same run (before and after; the ratio uses their mean).
+  Access tokens carry a session, as a sign-in issues them, so each request checks it;
 - contention: 200 patients book the same free slot of one doctor at the same moment;
   expected exactly 1 × 201, 199 × 409, 0 × 5xx;
 - the framework's own limit: a bare FastAPI app (bench/bare_app.py, one `GET /health`)
@@ -24,6 +27,10 @@ process; either shares the machine's cores with the server and PostgreSQL, hence
 ratios to /health.
 
     .venv/bin/python bench/scheduling.py [--duration 10] [--warmup 3] [--client wrk|python] [--explain]
+        [--profile DIR]
+
+With --profile, py-spy samples the server while each endpoint is measured: collapsed stacks
+(flame-graph input) in DIR, and each endpoint's hottest frames printed at the end.
 
 The database is dropped and recreated on each run (on TEST_DATABASE_URL's server, else the
 embedded PostgreSQL) and left in place afterwards for poking at with psql.
@@ -124,6 +131,16 @@ class Connection:
         return status, body
 
 
+@dataclass(frozen=True)
+class Call:
+    """One request the load generator sends (a JSON body without tabs or newlines)."""
+
+    path: str
+    token: str = ""
+    method: str = "GET"
+    body: str = ""
+
+
 def raw_request(method: str, path: str, port: int, token: str | None = None, body: bytes = b"") -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
     if token:
@@ -208,7 +225,10 @@ def python_load_worker(spec_file: str) -> None:
         uvloop.install()
     except ImportError:
         pass
-    requests = [raw_request("GET", path, spec["port"], token) for path, token in spec["requests"]]
+    requests = [
+        raw_request(method, path, spec["port"], token, body.encode())
+        for method, path, token, body in spec["requests"]
+    ]
     result = asyncio.run(_python_load(spec["port"], requests, spec["duration"], spec["concurrency"]))
     print(json.dumps(result))
 
@@ -218,12 +238,14 @@ local requests = {}
 local i = 0
 function init(args)
   for line in io.lines(args[1]) do
-    local path, token = line:match("^(%S+)\t?(%S*)$")
+    local method, path, token, body = line:match("^(%S+)\t(%S+)\t(%S*)\t(.*)$")
     local headers = {}
-    if token ~= nil and token ~= "" then headers["Authorization"] = "Bearer " .. token end
-    requests[#requests + 1] = wrk.format("GET", path, headers)
+    if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+    if body ~= "" then headers["Content-Type"] = "application/json" else body = nil end
+    requests[#requests + 1] = wrk.format(method, path, headers, body)
   end
-  i = math.random(#requests)
+  -- In order when each request may be sent once (bookings of distinct slots).
+  if args[2] ~= "ordered" then i = math.random(#requests) end
 end
 function request()
   i = i % #requests + 1
@@ -239,13 +261,12 @@ def _wrk_ms(value: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk_load(
-    wrk: str, port: int, requests: list[tuple[str, str]], duration: float, concurrency: int
-) -> dict[str, Any]:
+def wrk_load(wrk: str, port: int, requests: list[Call], duration: float, concurrency: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         script, lines = Path(tmp) / "bench.lua", Path(tmp) / "requests.tsv"
         script.write_text(WRK_SCRIPT)
-        lines.write_text("".join(f"{path}\t{token}\n" for path, token in requests))
+        lines.write_text("".join(f"{c.method}\t{c.path}\t{c.token}\t{c.body}\n" for c in requests))
+        ordered = "ordered" if any(c.method != "GET" for c in requests) else "shuffled"
         out = subprocess.run(
             [
                 wrk,
@@ -260,6 +281,7 @@ def wrk_load(
                 f"http://127.0.0.1:{port}",
                 "--",
                 str(lines),
+                ordered,
             ],
             capture_output=True,
             text=True,
@@ -304,12 +326,18 @@ class LoadGenerator:
         self.port = port
         self.server_pid = server_pid
 
-    def _once(self, requests: list[tuple[str, str]], duration: float) -> dict[str, Any]:
+    def _once(self, requests: list[Call], duration: float) -> dict[str, Any]:
         if self.wrk:
             return wrk_load(self.wrk, self.port, requests, duration, CONCURRENCY)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(
-                {"port": self.port, "requests": requests, "duration": duration, "concurrency": CONCURRENCY}, f
+                {
+                    "port": self.port,
+                    "requests": [(c.method, c.path, c.token, c.body) for c in requests],
+                    "duration": duration,
+                    "concurrency": CONCURRENCY,
+                },
+                f,
             )
         try:
             out = subprocess.run(
@@ -322,9 +350,7 @@ class LoadGenerator:
             os.unlink(f.name)
         return dict(json.loads(out.strip().splitlines()[-1]))
 
-    def measure(
-        self, requests: list[tuple[str, str]], duration: float, warmup: float, name: str = ""
-    ) -> LoadResult:
+    def measure(self, requests: list[Call], duration: float, warmup: float, name: str = "") -> LoadResult:
         """`name`: with a profiler, the server is sampled while measured, into a file so named."""
         if warmup > 0:
             self._once(requests, warmup)
@@ -423,6 +449,7 @@ class Dataset:
     service_id: uuid.UUID  # 30 minutes, offered by every bench doctor
     first_day: date
     zone: ZoneInfo
+    admin_id: uuid.UUID  # the demo clinic's
 
     def slot_start(self, g: int) -> datetime:
         """The start of global slot g (the same for every doctor): day g // 20, half hour g % 20."""
@@ -508,13 +535,41 @@ async def load_data(url: str) -> Dataset:
             await conn.execute(text(statement), {k: v for k, v in params.items() if f":{k}" in statement})
         doctors = [r[0] for r in await conn.execute(text("SELECT id FROM bench_doctor ORDER BY n"))]
         patients = [r[0] for r in await conn.execute(text("SELECT id FROM bench_patient ORDER BY n"))]
+        admin_id = await conn.scalar(text("SELECT id FROM users WHERE role = 'admin' LIMIT 1"))
         count = await conn.scalar(text("SELECT count(*) FROM appointments"))
         assert count == APPOINTMENTS, count
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text("VACUUM ANALYZE"))
     await engine.dispose()
-    return Dataset(doctors, patients, service_id, first_day, zone)
+    return Dataset(doctors, patients, service_id, first_day, zone, admin_id)
+
+
+# Booking throughput books free slots from this many days ahead (past the contention's slot).
+BOOKING_FROM_DAY = DAYS_BACK + 30
+BOOKINGS = 6000  # more than a run can book; each is sent at most once
+
+
+def distinct_bookings(data: Dataset, tokens: Any) -> list[Call]:
+    """Bookings of free slots, none twice: every doctor's gaps (the same times for all of them),
+    each by one of the patients holding no appointments, so no patient is booked twice at once."""
+    used = {slot_of(k) for k in range(APPOINTMENTS // DOCTORS)}
+    bookers = [signed_in(tokens, data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
+    calls: list[Call] = []
+    gap = BOOKING_FROM_DAY * SLOTS_PER_DAY
+    while len(calls) < BOOKINGS:
+        if gap not in used:
+            for doctor in data.doctor_ids:
+                body = {
+                    "doctorId": str(doctor),
+                    "serviceId": str(data.service_id),
+                    "startTime": data.slot_start(gap).isoformat(),
+                    "type": "in_person",
+                }
+                booker = bookers[len(calls) % len(bookers)]
+                calls.append(Call("/appointments", booker, "POST", json.dumps(body)))
+        gap += 1
+    return calls
 
 
 # --------------------------------------------------------------------------- contention
@@ -613,21 +668,27 @@ def measure_without_read_audit(
             tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
             load = LoadGenerator(args.client, server.port, server.process.pid)
             list_requests = [
-                ("/appointments", tokens.issue(data.patient_ids[n], "patient")) for n in range(CONCURRENCY)
+                Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
+                for n in range(CONCURRENCY)
             ]
             # As on the first server: wait for the embedding model it loads at start-up.
             httpx.post(
                 f"{server.base_url}/ai/chat",
                 json={"message": "Opening hours?"},
-                headers={"Authorization": f"Bearer {list_requests[0][1]}"},
+                headers={"Authorization": f"Bearer {list_requests[0].token}"},
                 timeout=180,
             )
             return {
-                "GET /health": load.measure([("/health", "")], args.duration, args.warmup),
+                "GET /health": load.measure([Call("/health")], args.duration, args.warmup),
                 "GET /appointments": load.measure(list_requests, args.duration, args.warmup),
             }
     finally:
         del os.environ["AUDIT_READS"]
+
+
+def signed_in(tokens: Any, user_id: uuid.UUID, role: str) -> str:
+    """An access token as a sign-in issues it: of a session, which every request checks."""
+    return str(tokens.issue(user_id, role, session_id=uuid.uuid4()))
 
 
 def _proc_environ(pid: int) -> dict[str, str]:
@@ -696,14 +757,15 @@ def main() -> int:
         warm = httpx.post(
             f"{base_url}/ai/chat",
             json={"message": "Opening hours?"},
-            headers={"Authorization": f"Bearer {tokens.issue(data.patient_ids[0], 'patient')}"},
+            headers={"Authorization": f"Bearer {signed_in(tokens, data.patient_ids[0], 'patient')}"},
             timeout=180,
         )
         print(f"warm-up chat: {warm.status_code} (embedding model loaded)")
 
         # GET /appointments: 32 patients (one per connection, rotating), each ~21 appointments.
         list_requests = [
-            ("/appointments", tokens.issue(data.patient_ids[n], "patient")) for n in range(CONCURRENCY)
+            Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
+            for n in range(CONCURRENCY)
         ]
         # Availability: every doctor, one week from tomorrow 00:00 clinic time, 30-minute service.
         tomorrow = datetime.combine(
@@ -715,21 +777,36 @@ def main() -> int:
             f"&to={window_end.isoformat().replace('+', '%2B')}"
         )
         availability_requests = [
-            (f"/doctors/{doctor}/availability?{query}", tokens.issue(data.patient_ids[n], "patient"))
+            Call(f"/doctors/{doctor}/availability?{query}", signed_in(tokens, data.patient_ids[n], "patient"))
             for n, doctor in enumerate(data.doctor_ids)
         ]
-        health_requests = [("/health", "")]
+        health_requests = [Call("/health")]
+        # A busy doctor's own page (5,000 appointments each), and an admin's filtered search.
+        doctor_list_requests = [
+            Call("/appointments", signed_in(tokens, doctor, "doctor")) for doctor in data.doctor_ids
+        ]
+        admin = signed_in(tokens, data.admin_id, "admin")
+        admin_list_requests = [
+            Call(f"/appointments?doctorId={doctor}&status=scheduled&{query.split('&', 1)[1]}", admin)
+            for doctor in data.doctor_ids
+        ]
+        catalogue_requests = [Call("/doctors", token) for token in {c.token for c in list_requests}]
+        documents_requests = [Call("/documents", token) for token in {c.token for c in list_requests}]
+        booking_requests = distinct_bookings(data, tokens)
 
         # Sanity: each kind answers 200 with the expected content before measuring.
 
         with httpx.Client(base_url=base_url) as http:
-            page = http.get("/appointments", headers={"Authorization": f"Bearer {list_requests[0][1]}"})
+            page = http.get("/appointments", headers={"Authorization": f"Bearer {list_requests[0].token}"})
             page.raise_for_status()
             slots = http.get(
-                availability_requests[0][0],
-                headers={"Authorization": f"Bearer {availability_requests[0][1]}"},
+                availability_requests[0].path,
+                headers={"Authorization": f"Bearer {availability_requests[0].token}"},
             )
             slots.raise_for_status()
+            firsts = (doctor_list_requests, admin_list_requests, catalogue_requests, documents_requests)
+            for call in (calls[0] for calls in firsts):
+                http.get(call.path, headers={"Authorization": f"Bearer {call.token}"}).raise_for_status()
         print(
             f"sanity: patient 0 sees {page.json()['total']} appointments "
             f"(page of {len(page.json()['items'])}); "
@@ -741,6 +818,18 @@ def main() -> int:
             "GET /appointments": load.measure(list_requests, args.duration, args.warmup, "appointments"),
             "GET /doctors/{id}/availability": load.measure(
                 availability_requests, args.duration, args.warmup, "availability"
+            ),
+            "GET /appointments (doctor)": load.measure(
+                doctor_list_requests, args.duration, args.warmup, "appointments-doctor"
+            ),
+            "GET /appointments (admin, filtered)": load.measure(
+                admin_list_requests, args.duration, args.warmup, "appointments-admin"
+            ),
+            "GET /doctors": load.measure(catalogue_requests, args.duration, args.warmup, "doctors"),
+            "GET /documents": load.measure(documents_requests, args.duration, args.warmup, "documents"),
+            # Each booking once, in order: no warm-up run (it would spend the first slots).
+            "POST /appointments (distinct slots)": load.measure(
+                booking_requests, args.duration, 0, "booking"
             ),
             "GET /health (after)": load.measure(health_requests, args.duration, args.warmup),
         }
@@ -760,7 +849,7 @@ def main() -> int:
                 "type": "in_person",
             }
         ).encode()
-        contenders = [tokens.issue(data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
+        contenders = [signed_in(tokens, data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
         statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
 
     unaudited = measure_without_read_audit(contract, url, data, args)

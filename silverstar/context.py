@@ -115,7 +115,8 @@ def request_context(
             if not reading:
                 # Last before the commit: the chain's head stays locked only until it.
                 await ctx.audit.write(session)
-            await session.commit()
+            if session.in_transaction():  # not for operations that never touched the database
+                await session.commit()
         if reading:
             # With the connection back in the pool, committed with other requests' reads.
             await runtime.read_audit.append(ctx.audit.take())
