@@ -1,5 +1,5 @@
 from generated import models as api
-from handlers.context import RequestContext, session_revocations
+from handlers.context import RequestContext
 from handlers.representations import user_out
 from kernel.errors import Unauthorized
 from persistence.models import User
@@ -76,8 +76,6 @@ class AuthHandlers:
             issued = await _sessions(ctx).rotate(body.refresh_token)
         except ReusedRefreshToken as reused:
             # The family's revocation is kept, though the answer is a 401.
-            revocations, family = session_revocations(ctx.runtime), reused.family_id
-            ctx.after_commit(lambda: revocations.mark_ended([family]))
             raise reused.keeping_changes() from None
         ctx.audit.record(AuditAction.TOKEN_REFRESH, "user", issued.user.id, actor=issued.user)
         return _token_response(issued)
@@ -88,16 +86,12 @@ class AuthHandlers:
         if session_id is None:
             return
         await _sessions(ctx).end(session_id)
-        revocations = session_revocations(ctx.runtime)
-        ctx.after_commit(lambda: revocations.mark_ended([session_id]))
 
     async def change_password(self, ctx: RequestContext, *, body: api.PasswordChange) -> api.TokenResponse:
         user = ctx.user
         await _accounts(ctx).change_password(user, body.current_password, body.password)
-        ended = await _sessions(ctx).end_all(user.id)
+        await _sessions(ctx).end_all(user.id)
         ctx.audit.record(AuditAction.PASSWORD_CHANGE, "user", user.id, patient_id=patient_of(user))
-        revocations = session_revocations(ctx.runtime)
-        ctx.after_commit(lambda: revocations.mark_ended(ended))
         return await _start_session(ctx, user)
 
     async def get_current_user(self, ctx: RequestContext) -> api.User:

@@ -25,7 +25,6 @@ from services.audit import AuditTrail
 from services.audit_reads import GroupedReadAudit
 from services.jobs import JobBuffer, Jobs
 from services.outside_world import OutsideWorld
-from services.sessions import SessionRevocations
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +93,3 @@ class RequestContext:
                 await action()
             except Exception:
                 log.exception("an after-commit action failed")
-
-
-def session_revocations(runtime: Runtime) -> SessionRevocations:
-    """The ended sessions, kept in Redis for as long as one of their access tokens may live."""
-    return SessionRevocations(
-        runtime.redis, key_prefix=runtime.settings.redis_key_prefix, tokens=runtime.tokens
-    )

@@ -1,7 +1,7 @@
 from uuid import UUID
 
 from generated import models as api
-from handlers.context import RequestContext, session_revocations
+from handlers.context import RequestContext
 from handlers.representations import user_out
 from persistence.models import UserRole
 from services.accounts import AccountService, NewUser, UserChanges
@@ -56,8 +56,7 @@ class UsersHandlers:
         user = updated.user
         record_user_change(ctx.audit, user, updated.previous_role, changes)
         if changes.get("is_active") is False:
-            # A deactivated account's sessions end: no refresh, and its access tokens die now.
-            ended = await SessionService(ctx.session, ctx.runtime.tokens).end_all(user.id)
-            revocations = session_revocations(ctx.runtime)
-            ctx.after_commit(lambda: revocations.mark_ended(ended))
+            # A deactivated account's sessions end: no refresh (its access tokens die with the
+            # account, which no request accepts once inactive).
+            await SessionService(ctx.session, ctx.runtime.tokens).end_all(user.id)
         return user_out(user)

@@ -4,20 +4,20 @@
   A spent token presented again means it was copied: the caller learns only that it is
   invalid, and the handler revokes the whole family (see `ReusedRefreshToken`).
 - Access tokens carry their family as `sid`. Ending a family (logout, password change,
-  deactivation) marks it in Redis for as long as an access token of it can live, so the
-  access tokens die at once; each request checks one key (`SessionRevocations`).
+  deactivation) revokes its refresh tokens; the request context's account lookup refuses an
+  access token whose family has a revoked token, in the same query, so the access tokens die
+  with the commit that ended their session.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.errors import InvalidToken
-from kernel.tokens import TokenClaims, TokenService, new_refresh_token, refresh_token_digest
+from kernel.tokens import TokenService, new_refresh_token, refresh_token_digest
 from persistence.models import RefreshToken, User
 from persistence.repositories.sessions import RefreshTokenRepository
 from persistence.repositories.users import UserRepository
@@ -96,27 +96,3 @@ class SessionService:
             refresh_token=refresh_token,
             refresh_expires_in=int(self._tokens.refresh_ttl.total_seconds()),
         )
-
-
-class SessionRevocations:
-    """Ended sessions, remembered in Redis as long as one of their access tokens may live."""
-
-    def __init__(self, redis: Redis, *, key_prefix: str, tokens: TokenService) -> None:
-        self._redis = redis
-        self._prefix = f"{key_prefix}ended-session:"
-        # A second more than the token's lifetime: its `exp` is rounded to whole seconds.
-        self._ttl = int(tokens.ttl.total_seconds()) + 1
-
-    async def mark_ended(self, session_ids: Iterable[uuid.UUID]) -> None:
-        keys = [self._prefix + str(session_id) for session_id in session_ids]
-        if not keys:
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.set(key, b"1", ex=self._ttl)
-            await pipe.execute()
-
-    async def check(self, claims: TokenClaims) -> None:
-        """Raises InvalidToken for an access token of an ended session."""
-        if claims.session_id is not None and await self._redis.exists(self._prefix + str(claims.session_id)):
-            raise InvalidToken("The session has ended; sign in again.")

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.context import RequestContext, Runtime, session_revocations
+from handlers.context import RequestContext, Runtime
 from handlers.request_origin import client_ip, public_request_url
 from kernel.errors import Forbidden, InvalidToken, ProblemError, Unauthorized
 from kernel.observability import request_id_var
@@ -52,10 +52,12 @@ def _bearer_token(request: Request) -> str:
 
 async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
     claims = runtime.tokens.verify(_bearer_token(request))
-    await session_revocations(runtime).check(claims)
-    user = await UserRepository(session).get(claims.user_id)
-    if user is None or not user.is_active:
+    found = await UserRepository(session).get_signing_in(claims.user_id, claims.session_id)
+    if found is None or not found[0].is_active:
         raise InvalidToken()
+    user, session_ended = found
+    if session_ended:
+        raise InvalidToken("The session has ended; sign in again.")
     return RequestCaller(user, claims)
 
 

@@ -1,11 +1,11 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Doctor, Patient, User, UserRole
+from persistence.models import Doctor, Patient, RefreshToken, User, UserRole
 from persistence.paging import page_of
 
 
@@ -21,6 +21,21 @@ class UserRepository:
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self._session.get(User, user_id)
+
+    async def get_signing_in(
+        self, user_id: uuid.UUID, session_id: uuid.UUID | None
+    ) -> tuple[User, bool] | None:
+        """The account behind an access token and whether the token's session has ended
+        (its refresh tokens revoked), in one query; None if there is no such account."""
+        ended = (
+            select(RefreshToken.id)
+            .where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_not(None))
+            .exists()
+            if session_id is not None
+            else false()
+        )
+        row = (await self._session.execute(select(User, ended).where(User.id == user_id))).first()
+        return None if row is None else (row[0], bool(row[1]))
 
     async def get_active_patient(self, user_id: uuid.UUID) -> User | None:
         """The user, if they are a patient whose account is active."""
