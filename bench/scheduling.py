@@ -855,7 +855,7 @@ def main() -> int:
     unaudited = measure_without_read_audit(contract, url, data, args)
     with bare_fastapi() as (bare_port, bare_pid):
         bare = LoadGenerator(args.client, bare_port, bare_pid).measure(
-            [("/health", "")], args.duration, args.warmup
+            [Call("/health")], args.duration, args.warmup
         )
     results["bare FastAPI GET /health"] = bare
 
