@@ -137,7 +137,7 @@ async def test_a_worker_killed_while_ingesting_is_restarted_and_the_sweep_sees_t
 
     with supervised_workers(DOCUMENTS_WORKER, environment) as supervisor:
         first = wait_for_heartbeat(environment, DOCUMENTS_QUEUE)
-        document_id = await uploads.add(booklet(300), "booklet.pdf")
+        document_id = await uploads.add(booklet(40), "booklet.pdf")
         uploads.enqueue(environment, document_id)
         deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
         while (await uploads.statuses())[document_id][0] == DocumentStatus.pending:
