@@ -183,6 +183,7 @@ def served(contract: ModuleType, database_url: str, **settings: str) -> Iterator
         "REDIS_KEY_PREFIX": f"bench-login-{os.getpid()}:",
         "ENVIRONMENT": "test",
         "JWT_SECRET": secrets.token_urlsafe(48),
+        "LOG_LEVEL": "WARNING",  # no access line per request among the figures
     }
     for name in ("LOGIN_MAX_FAILURES", "REGISTRATION_MAX_PER_IP", "TRUSTED_PROXIES"):
         env.pop(name, None)
