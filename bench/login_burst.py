@@ -120,7 +120,7 @@ async def existence_timing(base_url: str, rounds: int) -> None:
     times: dict[str, list[float]] = {name: [] for name in ("known", "unknown", "taken", "new")}
     statuses: dict[str, Counter[int]] = {name: Counter() for name in times}
     strong = "quiet-harbour-lantern"
-    requests = {
+    requests: dict[str, tuple[str, Callable[[int], dict[str, str]]]] = {
         "known": ("/auth/login", lambda i: {"email": PATIENT, "password": f"not-the-password-{i}"}),
         "unknown": ("/auth/login", lambda i: {"email": f"nobody-{i}@example.com", "password": f"nope-{i}"}),
         "taken": ("/auth/register", lambda i: {"email": PATIENT, "password": strong, "name": "Taken"}),
