@@ -13,7 +13,13 @@ while GET /health is sampled the same way. Printed: the statuses of each burst (
 only 401/429, resp. 201/429), its duration, and /health p50/max during it against the
 baseline of the same run (ratio). Target: /health under 100 ms during the bursts.
 
-    .venv/bin/python bench/login_burst.py [--baseline-seconds 3]
+Then, on a second server with the throttles raised out of the way, whether an answer's
+timing tells that an account exists: requests one at a time, interleaved, a wrong password
+for an existing account against an email without one (both 401), and a registration with
+a taken email (409) against a new one (201). Printed: the statuses and median times, and
+their ratio (near 1: the timing tells nothing; the report found 8 ms against 444 ms).
+
+    .venv/bin/python bench/login_burst.py [--baseline-seconds 3] [--timing-rounds 12]
 
 Figures are printed, never asserted; the machine's other load shows in them.
 """
@@ -109,6 +115,38 @@ async def registrations(client: httpx.AsyncClient) -> list[int]:
     return list(await asyncio.gather(*(register(i) for i in range(BURST))))
 
 
+async def existence_timing(base_url: str, rounds: int) -> None:
+    """Median time of answers for existing and unknown accounts, requested alternately."""
+    times: dict[str, list[float]] = {name: [] for name in ("known", "unknown", "taken", "new")}
+    statuses: dict[str, Counter[int]] = {name: Counter() for name in times}
+    strong = "quiet-harbour-lantern"
+    requests: dict[str, tuple[str, Callable[[int], dict[str, str]]]] = {
+        "known": ("/auth/login", lambda i: {"email": PATIENT, "password": f"not-the-password-{i}"}),
+        "unknown": ("/auth/login", lambda i: {"email": f"nobody-{i}@example.com", "password": f"nope-{i}"}),
+        "taken": ("/auth/register", lambda i: {"email": PATIENT, "password": strong, "name": "Taken"}),
+        "new": (
+            "/auth/register",
+            lambda i: {"email": f"timing-{os.getpid()}-{i}@example.com", "password": strong, "name": "New"},
+        ),
+    }
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        for i in range(rounds):
+            for name, (path, body) in requests.items():
+                started = time.perf_counter()
+                response = await client.post(path, json=body(i))
+                times[name].append((time.perf_counter() - started) * 1000)
+                statuses[name][response.status_code] += 1
+    for pair, (left, right) in {"login": ("known", "unknown"), "registration": ("taken", "new")}.items():
+        shown = {
+            name: ", ".join(f"{n} × {s}" for s, n in sorted(statuses[name].items())) for name in (left, right)
+        }
+        a, b = percentile(times[left], 0.5), percentile(times[right], 0.5)
+        print(
+            f"{pair}: {left} ({shown[left]}) median {a:.0f} ms, {right} ({shown[right]}) median {b:.0f} ms; "
+            f"ratio {a / b:.2f}"
+        )
+
+
 async def baseline(base_url: str, seconds: float) -> list[float]:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as prober:
         stop = asyncio.Event()
@@ -133,8 +171,9 @@ def report(
 
 
 @contextmanager
-def served(contract: ModuleType, database_url: str) -> Iterator[str]:
-    """uvicorn as `silverstar run` starts it (silverstar/serving.py), default throttles; its base URL."""
+def served(contract: ModuleType, database_url: str, **settings: str) -> Iterator[str]:
+    """uvicorn as `silverstar run` starts it (silverstar/serving.py), default throttles unless
+    `settings` (environment variables) say otherwise; its base URL."""
     port = contract.free_port()
     env = {
         **os.environ,
@@ -144,9 +183,11 @@ def served(contract: ModuleType, database_url: str) -> Iterator[str]:
         "REDIS_KEY_PREFIX": f"bench-login-{os.getpid()}:",
         "ENVIRONMENT": "test",
         "JWT_SECRET": secrets.token_urlsafe(48),
+        "LOG_LEVEL": "WARNING",  # no access line per request among the figures
     }
     for name in ("LOGIN_MAX_FAILURES", "REGISTRATION_MAX_PER_IP", "TRUSTED_PROXIES"):
         env.pop(name, None)
+    env.update(settings)
     serve = (
         "import uvicorn; from silverstar.serving import UVICORN_OPTIONS; "
         f"uvicorn.run('silverstar.main:app', host='127.0.0.1', port={port}, log_level='warning', "
@@ -176,6 +217,7 @@ def served(contract: ModuleType, database_url: str) -> Iterator[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline-seconds", type=float, default=3.0)
+    parser.add_argument("--timing-rounds", type=int, default=12)
     args = parser.parse_args()
     contract = load_contract_runner()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  (cores: {os.cpu_count()})")
@@ -195,6 +237,10 @@ def main() -> int:
         for name, burst in bursts:
             statuses, elapsed, health = asyncio.run(during(base_url, burst))
             report(name, statuses, elapsed, health, quiet)
+    print("\naccount existence by timing (throttles raised, one request at a time):")
+    raised = {"LOGIN_MAX_FAILURES": "100000", "REGISTRATION_MAX_PER_IP": "100000"}
+    with served(contract, url, **raised) as base_url:
+        asyncio.run(existence_timing(base_url, args.timing_rounds))
     return 0
 
 

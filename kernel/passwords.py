@@ -4,7 +4,9 @@ Hashes are upgraded on login when the parameters change.
 """
 
 import asyncio
+import contextlib
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -21,7 +23,19 @@ _DUMMY_HASH = _hasher.hash("silverstar-timing-equaliser")
 # argon2 holds a core (and 64 MiB) per hash for a good part of a second and releases the GIL.
 # A pool one thread smaller than the machine keeps a core for the event loop: a burst of
 # logins queues here instead of stalling every other request, and memory stays bounded.
-_executor = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="argon2")
+# Its threads also run below the event loop's priority (a nice value, per thread on Linux): on a
+# contended core the loop wins over a hash, so a burst slows the sign-ins, not every request.
+HASHING_NICENESS = 5
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or not permitted: same priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
+_executor = ThreadPoolExecutor(
+    max_workers=max(1, (os.cpu_count() or 2) - 1), thread_name_prefix="argon2", initializer=_lower_priority
+)
 
 # zxcvbn's 0..4 guess-based score (its bundled lists: common and leaked passwords, words,
 # names, keyboard patterns, repeats, sequences, dates). 3 means "safely unguessable:

@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -39,8 +40,11 @@ def consumed_queues(broker: dramatiq.Broker, worker: dramatiq.Worker) -> set[str
 
 
 class WorkerHeartbeat(Middleware):
-    def __init__(self, interval: float = HEARTBEAT_INTERVAL_SECONDS) -> None:
+    def __init__(
+        self, interval: float = HEARTBEAT_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._interval = interval
+        self._clock = clock
         self._stop = threading.Event()
         self._lock = threading.Lock()
         # Thread id → (when its message started, the longest it may take), for threads at work.
@@ -63,7 +67,7 @@ class WorkerHeartbeat(Middleware):
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         limit_ms = broker.get_actor(message.actor_name).options.get("time_limit", DEFAULT_TIME_LIMIT_MS)
         with self._lock:
-            self._busy[threading.get_ident()] = (time.monotonic(), limit_ms / 1000 + STALL_MARGIN_SECONDS)
+            self._busy[threading.get_ident()] = (self._clock(), limit_ms / 1000 + STALL_MARGIN_SECONDS)
 
     def after_process_message(
         self,
@@ -83,7 +87,7 @@ class WorkerHeartbeat(Middleware):
             self._busy.pop(threading.get_ident(), None)
 
     def stalled(self) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             return any(now - started > allowed for started, allowed in self._busy.values())
 

@@ -2,6 +2,7 @@ import asyncio
 import base64
 import dataclasses
 import json
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from typing import Any
 import jwt
 import pytest
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import delete
 
 from handlers.context import Runtime
 from persistence.models import User
@@ -254,6 +256,22 @@ async def test_logins_hold_no_database_connection_while_the_password_is_checked(
         responses = await asyncio.gather(*(_login(app.client, u.email, PASSWORD) for u in users))
 
     assert [r.status_code for r in responses] == [200] * 8
+
+
+async def test_registrations_hold_no_database_connection_while_the_password_is_hashed(
+    runtime: Runtime, database_url: str
+) -> None:
+    emails = [f"pool-{uuid.uuid4().hex[:8]}@example.com" for _ in range(8)]
+    async with pooled_app(runtime, database_url, pool_size=1, max_overflow=0, pool_timeout=1) as app:
+        try:
+            responses = await asyncio.gather(
+                *(app.client.post("/auth/register", json=_registration(email=email)) for email in emails)
+            )
+        finally:
+            async with app.engine.begin() as connection:
+                await connection.execute(delete(User).where(User.email.in_(emails)))
+
+    assert [r.status_code for r in responses] == [201] * 8
 
 
 async def test_a_successful_login_gives_the_address_its_attempt_back(

@@ -1,8 +1,12 @@
 """Infrastructure failures answer problem+json 503 with Retry-After, never 500; then recover."""
 
 import dataclasses
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest_asyncio
@@ -19,6 +23,7 @@ from tests.pooled_app import pooled_app
 
 # Nothing listens on port 1: connections are refused at once, as with a stopped server.
 REFUSED_REDIS_URL = "redis://127.0.0.1:1/0"
+REDIS_SERVER = "redis-server"
 
 
 def assert_unavailable(response: httpx.Response) -> None:
@@ -52,6 +57,57 @@ async def test_with_redis_down_sign_in_fails_closed_with_503(
 
     for response in (login, token, register):
         assert_unavailable(response)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _redis_server(port: int) -> Iterator[None]:
+    """A redis-server of this test's own on `port`, stopped on leaving."""
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def test_redis_stopped_then_started_again_answers_503_then_recovers(
+    runtime: Runtime, patient: User, auth_headers: AuthHeaders
+) -> None:
+    port = _free_port()
+    redis = Redis.from_url(f"redis://127.0.0.1:{port}/0")  # as the app opens it (bootstrap)
+    app = create_app(runtime.settings, dataclasses.replace(runtime, redis=redis))
+    login = {"email": patient.email, "password": PASSWORD}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        with _redis_server(port):
+            before = await client.post("/auth/login", json=login)
+        stopped_login = await client.post("/auth/login", json=login)
+        stopped_chat = await client.post("/ai/chat", json={"message": "Hi"}, headers=auth_headers(patient))
+        with _redis_server(port):
+            after = await client.post("/auth/login", json=login)
+    await redis.aclose()
+
+    assert before.status_code == 200, before.text
+    assert_unavailable(stopped_login)
+    assert_unavailable(stopped_chat)
+    assert after.status_code == 200, after.text
 
 
 async def test_with_redis_down_the_assistant_answers_503(

@@ -92,13 +92,13 @@ class Uploads:
     """Documents as an upload leaves them (a committed pending row, the file stored), then queued."""
 
     def __init__(self, committed: async_sessionmaker[AsyncSession], data_dir: Path) -> None:
-        self._committed = committed
+        self.sessions = committed
         self._storage = LocalStorage(data_dir)
         self._uploader: User | None = None
         self.ids: list[uuid.UUID] = []
 
     async def add(self, data: bytes, filename: str = "leaflet.pdf") -> uuid.UUID:
-        async with self._committed() as session:
+        async with self.sessions() as session:
             if self._uploader is None:
                 self._uploader = await make_user(session, "admin")
             document = await make_document(session, uploader_id=self._uploader.id, filename=filename)
@@ -112,7 +112,7 @@ class Uploads:
         environment.job_sender().enqueue(INGEST_DOCUMENT, str(document_id))
 
     async def statuses(self) -> dict[uuid.UUID, tuple[DocumentStatus, str | None]]:
-        async with self._committed() as session:
+        async with self.sessions() as session:
             rows = await session.execute(
                 select(Document.id, Document.status, Document.error).where(Document.id.in_(self.ids))
             )
@@ -130,7 +130,7 @@ class Uploads:
             await asyncio.sleep(0.3)
 
     async def delete_all(self) -> None:
-        async with self._committed() as session:
+        async with self.sessions() as session:
             await session.execute(delete(Document).where(Document.id.in_(self.ids)))
             if self._uploader is not None:
                 await session.execute(delete(User).where(User.id == self._uploader.id))

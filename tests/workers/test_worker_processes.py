@@ -4,9 +4,13 @@ Each test bounds its waits (a worker boots and loads its model in tens of second
 shared machine); none measures time. They commit for real and delete their rows.
 """
 
+import asyncio
 import os
 import signal
+import time
+import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest_asyncio
@@ -14,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 from persistence.models import DocumentStatus
+from services.ingestion import HEARTBEAT_INTERVAL, sweep_stale
+from services.jobs import INGEST_DOCUMENT
 from services.worker_health import DOCUMENTS_QUEUE
 from tests.bomb_pdfs import text_operators_bomb_pdf, zeros_bomb_pdf
 from tests.pdfs import text_pdf
@@ -110,4 +116,49 @@ async def test_a_worker_killed_with_sigkill_is_restarted_and_ingests_the_next_up
 
     assert supervisor.restarts >= 1
     assert second != first
+    assert final[document_id] == (DocumentStatus.ready, None)
+
+
+def booklet(pages: int) -> bytes:
+    """Enough text that its ingestion is still under way when the worker is killed."""
+    lines = "\n".join(f"Line {n}: vaccinations, referrals, opening hours and parking." for n in range(40))
+    return text_pdf([f"Page {page}.\n{lines}" for page in range(pages)])
+
+
+async def test_a_worker_killed_while_ingesting_is_restarted_and_the_sweep_sees_the_document_through(
+    database_url: str, tmp_path: Path, uploads: Uploads
+) -> None:
+    environment = worker_environment(database_url, tmp_path)
+    # A heartbeat missed twice: the worker's own sweep waits longer (workers.documents.PROCESSING_AFTER).
+    silent_for = 2 * HEARTBEAT_INTERVAL
+
+    def resend(document_id: uuid.UUID) -> None:
+        environment.job_sender().enqueue(INGEST_DOCUMENT, str(document_id))
+
+    with supervised_workers(DOCUMENTS_WORKER, environment) as supervisor:
+        first = wait_for_heartbeat(environment, DOCUMENTS_QUEUE)
+        document_id = await uploads.add(booklet(40), "booklet.pdf")
+        uploads.enqueue(environment, document_id)
+        deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
+        while (await uploads.statuses())[document_id][0] == DocumentStatus.pending:
+            assert time.monotonic() < deadline, "the worker never started the document"
+            await asyncio.sleep(0.05)
+        os.kill(int(first.rpartition(":")[2]), signal.SIGKILL)
+        killed_while = (await uploads.statuses())[document_id]
+
+        wait_for_heartbeat(environment, DOCUMENTS_QUEUE, not_from=frozenset({first}))
+        resent = 0
+        while not resent and (await uploads.statuses())[document_id][0] == DocumentStatus.processing:
+            assert time.monotonic() < deadline, "the document's heartbeat never went stale"
+            await asyncio.sleep(1)
+            resent = await sweep_stale(
+                uploads.sessions,
+                enqueue=resend,
+                pending_after=timedelta(hours=1),
+                processing_after=silent_for,
+            )
+        final = await uploads.wait_until_final([document_id], BOOT_TIMEOUT_SECONDS)
+
+    assert killed_while == (DocumentStatus.processing, None)
+    assert supervisor.restarts >= 1
     assert final[document_id] == (DocumentStatus.ready, None)
