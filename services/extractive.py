@@ -15,8 +15,9 @@ ranks a payment sentence first.
 A follow-up ("And on Sundays?") is searched together with the question it follows. Its
 quote is chosen by the mean similarity of a sentence to the message and to that search
 text (the search text alone would quote the previous answer again, the message alone lacks
-the topic); reranking and refusing read the nearer of the two (is the topic in the
-documents at all).
+the topic), and so is its lexical overlap: the mean of the message's and the search
+text's; reranking and refusing read the nearer of the two similarities (is the topic in
+the documents at all).
 
 Refusing rests on three pieces of evidence rather than one cut-off on the passage score:
 the best sentence's similarity to the question, its margin over the runner-up sentence
@@ -135,7 +136,7 @@ def rank_sentences(
         return SentenceRanking(reordered, None, [])
     quotable = [replace(units[i], passage=renumber[units[i].passage]) for i in kept]
     passage_scores = np.asarray([reordered[u.passage - 1].score for u in quotable], dtype=np.float32)
-    lexical = lexical_overlap(f"{question} {search_text}", quotable)
+    lexical = (lexical_overlap(question, quotable) + lexical_overlap(search_text or question, quotable)) / 2
     scores = choice[kept] + PASSAGE_WEIGHT * passage_scores + LEXICAL_WEIGHT * lexical
     ranked = [
         Quote(u.text, u.passage, u.position, float(sim), float(score), u.last_position)
