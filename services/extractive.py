@@ -121,7 +121,8 @@ def rank_sentences(
     question: str, search_text: str, passages: Sequence[ChunkHit], embedder: Embedder
 ) -> SentenceRanking:
     """The passages reranked by sentence and their units scored: one embedding batch per question."""
-    sentences = candidates(passages)
+    eligible = _worth_quoting(passages)  # the others are neither reranked nor quoted: not embedded
+    sentences = [c for c in candidates(passages) if c.passage in eligible]
     if not sentences or not question.strip():
         return SentenceRanking(list(passages), None, [])
     windows = [
@@ -175,17 +176,28 @@ def _similarities(
 def _passage_order(
     passages: Sequence[ChunkHit], sentences: Sequence[Candidate], similarity: np.ndarray
 ) -> list[int]:
-    """1-based passage numbers, best first by their nearest sentence, then by retrieval score."""
+    """1-based passage numbers, best first by their nearest sentence, then by retrieval score.
+
+    Passages without sentences (too far below the best to be quoted from) keep their retrieval
+    order after the others.
+    """
     best: dict[int, float] = {}
     for sentence, sim in zip(sentences, similarity, strict=False):
         best[sentence.passage] = max(best.get(sentence.passage, -1.0), float(sim))
     return sorted(range(1, len(passages) + 1), key=lambda n: (-best.get(n, -1.0), -passages[n - 1].score))
 
 
+def _worth_quoting(passages: Sequence[ChunkHit]) -> set[int]:
+    """The 1-based numbers of the first passages scoring near the first one."""
+    if not passages:
+        return set()
+    floor = passages[0].score - PASSAGE_SCORE_SPAN
+    return {n for n, hit in enumerate(passages[:MAX_PASSAGES], start=1) if hit.score >= floor}
+
+
 def _quotable(units: Sequence[Candidate], passages: Sequence[ChunkHit]) -> list[int]:
     """The indexes of the units of the first passages near the best one's score, each text once."""
-    floor = passages[0].score - PASSAGE_SCORE_SPAN
-    worth = {n for n, hit in enumerate(passages[:MAX_PASSAGES], start=1) if hit.score >= floor}
+    worth = _worth_quoting(passages)
     seen: set[str] = set()
     kept: list[int] = []
     for i in sorted(range(len(units)), key=lambda i: units[i].passage):
