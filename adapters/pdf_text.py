@@ -31,6 +31,7 @@ _WHITESPACE = re.compile(r"\s+")
 # capitalised line; it keeps its own line in the chunk, so that answers quote around it, not with it.
 HEADING_MAX_WORDS = 10
 _LINE_ENDING_A_SENTENCE = re.compile(r"[.!?:;]\W*$")
+_HEADING = "\x00"  # marks a heading line made a paragraph of its own, while the page is split
 _FUNCTION_WORD_AT_END = re.compile(
     r"\b(?:a|an|and|at|by|for|from|in|of|on|or|the|to|with|your|our)$", re.IGNORECASE
 )
@@ -163,9 +164,6 @@ def _units(text: str) -> Iterator[tuple[str, bool]]:
             for piece in _split_words(sentence, CHUNK_TARGET - CHUNK_OVERLAP):
                 yield piece, first
                 first = False
-
-
-_HEADING = "\x00"
 
 
 def _headings_apart(text: str) -> str:
