@@ -27,6 +27,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _HYPHENATED_LINE_END = re.compile(r"(?<=[a-zäöüß])-\n(?=[a-zäöüß])")
 _WHITESPACE = re.compile(r"\s+")
+# A heading is a short line ending without punctuation (or a digit), after a sentence's end, before a
+# capitalised line; it keeps its own line in the chunk, so that answers quote around it, not with it.
+HEADING_MAX_WORDS = 10
+_LINE_ENDING_A_SENTENCE = re.compile(r"[.!?:;]\W*$")
+_HEADING = "\x00"  # marks a heading line made a paragraph of its own, while the page is split
+_FUNCTION_WORD_AT_END = re.compile(
+    r"\b(?:a|an|and|at|by|for|from|in|of|on|or|the|to|with|your|our)$", re.IGNORECASE
+)
 
 
 class DocumentRejected(Exception):
@@ -119,18 +127,35 @@ def _chunk_text(text: str) -> Iterator[str]:
         too_long = size + added > CHUNK_TARGET and (size >= CHUNK_TARGET // 2 or size + added > CHUNK_MAX)
         paragraph_break = starts_paragraph and size >= PARAGRAPH_BREAK_MIN
         if current and (too_long or paragraph_break):
-            yield " ".join(current)
+            yield _joined(current).strip()
             current = _overlap(current)
         current.append(unit)
-        size = len(" ".join(current))
+        size = len(_joined(current))
     if current:
-        yield " ".join(current)
+        yield _joined(current).strip()
+
+
+def _joined(units: list[str]) -> str:
+    """Units one space apart; a heading (a unit ending in a line break) on a line of its own."""
+    text = ""
+    for unit in units:
+        if unit.endswith("\n"):
+            text = (text.rstrip() + "\n" if text else "") + unit
+        else:
+            text += (" " if text and not text.endswith("\n") else "") + unit
+    return text
 
 
 def _units(text: str) -> Iterator[tuple[str, bool]]:
-    """Sentences (or pieces of over-long ones) with whether each starts a paragraph."""
+    """Sentences (or pieces of over-long ones) with whether each starts a paragraph.
+
+    A heading line is a unit of its own ending in a line break, and starts a paragraph.
+    """
     text = _HYPHENATED_LINE_END.sub("", text)
-    for paragraph in _PARAGRAPH_BREAK.split(text):
+    for paragraph in _PARAGRAPH_BREAK.split(_headings_apart(text)):
+        if paragraph.strip().startswith(_HEADING):
+            yield _WHITESPACE.sub(" ", paragraph.strip().removeprefix(_HEADING)).strip() + "\n", True
+            continue
         first = True
         for sentence in _SENTENCE_END.split(paragraph):
             sentence = _WHITESPACE.sub(" ", sentence).strip()
@@ -139,6 +164,39 @@ def _units(text: str) -> Iterator[tuple[str, bool]]:
             for piece in _split_words(sentence, CHUNK_TARGET - CHUNK_OVERLAP):
                 yield piece, first
                 first = False
+
+
+def _headings_apart(text: str) -> str:
+    """The text with each heading line made a paragraph of its own, marked by a leading NUL."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if _is_heading(lines, i):
+            out.append(f"\n{_HEADING}{line.strip()}\n")  # blank lines around: a paragraph
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _is_heading(lines: list[str], i: int) -> bool:
+    line = lines[i].strip()
+    words = line.split()
+    following = next((n.strip() for n in lines[i + 1 :] if n.strip()), "")
+    before = next((p.strip() for p in reversed(lines[:i]) if p.strip()), "")
+    return (
+        0 < len(words) <= HEADING_MAX_WORDS
+        and not _LINE_ENDING_A_SENTENCE.search(line)
+        and not line.endswith((",", "-", "–"))
+        and not any(c.isdigit() for c in line)
+        and not _FUNCTION_WORD_AT_END.search(line)
+        and following[:1].isupper()
+        and (not before or bool(_LINE_ENDING_A_SENTENCE.search(before)) or _is_heading_shape(before))
+    )
+
+
+def _is_heading_shape(line: str) -> bool:
+    """A line before a heading may itself be one (a page's title above a section's name)."""
+    return 0 < len(line.split()) <= HEADING_MAX_WORDS and not _LINE_ENDING_A_SENTENCE.search(line)
 
 
 def _split_words(text: str, limit: int) -> Iterator[str]:

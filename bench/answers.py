@@ -22,7 +22,7 @@ the design on other documents, and takes part in calibrating the refusal thresho
 split is printed as its own column. No GOOGLE_API_KEY: the offline
 answerer serves (the default of `make run`). Figures are printed, never asserted.
 
-    .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N]
+    .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
 """
 
 import argparse
@@ -256,9 +256,12 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write every question, reply and source here")
     parser.add_argument("--misses", action="store_true", help="print the questions answered wrongly")
     parser.add_argument("--limit", type=int, help="ask only the first N questions of each kind (a smoke run)")
+    parser.add_argument("--redis-db", type=int, help="Redis database of server and worker (default 14)")
     args = parser.parse_args()
     os.environ.pop("GOOGLE_API_KEY", None)
     runner = load_contract_runner()
+    if args.redis_db is not None:
+        runner.REDIS_DB = args.redis_db
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
         asked += ask_set(runner, data_set, f"{DATABASE}_{n}" if n else DATABASE, args.limit)

@@ -13,7 +13,7 @@ from adapters.embeddings import Embedder
 from adapters.gemini import GeminiChat, Generation, Message
 from adapters.vector_store import ChunkHit
 from persistence.models import MessageRole
-from services.extractive import choose_quotes
+from services.extractive import SentenceRanking, choose_quotes, rank_sentences
 from services.prompts import AnswerStyle, not_found, system_prompt
 
 EXTRACTIVE_MODEL = "silverstar-extractive"
@@ -33,6 +33,8 @@ class Question:
     style: AnswerStyle
     # What retrieval searched for: the text, or with a follow-up the question it follows too.
     search_text: str = ""
+    # The offline answerer's sentences, scored when the passages were reranked (embedded once).
+    ranking: SentenceRanking | None = None
 
 
 class Answerer(Protocol):
@@ -72,9 +74,10 @@ class ExtractiveAnswerer:
     """The offline answerer: the passages' sentences nearest the question in meaning, quoted.
 
     Without a language model it cannot write; it quotes. Each question embeds the candidate
-    sentences of the best passages and their two-sentence windows (one batch, the local
-    embedder that indexed them) and quotes the best by meaning and shared words, in
-    document order, citing their passages. It refuses instead when the
+    sentences of the passages and their two-sentence windows once (one batch, the local
+    embedder that indexed them; `AssistantService.prepare` does it while reranking the
+    passages and hands the ranking over in `Question.ranking`) and quotes the best by
+    meaning and shared words, in document order, citing their passages. It refuses instead when the
     evidence is weak (`services.extractive.assess`): an unrelated passage quoted as "what the
     documents say" would mislead.
     """
@@ -95,25 +98,22 @@ class ExtractiveAnswerer:
             yield Generation(text=line)
 
     def reply(self, question: Question) -> str:
-        quotes = choose_quotes(search_queries(question), question.passages, self._embedder())
+        ranking = question.ranking or rank_sentences(
+            question.text, question.search_text, question.passages, self._embedder()
+        )
+        quotes = choose_quotes(ranking)
         if not quotes:
             return not_found(self._clinic_name)
         if question.style == AnswerStyle.spoken:
             return " ".join(quote.text for quote in quotes)
         lines = []
         for n in sorted({quote.passage for quote in quotes}):
-            hit = question.passages[n - 1]
+            hit = ranking.passages[n - 1]
             text = " ".join(quote.text for quote in quotes if quote.passage == n)
-            lines.append(f'- "{text}" ({hit.filename}, page {hit.page}) [{n}]')
+            # Cited by its place among the question's passages (the sources the caller is shown).
+            lines.append(f'- "{text}" ({hit.filename}, page {hit.page}) [{question.passages.index(hit) + 1}]')
         return (
             f"Here is what {self._clinic_name}'s documents say (quoted automatically, "
             "not written by an AI model):\n" + "\n".join(lines) + "\n"
             "This is not medical advice. In an emergency, call the emergency services."
         )
-
-
-def search_queries(question: Question) -> list[str]:
-    """The question, and for a follow-up also the text retrieval searched (with the question before)."""
-    if question.search_text and question.search_text != question.text:
-        return [question.text, question.search_text]
-    return [question.text]

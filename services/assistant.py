@@ -29,6 +29,7 @@ from kernel.errors import BadGateway, Forbidden, NotFound, ProblemError, Service
 from persistence.models import AIChannel, AILog, MessageRole, User, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
+from services.extractive import rank_sentences
 from services.outside_world import OutsideWorld
 from services.prompts import AnswerStyle, cited_passages
 from services.retrieval import retrieve, standalone_query
@@ -144,11 +145,20 @@ class AssistantService:
             patient_id=patient_id,
             query=search_text,
             k=self._settings.assistant_top_k,
-            rerank_by_sentence=isinstance(self.answerer, ExtractiveAnswerer),
         )
+        ranking = None
+        if isinstance(self.answerer, ExtractiveAnswerer):
+            # Its sentences, embedded once, rerank the passages (the sources shown) and choose the quote.
+            ranking = await asyncio.to_thread(rank_sentences, question, search_text, passages, embedder)
+            passages = ranking.passages
         return Prepared(
             question=Question(
-                text=question, passages=passages, history=tuple(history), style=style, search_text=search_text
+                text=question,
+                passages=passages,
+                history=tuple(history),
+                style=style,
+                search_text=search_text,
+                ranking=ranking,
             ),
             user_id=user.id if user else None,
             channel=channel,

@@ -1,14 +1,23 @@
 """What the offline answerer quotes, and when it refuses: sentences chosen by meaning.
 
-The candidate sentences of the best passages (headings taken off, repeats from overlapping
-chunks dropped) and their windows (a sentence with the one after it, so that an answer
-spread over two sentences is quoted whole) are embedded in one batch with the question, by
-the local model that indexed the passages. A unit's (sentence's or window's) score is its
+The sentences of the retrieved passages (headings left out) and their windows (a sentence
+with the one after it, so that an answer spread over two sentences is quoted whole) are
+embedded once per question, in one batch with the question, by the local model that
+indexed the passages. That one batch serves twice: the passages are reordered by their
+sentence nearest the question (a chunk's vector blurs the one sentence that answers), and
+the quote is chosen from the best of them. A unit's (sentence's or window's) score is its
 cosine similarity to the question, plus a share of its passage's retrieval score (a
 sentence is read in its passage's context), plus a share of its lexical overlap with the
 question: the question's content words it holds, each weighted by how rare it is among the
 candidates (a BM25-like idf), so "cheque" finds the cheque sentence even when the embedding
 ranks a payment sentence first.
+
+A follow-up ("And on Sundays?") is searched together with the question it follows. Its
+quote is chosen by the mean similarity of a sentence to the message and to that search
+text (the search text alone would quote the previous answer again, the message alone lacks
+the topic), and so is its lexical overlap: the mean of the message's and the search
+text's; reranking and refusing read the nearer of the two similarities (is the topic in
+the documents at all).
 
 Refusing rests on three pieces of evidence rather than one cut-off on the passage score:
 the best sentence's similarity to the question, its margin over the runner-up sentence
@@ -19,13 +28,15 @@ calibrated by bench/calibrate_answers.py (all-MiniLM-L6-v2 scale) on two develop
 Birchwood's dev split and the Fernhill physiotherapy set, never on the held-out split: the
 rule answering the most questions correctly minus those wrongly refused while refusing at
 least 80 % of each development set's unanswerable ones. The target is 80 %, not 100 %: a
-stricter rule refuses real questions worded unlike the text.
+stricter rule refuses real questions worded unlike the text. (A rule on similarity plus
+margin, calibrated on dev alone, answered one more dev question but refused fewer held-out
+unanswerable ones, and was not kept.)
 """
 
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -85,40 +96,116 @@ class Assessment:
         return self.best_similarity >= MIN_SIMILARITY and self.in_first_passage and self.margin >= MIN_MARGIN
 
 
+@dataclass(frozen=True)
+class SentenceRanking:
+    """The passages reordered by their nearest sentence, and what may be quoted from them."""
+
+    passages: list[ChunkHit]  # best sentence first; the [n] of a Quote indexes this list
+    assessment: Assessment | None  # read on the single sentences; None: nothing to quote
+    units: list[Quote]  # sentences and windows of the passages worth quoting from, best first
+
+
 def candidates(passages: Sequence[ChunkHit]) -> list[Candidate]:
-    """The quotable sentences of the passages worth quoting from, each once."""
-    if not passages:
-        return []
-    floor = passages[0].score - PASSAGE_SCORE_SPAN
-    seen: set[str] = set()
+    """Every passage's quotable sentences, in retrieval order (a sentence may recur in overlapping chunks)."""
     found: list[Candidate] = []
-    for n, hit in enumerate(passages[:MAX_PASSAGES], start=1):
-        if hit.score < floor:
-            break
+    for n, hit in enumerate(passages, start=1):
+        flattened = "\n" not in hit.text  # stored before headings kept their own line
         for position, sentence in enumerate(split_sentences(hit.text)):
-            text = strip_headings(sentence)
-            key = " ".join(text.lower().split())
-            if len(text.split()) < MIN_SENTENCE_WORDS or key in seen:
-                continue
-            seen.add(key)
-            found.append(Candidate(text, n, position))
+            text = strip_headings(sentence) if flattened else sentence
+            if len(text.split()) >= MIN_SENTENCE_WORDS:
+                found.append(Candidate(text, n, position))
     return found
 
 
-def score_sentences(queries: Sequence[str], passages: Sequence[ChunkHit], embedder: Embedder) -> list[Quote]:
-    """Every candidate sentence with its similarity to the nearest query, best first."""
-    found = candidates(passages)
-    if not found or not queries:
-        return []
-    vectors = np.asarray(embedder.embed([*queries, *(c.text for c in found)]), dtype=np.float32)
-    similarities = (vectors[len(queries) :] @ vectors[: len(queries)].T).max(axis=1)
-    quotes = [
-        Quote(
-            c.text, c.passage, c.position, float(s), float(s) + PASSAGE_WEIGHT * passages[c.passage - 1].score
-        )
-        for c, s in zip(found, similarities, strict=True)
+def rank_sentences(
+    question: str, search_text: str, passages: Sequence[ChunkHit], embedder: Embedder
+) -> SentenceRanking:
+    """The passages reranked by sentence and their units scored: one embedding batch per question."""
+    eligible = _worth_quoting(passages)  # the others are neither reranked nor quoted: not embedded
+    sentences = [c for c in candidates(passages) if c.passage in eligible]
+    if not sentences or not question.strip():
+        return SentenceRanking(list(passages), None, [])
+    windows = [
+        Candidate(f"{a.text} {b.text}", a.passage, a.position, b.position)
+        for a, b in itertools.pairwise(sentences)
+        if a.passage == b.passage
     ]
-    return sorted(quotes, key=lambda q: -q.score)
+    units = [*sentences, *windows]
+    topic, choice = _similarities(question, search_text, [u.text for u in units], embedder)
+    order = _passage_order(passages, sentences, topic)
+    renumber = {old: new for new, old in enumerate(order, start=1)}
+    reordered = [passages[i - 1] for i in order]
+    kept = _quotable([replace(u, passage=renumber[u.passage]) for u in units], reordered)
+    if not kept:
+        return SentenceRanking(reordered, None, [])
+    quotable = [replace(units[i], passage=renumber[units[i].passage]) for i in kept]
+    passage_scores = np.asarray([reordered[u.passage - 1].score for u in quotable], dtype=np.float32)
+    lexical = (lexical_overlap(question, quotable) + lexical_overlap(search_text or question, quotable)) / 2
+    scores = choice[kept] + PASSAGE_WEIGHT * passage_scores + LEXICAL_WEIGHT * lexical
+    ranked = [
+        Quote(u.text, u.passage, u.position, float(sim), float(score), u.last_position)
+        for u, sim, score in zip(quotable, choice[kept], scores, strict=True)
+    ]
+    single = [
+        Quote(u.text, u.passage, u.position, float(sim), float(sim) + PASSAGE_WEIGHT * float(p))
+        for u, sim, p in zip(quotable, topic[kept], passage_scores, strict=True)
+        if u.last_position is None
+    ]
+    assessment = assess(sorted(single, key=lambda q: -q.score)) if single else None
+    return SentenceRanking(reordered, assessment, sorted(ranked, key=lambda q: -q.score))
+
+
+def _similarities(
+    question: str, search_text: str, texts: Sequence[str], embedder: Embedder
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's cosine similarity to the question, for the topic and for the quote's choice.
+
+    They differ for a follow-up only: the topic is the nearer of the message and its search
+    text (what reranking and refusing read), the choice their mean (what picks the quote).
+    """
+    follow_up = bool(search_text) and search_text != question
+    queries = [question, search_text] if follow_up else [question]
+    unique = list(dict.fromkeys(texts))  # overlapping chunks repeat sentences: embedded once
+    vectors = np.asarray(embedder.embed([*queries, *unique]), dtype=np.float32)
+    per_query = vectors[len(queries) :] @ vectors[: len(queries)].T
+    index = {text: i for i, text in enumerate(unique)}
+    rows = per_query[[index[t] for t in texts]]
+    return rows.max(axis=1), rows.mean(axis=1)
+
+
+def _passage_order(
+    passages: Sequence[ChunkHit], sentences: Sequence[Candidate], similarity: np.ndarray
+) -> list[int]:
+    """1-based passage numbers, best first by their nearest sentence, then by retrieval score.
+
+    Passages without sentences (too far below the best to be quoted from) keep their retrieval
+    order after the others.
+    """
+    best: dict[int, float] = {}
+    for sentence, sim in zip(sentences, similarity, strict=False):
+        best[sentence.passage] = max(best.get(sentence.passage, -1.0), float(sim))
+    return sorted(range(1, len(passages) + 1), key=lambda n: (-best.get(n, -1.0), -passages[n - 1].score))
+
+
+def _worth_quoting(passages: Sequence[ChunkHit]) -> set[int]:
+    """The 1-based numbers of the first passages scoring near the first one."""
+    if not passages:
+        return set()
+    floor = passages[0].score - PASSAGE_SCORE_SPAN
+    return {n for n, hit in enumerate(passages[:MAX_PASSAGES], start=1) if hit.score >= floor}
+
+
+def _quotable(units: Sequence[Candidate], passages: Sequence[ChunkHit]) -> list[int]:
+    """The indexes of the units of the first passages near the best one's score, each text once."""
+    worth = _worth_quoting(passages)
+    seen: set[str] = set()
+    kept: list[int] = []
+    for i in sorted(range(len(units)), key=lambda i: units[i].passage):
+        key = " ".join(units[i].text.lower().split())
+        if units[i].passage in worth and key not in seen:
+            seen.add(key)
+            kept.append(i)
+    return kept
 
 
 def assess(ranked: Sequence[Quote]) -> Assessment:
@@ -132,45 +219,11 @@ def assess(ranked: Sequence[Quote]) -> Assessment:
     )
 
 
-def choose_quotes(queries: Sequence[str], passages: Sequence[ChunkHit], embedder: Embedder) -> list[Quote]:
+def choose_quotes(ranking: SentenceRanking) -> list[Quote]:
     """The sentences to quote, in document order; none when the passages don't hold the answer."""
-    ranked = rank_units(queries, passages, embedder)
-    if ranked is None or not ranked.assessment.answerable:
+    if ranking.assessment is None or not ranking.assessment.answerable:
         return []
-    return pick_quotes(ranked.units)
-
-
-@dataclass(frozen=True)
-class Ranked:
-    assessment: Assessment  # read on the single sentences
-    units: list[Quote]  # sentences and windows, best first by the hybrid score
-
-
-def rank_units(queries: Sequence[str], passages: Sequence[ChunkHit], embedder: Embedder) -> Ranked | None:
-    """The candidate sentences and windows scored, with the evidence for answering; one embedding batch."""
-    found = candidates(passages)
-    if not found or not queries:
-        return None
-    windows = [
-        Candidate(f"{a.text} {b.text}", a.passage, a.position, b.position)
-        for a, b in itertools.pairwise(found)
-        if a.passage == b.passage
-    ]
-    units = [*found, *windows]
-    vectors = np.asarray(embedder.embed([*queries, *(u.text for u in units)]), dtype=np.float32)
-    similarities = (vectors[len(queries) :] @ vectors[: len(queries)].T).max(axis=1)
-    passage_scores = np.asarray([passages[u.passage - 1].score for u in units], dtype=np.float32)
-    sentences = [
-        Quote(c.text, c.passage, c.position, float(s), float(s) + PASSAGE_WEIGHT * float(p))
-        for c, s, p in zip(found, similarities, passage_scores, strict=False)
-    ]
-    lexical = lexical_overlap(" ".join(queries), units)
-    scores = similarities + PASSAGE_WEIGHT * passage_scores + LEXICAL_WEIGHT * lexical
-    ranked = [
-        Quote(u.text, u.passage, u.position, float(sim), float(score), u.last_position)
-        for u, sim, score in zip(units, similarities, scores, strict=True)
-    ]
-    return Ranked(assess(sorted(sentences, key=lambda q: -q.score)), sorted(ranked, key=lambda q: -q.score))
+    return pick_quotes(ranking.units)
 
 
 def lexical_overlap(question: str, units: Sequence[Candidate]) -> np.ndarray:

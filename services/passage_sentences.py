@@ -1,11 +1,12 @@
-"""A passage cut into quotable sentences, with the headings glued to them taken off.
+"""A passage cut into quotable sentences, with its headings taken off.
 
-Chunks are stored with their line breaks flattened, so a page's heading ("Birchwood
-Medical Centre - Patient Guide", "Opening hours") runs straight into the first sentence
-under it. A heading is recognised by its shape: a short run of words without sentence
-punctuation, not opening like a clause, that ends just before a capitalised word starting
-a sentence. When in doubt a prefix is kept: a heading left in reads worse than a sentence
-cut in half.
+Chunks keep a heading on a line of its own (`adapters.pdf_text` tells it by the PDF's
+lines), and such a line is no sentence. Chunks stored before that have their line breaks
+flattened, so a page's heading ("Birchwood Medical Centre - Patient Guide", "Opening
+hours") runs straight into the first sentence under it; there a heading is recognised by
+its shape: a short run of words without sentence punctuation, not opening like a clause,
+that ends just before a capitalised word starting a sentence. When in doubt a prefix is
+kept: a heading left in reads worse than a sentence cut in half.
 """
 
 import re
@@ -34,7 +35,21 @@ _TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of a passage, whitespace flattened, abbreviations ("Dr.") not taken as ends."""
+    """The sentences of a passage, headings left out, abbreviations ("Dr.") not taken as ends."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    body = [line for i, line in enumerate(lines) if i == len(lines) - 1 or not _is_heading_line(line)]
+    return [sentence for line in body for sentence in _sentences(line)]
+
+
+def _is_heading_line(line: str) -> bool:
+    """A line followed by another that ends without sentence punctuation: a heading kept apart."""
+    return not _LINE_END.search(line)
+
+
+_LINE_END = re.compile(r"[.!?:;]\W*$")
+
+
+def _sentences(text: str) -> list[str]:
     flat = " ".join(text.split())
     sentences: list[str] = []
     start = 0

@@ -102,3 +102,23 @@ def test_words_broken_across_lines_are_joined() -> None:
     assert chunk_pages(["The appoint-\nment starts\nat nine."]) == [
         TextChunk(page=1, text="The appointment starts at nine.")
     ]
+
+
+def test_a_heading_line_keeps_its_own_line_and_wrapped_lines_do_not() -> None:
+    page = (
+        "Clinic - Patient Guide\n"
+        "When to get urgent help\n"
+        "Call the emergency number 911 for chest pain, severe bleeding or signs of a stroke such as\n"
+        "Slurred speech. For urgent problems that are not emergencies, call the reception.\n"
+        "Parking\n"
+        "Free parking is behind the building for 2 hours."
+    )
+
+    [chunk] = chunk_pages([page])
+
+    assert chunk.text == (
+        "Clinic - Patient Guide\nWhen to get urgent help\n"
+        "Call the emergency number 911 for chest pain, severe bleeding or signs of a stroke such as "
+        "Slurred speech. For urgent problems that are not emergencies, call the reception.\n"
+        "Parking\nFree parking is behind the building for 2 hours."
+    )

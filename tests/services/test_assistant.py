@@ -14,8 +14,9 @@ from kernel.settings import Settings
 from persistence.models import AIChannel, AILog, MessageRole
 from services.answerers import ExtractiveAnswerer, Question, Turn
 from services.assistant import AssistantService
+from services.extractive import rank_sentences
 from services.prompts import AnswerStyle, cited_passages, not_found, render_context
-from services.retrieval import rerank, standalone_query
+from services.retrieval import standalone_query
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
 from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server
@@ -173,12 +174,11 @@ def test_passages_are_reranked_by_the_sentence_nearest_the_question(local_embedd
     # The chunk scores put the opening hours first; the aftercare passage holds the answer.
     hours, aftercare = hit(HOURS, 0.45), hit(AFTERCARE, 0.4)
 
-    ranked = rerank(
-        ["What painkiller should I take after a tooth is pulled?"], [hours, aftercare], local_embedder
-    )
+    def reranked(question: str) -> list[ChunkHit]:
+        return rank_sentences(question, question, [hours, aftercare], local_embedder).passages
 
-    assert ranked == [aftercare, hours]
-    assert rerank(["When do you open on weekdays?"], [hours, aftercare], local_embedder) == [hours, aftercare]
+    assert reranked("What painkiller should I take after a tooth is pulled?") == [aftercare, hours]
+    assert reranked("When do you open on weekdays?") == [hours, aftercare]
 
 
 def test_a_short_or_anaphoric_message_is_searched_with_the_questions_it_follows() -> None:

@@ -1,11 +1,23 @@
-"""The offline answerer's sentence choice: windows, the lexical overlap, no sentence quoted twice."""
+"""The offline answerer's sentence choice: windows, the lexical overlap, no sentence quoted twice,
+one embedding batch per question, headings never quoted, follow-ups quoted for the message."""
 
 import uuid
+from collections.abc import Sequence
 
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
-from services.extractive import Candidate, Quote, choose_quotes, lexical_overlap, pick_quotes
-from services.passage_sentences import content_terms
+from services.answerers import ExtractiveAnswerer, Question
+from services.extractive import (
+    Candidate,
+    Quote,
+    candidates,
+    choose_quotes,
+    lexical_overlap,
+    pick_quotes,
+    rank_sentences,
+)
+from services.passage_sentences import content_terms, split_sentences
+from services.prompts import AnswerStyle
 
 
 def _hit(text: str, score: float = 0.5) -> ChunkHit:
@@ -45,8 +57,60 @@ def test_an_answer_spread_over_two_sentences_is_quoted_whole(local_embedder: Emb
     )
     question = "How long before my trip should I book travel vaccinations?"
 
-    quotes = choose_quotes([question], [passage], local_embedder)
+    quotes = choose_quotes(rank_sentences(question, question, [passage], local_embedder))
     quoted = " ".join(q.text for q in quotes)
 
     assert "travel nurse" in quoted and "six weeks" in quoted
     assert "Repeat prescriptions" not in quoted
+
+
+class CountingEmbedder:
+    """The real local model, counting the batches it is given."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self.name = embedder.name
+        self.dimensions = embedder.dimensions
+        self.batches = 0
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.batches += 1
+        return self._embedder.embed(texts)
+
+
+def test_reranking_and_quoting_share_one_embedding_batch(local_embedder: Embedder) -> None:
+    counting = CountingEmbedder(local_embedder)
+    hours = _hit("The clinic opens at 8 am and closes at 6 pm on weekdays. Parking is free.", 0.5)
+    fees = _hit("A missed appointment costs 40 dollars. Cancel one day ahead to avoid the fee.", 0.45)
+    question = "What if I miss my appointment?"
+
+    ranking = rank_sentences(question, question, [hours, fees], counting)
+    reply = ExtractiveAnswerer("Clinic", lambda: counting).reply(
+        Question(question, ranking.passages, (), AnswerStyle.chat, question, ranking)
+    )
+
+    assert counting.batches == 1
+    assert ranking.passages == [fees, hours]
+    assert "40 dollars" in reply and "[1]" in reply
+
+
+def test_a_heading_on_its_own_line_is_never_a_sentence_even_when_it_opens_like_one() -> None:
+    chunk = "Clinic - After Your Treatment\nWhen to get urgent help\nCall 911 for chest pain. Stay calm."
+
+    assert split_sentences(chunk) == ["Call 911 for chest pain.", "Stay calm."]
+    assert [c.text for c in candidates([_hit(chunk)])] == ["Call 911 for chest pain."]
+
+
+def test_a_follow_up_quotes_what_the_message_asks_not_the_previous_answer(local_embedder: Embedder) -> None:
+    passage = _hit(
+        "Opening hours\nOn weekdays the clinic is open from 8:00 to 18:00. Parking is free behind the "
+        "building. On Saturdays the clinic is open from 9:00 to 13:00 for urgent cases. Flu vaccines "
+        "are given every October. Nobody works on Sundays, when the building is locked."
+    )
+    first = "When is the clinic open on Saturdays?"
+    follow_up = "And on Sundays?"
+
+    ranking = rank_sentences(follow_up, f"{first} {follow_up}", [passage], local_embedder)
+
+    assert "Sundays" in ranking.units[0].text
+    assert ranking.assessment is not None and ranking.assessment.answerable
