@@ -39,6 +39,9 @@ async def open_runtime(
     )
     redis = Redis.from_url(resolve_redis_url(settings))
     session_factory = create_session_factory(engine)
+    # The read audit's writer has a connection of its own: waiting for one behind the requests
+    # whose reads it commits would hold all of them up.
+    audit_engine = create_engine(database_url, pool_size=1, max_overflow=0)
     runtime = Runtime(
         settings=settings,
         session_factory=session_factory,
@@ -48,7 +51,7 @@ async def open_runtime(
         world=world or OutsideWorld(settings),
         # The broker is built on the first job sent: starting the API connects to no queue.
         job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
-        read_audit=GroupedReadAudit(session_factory),
+        read_audit=GroupedReadAudit(create_session_factory(audit_engine)),
     )
     try:
         if settings.first_admin_email and settings.first_admin_password:
@@ -69,3 +72,4 @@ async def open_runtime(
     finally:
         await redis.aclose()
         await engine.dispose()
+        await audit_engine.dispose()
