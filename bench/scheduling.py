@@ -901,6 +901,14 @@ def main() -> int:
         f"p99 {unaudited_list.p99_ms:.1f} ms; /health {unaudited_health.requests_per_s:.0f} req/s "
         f"on that server) → {audit_share:.0%} of unaudited"
     )
+    if listing.server_cpu and unaudited_list.server_cpu:
+        # Steadier than req/s on a machine whose speed drifts between the two servers' runs.
+        audited_ms = listing.server_cpu / listing.requests_per_s * 1000
+        unaudited_ms = unaudited_list.server_cpu / unaudited_list.requests_per_s * 1000
+        print(
+            f"  uvicorn CPU per request: {audited_ms:.2f} ms audited, {unaudited_ms:.2f} ms unaudited "
+            f"(×{audited_ms / unaudited_ms:.2f})"
+        )
     of_bare = {name: r.requests_per_s / bare.requests_per_s for name, r in results.items()}
     checks = [
         (
