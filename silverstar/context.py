@@ -52,7 +52,7 @@ def _bearer_token(request: Request) -> str:
 
 async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
     claims = runtime.tokens.verify(_bearer_token(request))
-    found = await UserRepository(session).get_signing_in(claims.user_id, claims.session_id)
+    found = await UserRepository(session).get_caller(claims.user_id, claims.session_id)
     if found is None or not found[0].is_active:
         raise InvalidToken()
     user, session_ended = found

@@ -22,9 +22,7 @@ class UserRepository:
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self._session.get(User, user_id)
 
-    async def get_signing_in(
-        self, user_id: uuid.UUID, session_id: uuid.UUID | None
-    ) -> tuple[User, bool] | None:
+    async def get_caller(self, user_id: uuid.UUID, session_id: uuid.UUID | None) -> tuple[User, bool] | None:
         """The account behind an access token and whether the token's session has ended
         (its refresh tokens revoked), in one query; None if there is no such account."""
         ended = (
