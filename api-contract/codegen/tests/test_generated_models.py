@@ -96,6 +96,13 @@ def test_a_date_time_field_built_by_a_handler_takes_a_datetime(generated: Genera
     assert generated.models.Vitals(**{**VITALS, "takenAt": when}).taken_at == when
 
 
+def test_a_date_time_is_written_in_utc_with_z_whatever_offset_it_came_with(generated: Generated) -> None:
+    berlin_morning = datetime(2027, 3, 28, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    for taken_at in ("2027-03-28T09:30:00+02:00", berlin_morning):
+        written = generated.models.Vitals.model_validate({**VITALS, "takenAt": taken_at})
+        assert '"takenAt":"2027-03-28T07:30:00Z"' in written.model_dump_json(by_alias=True)
+
+
 @pytest.mark.parametrize(
     "value", ["2027-03-28T00:00:00Z", "2027-3-28", "20270328", 20270328, "1999-12-31", "2100-01-01"]
 )
