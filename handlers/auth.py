@@ -32,6 +32,11 @@ def _sessions(ctx: RequestContext) -> SessionService:
     return SessionService(ctx.session, ctx.runtime.tokens)
 
 
+async def _own_account(ctx: RequestContext) -> User:
+    """The caller's account row (the request context holds only its id and role)."""
+    return await _accounts(ctx).get_visible(ctx.user, ctx.user.id)
+
+
 async def _start_session(ctx: RequestContext, user: User) -> api.TokenResponse:
     return _token_response(await _sessions(ctx).start(user))
 
@@ -88,7 +93,7 @@ class AuthHandlers:
         await _sessions(ctx).end(session_id)
 
     async def change_password(self, ctx: RequestContext, *, body: api.PasswordChange) -> api.TokenResponse:
-        user = ctx.user
+        user = await _own_account(ctx)
         await _accounts(ctx).change_password(user, body.current_password, body.password)
         await _sessions(ctx).end_all(user.id)
         ctx.audit.record(AuditAction.PASSWORD_CHANGE, "user", user.id, patient_id=patient_of(user))
@@ -96,4 +101,4 @@ class AuthHandlers:
 
     async def get_current_user(self, ctx: RequestContext) -> api.User:
         ctx.audit.read(AuditAction.USER_READ, "user", ctx.user.id, patient_of(ctx.user))
-        return user_out(ctx.user)
+        return user_out(await _own_account(ctx))

@@ -20,7 +20,7 @@ from handlers.request_origin import client_ip
 from kernel.errors import Unauthorized
 from kernel.settings import Settings
 from kernel.tokens import TokenClaims, TokenService
-from persistence.models import User
+from persistence.models import Caller
 from services.audit import AuditTrail
 from services.audit_reads import GroupedReadAudit
 from services.jobs import JobBuffer, Jobs
@@ -53,7 +53,7 @@ class RequestContext:
     runtime: Runtime
     session: AsyncSession
     request: Request
-    caller: User | None = None
+    caller: Caller | None = None
     # The verified access token's claims (its session, expiry), for callers with one.
     claims: TokenClaims | None = None
     jobs: JobBuffer = field(default_factory=JobBuffer)
@@ -61,7 +61,7 @@ class RequestContext:
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
-    def user(self) -> User:
+    def user(self) -> Caller:
         if self.caller is None:
             raise Unauthorized()
         return self.caller

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from kernel.passwords import check_password_policy, hash_password, needs_rehash, verify_password
-from persistence.models import Doctor, Patient, User, UserRole
+from persistence.models import Doctor, Patient, Principal, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
 from services.policies import ADMIN_ONLY_FIELDS, may_change_account_fields
@@ -136,14 +136,14 @@ class AccountService:
         user.password_hash = await hash_password(new)
         await self._session.flush()
 
-    async def get_visible(self, actor: User, user_id: uuid.UUID) -> User:
+    async def get_visible(self, actor: Principal, user_id: uuid.UUID) -> User:
         """An account the actor may see (`readable_users`); anyone else's is not found (404, not 403)."""
         user = await self._users.get_readable(actor, user_id)
         if user is None:
             raise NotFound("No such user.")
         return user
 
-    async def update(self, actor: User, user_id: uuid.UUID, changes: UserChanges) -> UpdatedUser:
+    async def update(self, actor: Principal, user_id: uuid.UUID, changes: UserChanges) -> UpdatedUser:
         user = await self.get_visible(actor, user_id)
         previous_role = user.role
         fields = dict(changes.fields)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.gemini import AnswerBlocked, ModelError, ModelUnavailable
 from adapters.vector_store import ChunkHit
 from kernel.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
-from persistence.models import AIChannel, AILog, MessageRole, User, UserRole
+from persistence.models import AIChannel, AILog, MessageRole, Principal, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
 from services.extractive import rank_sentences
@@ -37,7 +37,7 @@ from services.retrieval import retrieve, standalone_query
 SNIPPET_CHARS = 300
 
 
-def retrieval_scope(user: User | None) -> uuid.UUID | None:
+def retrieval_scope(user: Principal | None) -> uuid.UUID | None:
     """Whose private documents a user's question may search besides the knowledge base."""
     return user.id if user is not None and user.role == UserRole.patient else None
 
@@ -113,7 +113,7 @@ class AssistantService:
         self._conversations = ConversationRepository(session)
         self._logs = AILogRepository(session)
 
-    async def conversation_history(self, user: User, conversation_id: uuid.UUID) -> list[Turn]:
+    async def conversation_history(self, user: Principal, conversation_id: uuid.UUID) -> list[Turn]:
         """The last turns of one of the user's conversations; someone else's is not found."""
         if await self._conversations.get_own(user.id, conversation_id) is None:
             raise NotFound("No such conversation.")
@@ -126,7 +126,7 @@ class AssistantService:
         self,
         question: str,
         *,
-        user: User | None,
+        user: Principal | None,
         patient_id: uuid.UUID | None,
         channel: AIChannel,
         history: Sequence[Turn] = (),
@@ -166,7 +166,9 @@ class AssistantService:
             started=started,
         )
 
-    async def prepare_chat(self, user: User, message: str, conversation_id: uuid.UUID | None) -> Prepared:
+    async def prepare_chat(
+        self, user: Principal, message: str, conversation_id: uuid.UUID | None
+    ) -> Prepared:
         history = await self.conversation_history(user, conversation_id) if conversation_id else []
         prepared = await self.prepare(
             message, user=user, patient_id=retrieval_scope(user), channel=AIChannel.chat, history=history
@@ -181,7 +183,7 @@ class AssistantService:
         self,
         question: str,
         *,
-        user: User | None,
+        user: Principal | None,
         patient_id: uuid.UUID | None,
         channel: AIChannel,
         history: Sequence[Turn] = (),

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import User, UserRole
+from persistence.models import Principal, User, UserRole
 from persistence.repositories.audit import NewAuditEvent, append_events
 
 
@@ -57,7 +57,7 @@ def storable(text: str) -> str:
     return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
-def patient_of(user: User) -> uuid.UUID | None:
+def patient_of(user: Principal) -> uuid.UUID | None:
     """The patient a user account's data concerns: itself, when it is a patient's."""
     return user.id if user.role == UserRole.patient else None
 
@@ -70,7 +70,7 @@ class Actor:
     role: str
 
     @classmethod
-    def of(cls, user: User) -> "Actor":
+    def of(cls, user: Principal) -> "Actor":
         return cls(user.id, user.role.value)
 
 
@@ -100,7 +100,7 @@ class AuditTrail:
         patient_id: uuid.UUID | None = None,
         outcome: Outcome = Outcome.SUCCESS,
         detail: dict[str, Any] | None = None,
-        actor: User | None = None,
+        actor: Principal | None = None,
         keep_on_failure: bool = False,
     ) -> None:
         """One event. `actor` overrides the caller (a sign-in's user, before there is a caller)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Appointment, AuditEvent, Document, User, UserRole
+from persistence.models import Appointment, AuditEvent, Document, Principal, User, UserRole
 from persistence.repositories.audit import AuditFilter, AuditRepository
 from services.audit import AuditTrail, Outcome, patient_of
 from services.audit_catalog import Audited
@@ -21,7 +21,7 @@ async def search_events(
 
 
 async def access_log(
-    session: AsyncSession, patient: User, *, limit: int, offset: int
+    session: AsyncSession, patient: Principal, *, limit: int, offset: int
 ) -> tuple[Sequence[EventWithActor], int]:
     """Events on the patient's data by anyone but the patient (sign-ins are not about their data)."""
     where = AuditFilter(patient_id=patient.id, exclude_actor_id=patient.id)

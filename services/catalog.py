@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
-from persistence.models import Doctor, DoctorTimeOff, DoctorWorkingHours, Service, User, UserRole
+from persistence.models import Doctor, DoctorTimeOff, DoctorWorkingHours, Principal, Service, User, UserRole
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from services.policies import may_change_schedule
 
@@ -51,7 +51,7 @@ class CatalogService:
     # Services
 
     async def list_services(
-        self, actor: User, *, include_inactive: bool, limit: int, offset: int
+        self, actor: Principal, *, include_inactive: bool, limit: int, offset: int
     ) -> tuple[Sequence[Service], int]:
         # Retired services are the staff's business; patients only ever see bookable ones.
         show_inactive = include_inactive and actor.role != UserRole.patient
@@ -123,7 +123,7 @@ class CatalogService:
 
     async def replace_schedule(
         self,
-        actor: User,
+        actor: Principal,
         doctor_id: uuid.UUID,
         *,
         weekly_hours: Sequence[WeeklyInterval],

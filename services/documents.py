@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.storage import DocumentStorage, document_key
 from adapters.vector_store import VectorStore
 from kernel.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
-from persistence.models import Document, DocumentStatus, User, UserRole
+from persistence.models import Document, DocumentStatus, Principal, UserRole
 from persistence.repositories.documents import DocumentRepository
 from persistence.repositories.users import UserRepository
 from services.jobs import INGEST_DOCUMENT, Jobs
@@ -97,7 +97,7 @@ class DocumentService:
         self._storage = storage
         self._max_upload_bytes = max_upload_bytes
 
-    async def _owner_patient(self, actor: User, patient_id: uuid.UUID | None) -> uuid.UUID | None:
+    async def _owner_patient(self, actor: Principal, patient_id: uuid.UUID | None) -> uuid.UUID | None:
         """The patient a new document belongs to; None = the clinic's knowledge base."""
         if actor.role == UserRole.patient:
             if patient_id not in (None, actor.id):
@@ -111,7 +111,7 @@ class DocumentService:
             raise Forbidden("Doctors can only add documents for their own patients.")
         return patient_id
 
-    async def upload(self, actor: User, upload: Upload) -> Stored:
+    async def upload(self, actor: Principal, upload: Upload) -> Stored:
         patient_id = await self._owner_patient(actor, upload.patient_id)
         sha256, size = await anyio.to_thread.run_sync(_digest, upload.stream, self._max_upload_bytes)
         await anyio.to_thread.run_sync(_check_is_pdf, upload.stream)
@@ -148,20 +148,20 @@ class DocumentService:
         self._jobs.enqueue(INGEST_DOCUMENT, str(document.id))
         return Stored(document, created=True)
 
-    async def get(self, actor: User, document_id: uuid.UUID) -> Document:
+    async def get(self, actor: Principal, document_id: uuid.UUID) -> Document:
         document = await self._documents.get_readable(actor, document_id)
         if document is None:
             raise NotFound("No such document.")
         return document
 
-    async def read_file(self, actor: User, document_id: uuid.UUID) -> tuple[Document, bytes]:
+    async def read_file(self, actor: Principal, document_id: uuid.UUID) -> tuple[Document, bytes]:
         document = await self.get(actor, document_id)
         content = await anyio.to_thread.run_sync(self._storage.read, document_key(document.id))
         return document, content
 
     async def page(
         self,
-        actor: User,
+        actor: Principal,
         *,
         status: DocumentStatus | None,
         patient_id: uuid.UUID | None,
@@ -173,7 +173,7 @@ class DocumentService:
             actor, status=status, patient_id=patient_id, limit=limit, offset=offset
         )
 
-    async def delete(self, actor: User, document_id: uuid.UUID) -> Document:
+    async def delete(self, actor: Principal, document_id: uuid.UUID) -> Document:
         """Deletes the row, its chunks and vectors; the caller removes the file after commit."""
         document = await self.get(actor, document_id)
         if not may_delete_document(actor, document):

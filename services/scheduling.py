@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from kernel.settings import Settings
-from persistence.models import Appointment, AppointmentStatus, AppointmentType, Service, User, UserRole
+from persistence.models import (
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Principal,
+    Service,
+    UserRole,
+)
 from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository
 from persistence.repositories.users import UserRepository
@@ -121,7 +128,7 @@ class SchedulingService:
         service = await self._bookable_service(doctor_id, service_id)
         return await self._slots(doctor_id, service, Period(start, end))
 
-    async def _patient_for(self, actor: User, booking: Booking) -> uuid.UUID:
+    async def _patient_for(self, actor: Principal, booking: Booking) -> uuid.UUID:
         if actor.role == UserRole.patient:
             if booking.patient_id not in (None, actor.id):
                 raise Forbidden("Patients can only book for themselves.")
@@ -156,7 +163,7 @@ class SchedulingService:
             "That time is not a bookable slot of this doctor (working hours, grid, time off)."
         )
 
-    async def book(self, actor: User, booking: Booking) -> Appointment:
+    async def book(self, actor: Principal, booking: Booking) -> Appointment:
         patient_id = await self._patient_for(actor, booking)
         service = await self._bookable_service(booking.doctor_id, booking.service_id)
         await self._appointments.lock_for_booking(patient_id, booking.doctor_id)
@@ -189,14 +196,14 @@ class SchedulingService:
                 raise Conflict(SLOT_TAKEN) from error
             raise
 
-    async def get(self, actor: User, appointment_id: uuid.UUID) -> Appointment:
+    async def get(self, actor: Principal, appointment_id: uuid.UUID) -> Appointment:
         appointment = await self._appointments.get_readable(actor, appointment_id)
         if appointment is None:
             raise NotFound("No such appointment.")
         return appointment
 
     async def page(
-        self, actor: User, filters: AppointmentFilter, *, limit: int, offset: int
+        self, actor: Principal, filters: AppointmentFilter, *, limit: int, offset: int
     ) -> tuple[list[AppointmentRecord], int]:
         require_own_patient_filter(actor, filters.patient_id, "appointments")
         return await self._appointments.page(
@@ -211,7 +218,7 @@ class SchedulingService:
         )
 
     async def change(
-        self, actor: User, appointment_id: uuid.UUID, changes: AppointmentChanges
+        self, actor: Principal, appointment_id: uuid.UUID, changes: AppointmentChanges
     ) -> Appointment:
         appointment = await self.get(actor, appointment_id)
         if changes.start is not None and changes.start != appointment.start_time:
@@ -226,7 +233,7 @@ class SchedulingService:
         return appointment
 
     async def _transition(
-        self, actor: User, appointment: Appointment, target: AppointmentStatus
+        self, actor: Principal, appointment: Appointment, target: AppointmentStatus
     ) -> Appointment:
         roles = TRANSITIONS.get((appointment.status, target))
         allowed = allowed_targets(appointment.status, actor.role)
@@ -250,7 +257,7 @@ class SchedulingService:
             )
         return updated
 
-    async def _reschedule(self, actor: User, appointment: Appointment, start: datetime) -> None:
+    async def _reschedule(self, actor: Principal, appointment: Appointment, start: datetime) -> None:
         if appointment.status not in RESCHEDULABLE:
             raise Conflict(f"A {appointment.status.value} appointment cannot be rescheduled.", allowed=[])
         if actor.role == UserRole.patient and appointment.start_time <= self._now():

@@ -23,7 +23,7 @@ from kernel.errors import Forbidden, InvalidToken, ProblemError, Unauthorized
 from kernel.observability import request_id_var
 from kernel.settings import Settings
 from kernel.tokens import TokenClaims
-from persistence.models import User
+from persistence.models import Caller
 from persistence.repositories.users import UserRepository
 from services.audit import Actor, AuditTrail, RequestOrigin
 from services.audit_catalog import AUDITED
@@ -39,7 +39,7 @@ TWILIO_SCHEME = "twilioSignature"
 
 
 class RequestCaller(NamedTuple):
-    user: User
+    caller: Caller
     claims: TokenClaims
 
 
@@ -53,12 +53,11 @@ def _bearer_token(request: Request) -> str:
 async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
     claims = runtime.tokens.verify(_bearer_token(request))
     found = await UserRepository(session).get_caller(claims.user_id, claims.session_id)
-    if found is None or not found[0].is_active:
+    if found is None or not found.is_active:
         raise InvalidToken()
-    user, session_ended = found
-    if session_ended:
+    if found.session_ended:
         raise InvalidToken("The session has ended; sign in again.")
-    return RequestCaller(user, claims)
+    return RequestCaller(found.caller, claims)
 
 
 # ---------------------------------------------------------------- Twilio webhook signatures

@@ -25,7 +25,7 @@ from persistence.models.scheduling import (
 )
 from persistence.models.sessions import RefreshToken
 from persistence.models.telephony import Call, CallTurn, CallTurnStatus
-from persistence.models.users import Doctor, Patient, User, UserRole
+from persistence.models.users import Caller, Doctor, Patient, Principal, User, UserRole
 
 __all__ = [
     "EMBEDDING_DIMENSIONS",
@@ -40,6 +40,7 @@ __all__ = [
     "Call",
     "CallTurn",
     "CallTurnStatus",
+    "Caller",
     "Conversation",
     "ConversationMessage",
     "Doctor",
@@ -51,6 +52,7 @@ __all__ = [
     "DocumentStatus",
     "MessageRole",
     "Patient",
+    "Principal",
     "RefreshToken",
     "Service",
     "TwilioConfig",

@@ -1,6 +1,8 @@
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.dialects.postgresql import CITEXT
@@ -14,6 +16,26 @@ class UserRole(StrEnum):
     patient = "patient"
     doctor = "doctor"
     admin = "admin"
+
+
+class Principal(Protocol):
+    """Who is asking, as the access rules read it: an account's id and role. A `User` row is
+    one; so is the `Caller` behind a checked access token."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def role(self) -> UserRole: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The active account an access token was checked against: its id and role, no ORM row
+    (loading one, for every request, cost about a third of a list's CPU)."""
+
+    id: uuid.UUID
+    role: UserRole
 
 
 class User(Base):

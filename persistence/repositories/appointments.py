@@ -13,7 +13,7 @@ from persistence.models import (
     Doctor,
     DoctorTimeOff,
     Patient,
-    User,
+    Principal,
     UserRole,
 )
 from persistence.paging import count_rows
@@ -42,7 +42,7 @@ class AppointmentRecord:
 _RECORD_COLUMNS = tuple(Appointment.__table__.c[f.name] for f in fields(AppointmentRecord))
 
 
-def _readable_by(user: User) -> ColumnElement[bool] | None:
+def _readable_by(user: Principal) -> ColumnElement[bool] | None:
     """The one rule for who reads which appointment: patients theirs, doctors theirs, admins all."""
     if user.role == UserRole.patient:
         return Appointment.patient_id == user.id
@@ -51,7 +51,7 @@ def _readable_by(user: User) -> ColumnElement[bool] | None:
     return None
 
 
-def readable_appointments(user: User) -> Select[Appointment]:
+def readable_appointments(user: Principal) -> Select[Appointment]:
     rule = _readable_by(user)
     query = select(Appointment)
     return query if rule is None else query.where(rule)
@@ -61,12 +61,12 @@ class AppointmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_readable(self, user: User, appointment_id: uuid.UUID) -> Appointment | None:
+    async def get_readable(self, user: Principal, appointment_id: uuid.UUID) -> Appointment | None:
         return await self._session.scalar(readable_appointments(user).where(Appointment.id == appointment_id))
 
     async def page(
         self,
-        user: User,
+        user: Principal,
         *,
         patient_id: uuid.UUID | None,
         doctor_id: uuid.UUID | None,

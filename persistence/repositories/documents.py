@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Appointment, Document, DocumentStatus, User, UserRole
+from persistence.models import Appointment, Document, DocumentStatus, Principal, UserRole
 from persistence.paging import page_of
 
 
@@ -13,7 +13,7 @@ def patients_of_doctor(doctor_id: uuid.UUID) -> Select[uuid.UUID]:
     return select(Appointment.patient_id).where(Appointment.doctor_id == doctor_id).distinct()
 
 
-def readable_documents(user: User) -> Select[Document]:
+def readable_documents(user: Principal) -> Select[Document]:
     """The one rule for who reads which document.
 
     The clinic's knowledge base (no patient) is everyone's; a patient's private documents
@@ -38,7 +38,7 @@ class DocumentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get_readable(self, user: User, document_id: uuid.UUID) -> Document | None:
+    async def get_readable(self, user: Principal, document_id: uuid.UUID) -> Document | None:
         return await self._session.scalar(readable_documents(user).where(Document.id == document_id))
 
     async def find_upload(
@@ -54,7 +54,7 @@ class DocumentRepository:
 
     async def page(
         self,
-        user: User,
+        user: Principal,
         *,
         status: DocumentStatus | None,
         patient_id: uuid.UUID | None,

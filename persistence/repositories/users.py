@@ -1,18 +1,36 @@
 import uuid
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Doctor, Patient, RefreshToken, User, UserRole
+from persistence import driver
+from persistence.models import Caller, Doctor, Patient, Principal, User, UserRole
 from persistence.paging import page_of
 
 
-def readable_users(actor: User) -> Select[User]:
+def readable_users(actor: Principal) -> Select[User]:
     """Admins see every account; everyone else only their own."""
     query = select(User)
     return query if actor.role == UserRole.admin else query.where(User.id == actor.id)
+
+
+class CallerStatus(NamedTuple):
+    caller: Caller
+    is_active: bool
+    session_ended: bool
+
+
+# $2 NULL (a token without a session) matches no family: the session has not ended.
+_CALLER_STATUS = """
+SELECT users.role, users.is_active, EXISTS (
+    SELECT FROM refresh_tokens
+    WHERE refresh_tokens.family_id = $2 AND refresh_tokens.revoked_at IS NOT NULL
+)
+FROM users WHERE users.id = $1
+"""
 
 
 class UserRepository:
@@ -22,18 +40,15 @@ class UserRepository:
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await self._session.get(User, user_id)
 
-    async def get_caller(self, user_id: uuid.UUID, session_id: uuid.UUID | None) -> tuple[User, bool] | None:
-        """The account behind an access token and whether the token's session has ended
-        (its refresh tokens revoked), in one query; None if there is no such account."""
-        ended = (
-            select(RefreshToken.id)
-            .where(RefreshToken.family_id == session_id, RefreshToken.revoked_at.is_not(None))
-            .exists()
-            if session_id is not None
-            else false()
-        )
-        row = (await self._session.execute(select(User, ended).where(User.id == user_id))).first()
-        return None if row is None else (row[0], bool(row[1]))
+    async def get_caller(self, user_id: uuid.UUID, session_id: uuid.UUID | None) -> CallerStatus | None:
+        """The account behind an access token, whether it is active and whether the token's
+        session has ended (its refresh tokens revoked), in one statement; None if there is no
+        such account."""
+        row = await driver.fetchrow(self._session, _CALLER_STATUS, user_id, session_id)
+        if row is None:
+            return None
+        role, is_active, session_ended = row
+        return CallerStatus(Caller(user_id, UserRole(role)), is_active, session_ended)
 
     async def get_active_patient(self, user_id: uuid.UUID) -> User | None:
         """The user, if they are a patient whose account is active."""
@@ -41,7 +56,7 @@ class UserRepository:
             select(User).where(User.id == user_id, User.role == UserRole.patient, User.is_active)
         )
 
-    async def get_readable(self, actor: User, user_id: uuid.UUID) -> User | None:
+    async def get_readable(self, actor: Principal, user_id: uuid.UUID) -> User | None:
         return await self._session.scalar(readable_users(actor).where(User.id == user_id))
 
     async def get_by_email(self, email: str) -> User | None:
