@@ -4,8 +4,9 @@ from uuid import UUID
 
 from adapters.vector_store import ChunkHit
 from generated import models as api
-from persistence.models import AILog, Appointment, DoctorTimeOff, DoctorWorkingHours, Document, Service, User
+from persistence.models import AILog, Appointment, DoctorTimeOff, Document, Service, User
 from persistence.repositories.appointments import AppointmentRecord
+from persistence.repositories.catalog import WorkingInterval
 from services.assistant import snippet
 from services.catalog import DoctorProfile, Schedule
 
@@ -47,7 +48,7 @@ def doctor_out(profile: DoctorProfile, timezone: str) -> api.Doctor:
     )
 
 
-def _interval_out(hours: DoctorWorkingHours) -> api.WorkingInterval:
+def _interval_out(hours: WorkingInterval) -> api.WorkingInterval:
     return api.WorkingInterval(
         weekday=hours.weekday,
         start=hours.start_time.strftime("%H:%M"),

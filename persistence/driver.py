@@ -13,31 +13,30 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-# What a connection closed under us raises (a database restart, a terminated backend).
-_DISCONNECTED = (
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.AdminShutdownError,
-    OSError,
-)
+
+class ConnectionLost(asyncpg.InterfaceError):  # type: ignore[misc]
+    """The connection closed under a statement (a database restart, a terminated backend).
+    An InterfaceError, as asyncpg's own are: the API answers 503 (silverstar/problems.py)."""
 
 
 async def fetch(session: AsyncSession, statement: str, *args: Any) -> list[asyncpg.Record]:
     connection = await session.connection()
+    driver = await _driver(connection)
     try:
-        rows: list[asyncpg.Record] = await (await _driver(connection)).fetch(statement, *args)
-    except _DISCONNECTED as error:
-        await _invalidate(connection, error)
+        rows: list[asyncpg.Record] = await driver.fetch(statement, *args)
+    except Exception as error:
+        await _invalidate_if_lost(connection, driver, error)
         raise
     return rows
 
 
 async def fetchrow(session: AsyncSession, statement: str, *args: Any) -> asyncpg.Record | None:
     connection = await session.connection()
+    driver = await _driver(connection)
     try:
-        row: asyncpg.Record | None = await (await _driver(connection)).fetchrow(statement, *args)
-    except _DISCONNECTED as error:
-        await _invalidate(connection, error)
+        row: asyncpg.Record | None = await driver.fetchrow(statement, *args)
+    except Exception as error:
+        await _invalidate_if_lost(connection, driver, error)
         raise
     return row
 
@@ -47,7 +46,14 @@ async def _driver(connection: AsyncConnection) -> asyncpg.Connection:
     return pooled.driver_connection
 
 
-async def _invalidate(connection: AsyncConnection, error: BaseException) -> None:
-    # SQLAlchemy discards a connection that failed under it; one that failed here, behind its
-    # back, would otherwise go back to the pool and fail the next request too.
+async def _invalidate_if_lost(
+    connection: AsyncConnection, driver: asyncpg.Connection, error: Exception
+) -> None:
+    """SQLAlchemy discards a connection that failed under it; one that failed here, behind its
+    back, would otherwise go back to the pool and fail the next request too. A statement's own
+    error (a PostgreSQL error on a live connection) leaves the connection as it is."""
+    if isinstance(error, asyncpg.PostgresError) and not driver.is_closed():
+        return
+    # Killed mid-statement, asyncpg may also report its protocol's state (InternalClientError).
     await connection.invalidate(error)
+    raise ConnectionLost(f"the database connection was lost: {error}") from error

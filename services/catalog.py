@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
 from persistence.models import Doctor, DoctorTimeOff, DoctorWorkingHours, Principal, Service, User, UserRole
-from persistence.repositories.catalog import DoctorRepository, ServiceRepository
+from persistence.repositories.catalog import DoctorRepository, ServiceRepository, WorkingInterval
 from services.policies import may_change_schedule
 
 
@@ -38,7 +38,7 @@ class TimeOffPeriod:
 @dataclass(frozen=True)
 class Schedule:
     doctor_id: uuid.UUID
-    weekly_hours: Sequence[DoctorWorkingHours]
+    weekly_hours: Sequence[WorkingInterval]
     time_off: Sequence[DoctorTimeOff]
     service_ids: list[uuid.UUID]
 

@@ -19,7 +19,6 @@ from persistence.models import (
     AppointmentStatus,
     AppointmentType,
     Principal,
-    Service,
     UserRole,
 )
 from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository
@@ -80,28 +79,24 @@ class SchedulingService:
     def _earliest_start(self) -> datetime:
         return self._now() + timedelta(minutes=self._settings.booking_min_notice_minutes)
 
-    async def _bookable_service(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> Service:
-        doctor_exists, service = await self._doctors.offered_service(doctor_id, service_id)
-        if not doctor_exists:
+    async def _bookable_duration(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> timedelta:
+        offer = await self._doctors.offered_service(doctor_id, service_id)
+        if not offer.doctor_exists:
             raise NotFound("No such doctor.")
-        if service is None:
+        if offer.duration_minutes is None:
             raise Unprocessable("The doctor does not offer this service.")
-        return service
+        return timedelta(minutes=offer.duration_minutes)
 
     async def _slots(
         self,
         doctor_id: uuid.UUID,
-        service: Service,
+        duration: timedelta,
         window: Period,
         *,
         count_bookings: bool = True,
         ignore_appointment: uuid.UUID | None = None,
     ) -> list[Period]:
-        hours = [
-            WorkingHours(h.weekday, h.start_time, h.end_time)
-            for h in await self._doctors.working_hours(doctor_id)
-        ]
-        duration = timedelta(minutes=service.duration_minutes)
+        hours = [WorkingHours(*interval) for interval in await self._doctors.working_hours(doctor_id)]
         candidates = candidate_slots(
             hours,
             window=window,
@@ -125,8 +120,8 @@ class SchedulingService:
             raise Unprocessable("`to` must be after `from`.")
         if end - start > timedelta(days=self._settings.availability_max_days):
             raise Unprocessable(f"The range may span at most {self._settings.availability_max_days} days.")
-        service = await self._bookable_service(doctor_id, service_id)
-        return await self._slots(doctor_id, service, Period(start, end))
+        duration = await self._bookable_duration(doctor_id, service_id)
+        return await self._slots(doctor_id, duration, Period(start, end))
 
     async def _patient_for(self, actor: Principal, booking: Booking) -> uuid.UUID:
         if actor.role == UserRole.patient:
@@ -143,7 +138,7 @@ class SchedulingService:
         return patient.id
 
     async def _check_slot(
-        self, doctor_id: uuid.UUID, service: Service, start: datetime, *, ignore: uuid.UUID | None = None
+        self, doctor_id: uuid.UUID, duration: timedelta, start: datetime, *, ignore: uuid.UUID | None = None
     ) -> Period:
         if start < self._earliest_start():
             raise Unprocessable("Appointments must be booked in the future, with enough notice.")
@@ -153,11 +148,11 @@ class SchedulingService:
             raise Unprocessable(
                 message, errors=[{"loc": ["body", "startTime"], "msg": message, "type": "booking_horizon"}]
             )
-        wanted = Period(start, start + timedelta(minutes=service.duration_minutes))
+        wanted = Period(start, start + duration)
         instant = Period(start, start + timedelta(microseconds=1))
-        if wanted in await self._slots(doctor_id, service, instant, ignore_appointment=ignore):
+        if wanted in await self._slots(doctor_id, duration, instant, ignore_appointment=ignore):
             return wanted
-        if wanted in await self._slots(doctor_id, service, instant, count_bookings=False):
+        if wanted in await self._slots(doctor_id, duration, instant, count_bookings=False):
             raise Conflict(SLOT_TAKEN)
         raise Unprocessable(
             "That time is not a bookable slot of this doctor (working hours, grid, time off)."
@@ -165,19 +160,19 @@ class SchedulingService:
 
     async def book(self, actor: Principal, booking: Booking) -> Appointment:
         patient_id = await self._patient_for(actor, booking)
-        service = await self._bookable_service(booking.doctor_id, booking.service_id)
+        duration = await self._bookable_duration(booking.doctor_id, booking.service_id)
         await self._appointments.lock_for_booking(patient_id, booking.doctor_id)
         limit = self._settings.max_open_appointments_per_patient
         if await self._appointments.count_open_future(patient_id, self._now()) >= limit:
             raise Conflict(f"A patient can hold at most {limit} upcoming appointments.")
-        period = await self._check_slot(booking.doctor_id, service, booking.start)
+        period = await self._check_slot(booking.doctor_id, duration, booking.start)
         if await self._appointments.patient_has_overlap(patient_id, period.start, period.end, excluding=None):
             raise Conflict("The patient already has an appointment at this time.")
         appointment = Appointment(
             id=uuid.uuid4(),
             patient_id=patient_id,
             doctor_id=booking.doctor_id,
-            service_id=service.id,
+            service_id=booking.service_id,
             start_time=period.start,
             end_time=period.end,
             status=AppointmentStatus.scheduled,
@@ -265,7 +260,8 @@ class SchedulingService:
         await self._appointments.lock_for_booking(appointment.patient_id, appointment.doctor_id)
         service = await self._services.get(appointment.service_id)
         assert service is not None
-        period = await self._check_slot(appointment.doctor_id, service, start, ignore=appointment.id)
+        duration = timedelta(minutes=service.duration_minutes)
+        period = await self._check_slot(appointment.doctor_id, duration, start, ignore=appointment.id)
         if await self._appointments.patient_has_overlap(
             appointment.patient_id, period.start, period.end, excluding=appointment.id
         ):

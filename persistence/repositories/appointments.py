@@ -2,21 +2,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, union_all, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence import driver
 from persistence.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
     Doctor,
-    DoctorTimeOff,
     Patient,
     Principal,
     UserRole,
 )
-from persistence.paging import count_rows
 
 MAX_APPOINTMENT_LENGTH = timedelta(minutes=480)
 LIVE_STATUSES = (AppointmentStatus.scheduled, AppointmentStatus.confirmed)
@@ -39,22 +39,66 @@ class AppointmentRecord:
     updated_at: datetime
 
 
-_RECORD_COLUMNS = tuple(Appointment.__table__.c[f.name] for f in fields(AppointmentRecord))
+_RECORD_COLUMNS = ", ".join(f.name for f in fields(AppointmentRecord))
 
 
-def _readable_by(user: Principal) -> ColumnElement[bool] | None:
-    """The one rule for who reads which appointment: patients theirs, doctors theirs, admins all."""
+def _readable_by(user: Principal) -> tuple[str, uuid.UUID] | None:
+    """The one rule for who reads which appointment: patients theirs, doctors theirs, admins all.
+    As the column that must hold the reader's id; None: no restriction."""
     if user.role == UserRole.patient:
-        return Appointment.patient_id == user.id
+        return "patient_id", user.id
     if user.role == UserRole.doctor:
-        return Appointment.doctor_id == user.id
+        return "doctor_id", user.id
     return None
 
 
 def readable_appointments(user: Principal) -> Select[Appointment]:
     rule = _readable_by(user)
     query = select(Appointment)
-    return query if rule is None else query.where(rule)
+    return query if rule is None else query.where(Appointment.__table__.c[rule[0]] == rule[1])
+
+
+class _Conditions:
+    """A WHERE clause of the filters given, with asyncpg's numbered parameters."""
+
+    def __init__(self) -> None:
+        self.terms: list[str] = []
+        self.args: list[object] = []
+
+    def add(self, term: str, value: object) -> None:
+        """`term` with `{}` where the value goes, e.g. "start_time >= {}"."""
+        self.args.append(value)
+        self.terms.append(term.format(f"${len(self.args)}"))
+
+    def parameter(self, value: object) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    @property
+    def where(self) -> str:
+        return f"WHERE {' AND '.join(self.terms)}" if self.terms else ""
+
+
+def _record(row: Sequence[Any]) -> AppointmentRecord:
+    (id_, patient_id, doctor_id, service_id, start, end, status, type_, notes, created, updated) = row[:11]
+    return AppointmentRecord(
+        id_, patient_id, doctor_id, service_id, start, end,
+        AppointmentStatus(status), AppointmentType(type_), notes, created, updated,
+    )  # fmt: skip
+
+
+_BUSY_PERIODS = """
+SELECT start_time, end_time FROM doctor_time_off
+WHERE doctor_id = $1 AND start_time < $3 AND end_time > $2
+{bookings}
+"""
+# `start_time > $4` bounds the index range: no appointment is longer than a service can be.
+_BOOKINGS = """
+UNION ALL
+SELECT start_time, end_time FROM appointments
+WHERE doctor_id = $1 AND status != 'cancelled' AND start_time < $3 AND start_time > $4 AND end_time > $2
+  AND id IS DISTINCT FROM $5
+"""
 
 
 class AppointmentRepository:
@@ -77,32 +121,32 @@ class AppointmentRepository:
         offset: int,
     ) -> tuple[list[AppointmentRecord], int]:
         # Plain rows, not entities: a read-only page needs no identity map or instance state.
-        query = select(*_RECORD_COLUMNS)
+        conditions = _Conditions()
         rule = _readable_by(user)
         if rule is not None:
-            query = query.where(rule)
+            conditions.add(f"{rule[0]} = {{}}", rule[1])
         if patient_id is not None:
-            query = query.where(Appointment.patient_id == patient_id)
+            conditions.add("patient_id = {}", patient_id)
         if doctor_id is not None:
-            query = query.where(Appointment.doctor_id == doctor_id)
+            conditions.add("doctor_id = {}", doctor_id)
         if status is not None:
-            query = query.where(Appointment.status == status)
+            conditions.add("status = {}", status.value)
         if start_from is not None:
-            query = query.where(Appointment.start_time >= start_from)
+            conditions.add("start_time >= {}", start_from)
         if start_to is not None:
-            query = query.where(Appointment.start_time < start_to)
+            conditions.add("start_time < {}", start_to)
+        # Only constant fragments are joined into these statements; every value is a parameter.
+        where = conditions.where
+        count = f"SELECT count(*) FROM appointments {where}"  # noqa: S608
+        paging = f"LIMIT {conditions.parameter(limit)} OFFSET {conditions.parameter(offset)}"
         # One round trip: the total rides along on every row of the page.
-        rows = (
-            await self._session.execute(
-                query.add_columns(func.count().over())
-                .order_by(Appointment.start_time, Appointment.id)
-                .limit(limit)
-                .offset(offset)
-            )
-        ).all()
+        page = f"SELECT {_RECORD_COLUMNS}, count(*) OVER () FROM appointments {where} "  # noqa: S608
+        rows = await driver.fetch(self._session, f"{page} ORDER BY start_time, id {paging}", *conditions.args)
         if rows:
-            return [AppointmentRecord(*row[:-1]) for row in rows], rows[0][-1]
-        return [], await count_rows(self._session, query)
+            return [_record(row) for row in rows], rows[0][-1]
+        # A page past the end: the total on its own (without the paging's two arguments).
+        total = await driver.fetchrow(self._session, count, *conditions.args[:-2])
+        return [], total[0] if total else 0
 
     async def busy_periods_of_doctor(
         self,
@@ -112,26 +156,15 @@ class AppointmentRepository:
         *,
         include_bookings: bool = True,
         excluding: uuid.UUID | None = None,
-    ) -> Sequence[tuple[datetime, datetime]]:
-        """In one query: the doctor's time off and, if asked, live appointments overlapping [start, end)."""
-        time_off = select(DoctorTimeOff.start_time, DoctorTimeOff.end_time).where(
-            DoctorTimeOff.doctor_id == doctor_id,
-            DoctorTimeOff.start_time < end,
-            DoctorTimeOff.end_time > start,
-        )
+    ) -> list[tuple[datetime, datetime]]:
+        """The doctor's time off and, if asked, live appointments overlapping [start, end), at once."""
         if not include_bookings:
-            return [(s, e) for s, e in await self._session.execute(time_off)]
-        booked = select(Appointment.start_time, Appointment.end_time).where(
-            Appointment.doctor_id == doctor_id,
-            Appointment.status != AppointmentStatus.cancelled,
-            Appointment.start_time < end,
-            # Bounds the index range: no appointment is longer than a service can be.
-            Appointment.start_time > start - MAX_APPOINTMENT_LENGTH,
-            Appointment.end_time > start,
-        )
-        if excluding is not None:
-            booked = booked.where(Appointment.id != excluding)
-        return [(s, e) for s, e in await self._session.execute(union_all(time_off, booked))]
+            rows = await driver.fetch(self._session, _BUSY_PERIODS.format(bookings=""), doctor_id, start, end)
+        else:
+            statement = _BUSY_PERIODS.format(bookings=_BOOKINGS)
+            earliest = start - MAX_APPOINTMENT_LENGTH
+            rows = await driver.fetch(self._session, statement, doctor_id, start, end, earliest, excluding)
+        return [(row[0], row[1]) for row in rows]
 
     async def patient_has_overlap(
         self, patient_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None

@@ -1,10 +1,13 @@
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import time
+from typing import NamedTuple
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence import driver
 from persistence.models import (
     Doctor,
     DoctorService,
@@ -15,6 +18,31 @@ from persistence.models import (
     UserRole,
 )
 from persistence.paging import page_of, page_of_rows
+
+
+class Offer(NamedTuple):
+    doctor_exists: bool
+    duration_minutes: int | None  # None: the doctor does not offer the service (or it is inactive)
+
+
+class WorkingInterval(NamedTuple):
+    weekday: int  # ISO: 1 = Monday
+    start_time: time
+    end_time: time
+
+
+_OFFER = """
+SELECT services.duration_minutes
+FROM doctors
+JOIN users ON users.id = doctors.user_id
+LEFT JOIN doctor_services ON doctor_services.doctor_id = doctors.user_id AND doctor_services.service_id = $2
+LEFT JOIN services ON services.id = doctor_services.service_id AND services.active
+WHERE doctors.user_id = $1 AND users.role = 'doctor' AND users.is_active
+"""
+_WORKING_HOURS = """
+SELECT weekday, start_time, end_time FROM doctor_working_hours
+WHERE doctor_id = $1 ORDER BY weekday, start_time
+"""
 
 
 class ServiceRepository:
@@ -86,40 +114,19 @@ class DoctorRepository:
             result[doctor_id].append(service_id)
         return result
 
-    async def offered_service(
-        self, doctor_id: uuid.UUID, service_id: uuid.UUID
-    ) -> tuple[bool, Service | None]:
-        """In one query: whether the (active) doctor exists, and the active service if they offer it."""
-        row = (
-            await self._session.execute(
-                select(Doctor.user_id, Service)
-                .select_from(Doctor)
-                .join(User, User.id == Doctor.user_id)
-                .outerjoin(
-                    DoctorService,
-                    (DoctorService.doctor_id == Doctor.user_id) & (DoctorService.service_id == service_id),
-                )
-                .outerjoin(Service, (Service.id == DoctorService.service_id) & Service.active)
-                .where(Doctor.user_id == doctor_id, User.role == UserRole.doctor, User.is_active)
-            )
-        ).first()
-        if row is None:
-            return False, None
-        return True, row[1]
+    async def offered_service(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> Offer:
+        """Whether the (active) doctor exists, and the length of the (active) service if they offer it."""
+        row = await driver.fetchrow(self._session, _OFFER, doctor_id, service_id)
+        return Offer(doctor_exists=row is not None, duration_minutes=row[0] if row else None)
 
     async def replace_services(self, doctor_id: uuid.UUID, service_ids: Iterable[uuid.UUID]) -> None:
         await self._session.execute(delete(DoctorService).where(DoctorService.doctor_id == doctor_id))
         self._session.add_all(DoctorService(doctor_id=doctor_id, service_id=s) for s in set(service_ids))
         await self._session.flush()
 
-    async def working_hours(self, doctor_id: uuid.UUID) -> Sequence[DoctorWorkingHours]:
-        return (
-            await self._session.scalars(
-                select(DoctorWorkingHours)
-                .where(DoctorWorkingHours.doctor_id == doctor_id)
-                .order_by(DoctorWorkingHours.weekday, DoctorWorkingHours.start_time)
-            )
-        ).all()
+    async def working_hours(self, doctor_id: uuid.UUID) -> list[WorkingInterval]:
+        rows = await driver.fetch(self._session, _WORKING_HOURS, doctor_id)
+        return [WorkingInterval(*row) for row in rows]
 
     async def time_off(self, doctor_id: uuid.UUID) -> Sequence[DoctorTimeOff]:
         return (

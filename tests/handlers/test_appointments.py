@@ -197,6 +197,39 @@ async def test_a_doctor_lists_their_appointments_sorted_by_start(
     assert [a["id"] for a in listed.json()["items"]] == [early["id"], late["id"]]
 
 
+async def test_an_admin_filters_the_list_and_a_page_past_the_end_still_counts_them(
+    client: AsyncClient, clinic: Clinic, patient: User, admin: User, auth_headers: AuthHeaders
+) -> None:
+    first = (await _book(client, auth_headers(patient), clinic, local(2, 9))).json()
+    second = (await _book(client, auth_headers(patient), clinic, local(2, 11))).json()
+    third = (await _book(client, auth_headers(patient), clinic, local(3, 9))).json()
+    cancelled = await client.patch(
+        f"/appointments/{second['id']}", headers=auth_headers(patient), json={"status": "cancelled"}
+    )
+    assert cancelled.status_code == 200
+    filters = {
+        "patientId": str(patient.id),
+        "doctorId": str(clinic.doctor.id),
+        "status": "scheduled",
+        "from": local(2, 0).isoformat(),
+        "to": local(3, 0).isoformat(),
+    }
+
+    day_two = await client.get("/appointments", params=filters, headers=auth_headers(admin))
+    every_status = await client.get(
+        "/appointments", params={"patientId": str(patient.id)}, headers=auth_headers(admin)
+    )
+    past_the_end = await client.get(
+        "/appointments", params={**filters, "offset": 5}, headers=auth_headers(admin)
+    )
+
+    assert [a["id"] for a in day_two.json()["items"]] == [first["id"]]
+    assert day_two.json()["total"] == 1
+    assert [a["id"] for a in every_status.json()["items"]] == [first["id"], second["id"], third["id"]]
+    assert past_the_end.json() | {"items": None} == {"items": None, "total": 1, "limit": 20, "offset": 5}
+    assert past_the_end.json()["items"] == []
+
+
 async def test_the_status_follows_the_state_machine(
     client: AsyncClient, clinic: Clinic, patient: User, auth_headers: AuthHeaders
 ) -> None:
