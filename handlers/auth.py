@@ -81,6 +81,7 @@ class AuthHandlers:
             issued = await _sessions(ctx).rotate(body.refresh_token)
         except ReusedRefreshToken as reused:
             # The family's revocation is kept, though the answer is a 401.
+            ctx.forget_caller(reused.user_id)
             raise reused.keeping_changes() from None
         ctx.audit.record(AuditAction.TOKEN_REFRESH, "user", issued.user.id, actor=issued.user)
         return _token_response(issued)
@@ -91,11 +92,13 @@ class AuthHandlers:
         if session_id is None:
             return
         await _sessions(ctx).end(session_id)
+        ctx.forget_caller(ctx.user.id)
 
     async def change_password(self, ctx: RequestContext, *, body: api.PasswordChange) -> api.TokenResponse:
         user = await _own_account(ctx)
         await _accounts(ctx).change_password(user, body.current_password, body.password)
         await _sessions(ctx).end_all(user.id)
+        ctx.forget_caller(user.id)
         ctx.audit.record(AuditAction.PASSWORD_CHANGE, "user", user.id, patient_id=patient_of(user))
         return await _start_session(ctx, user)
 

@@ -8,6 +8,7 @@ are sent then (and dropped on rollback), then the `after_commit` actions (deleti
 
 import dataclasses
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from kernel.tokens import TokenClaims, TokenService
 from persistence.models import Caller
 from services.audit import AuditTrail
 from services.audit_reads import GroupedReadAudit
+from services.caller_cache import CallerCache
 from services.jobs import JobBuffer, Jobs
 from services.outside_world import OutsideWorld
 
@@ -40,6 +42,8 @@ class Runtime:
     job_sender: Jobs
     # Commits GET requests' read events, many requests' at once.
     read_audit: GroupedReadAudit
+    # Callers checked a moment ago (services/caller_cache.py).
+    callers: CallerCache
     # For requests that only read (GET); None: they use session_factory like the rest.
     read_session_factory: async_sessionmaker[AsyncSession] | None = None
 
@@ -83,6 +87,15 @@ class RequestContext:
 
     def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(action)
+
+    def forget_caller(self, user_id: uuid.UUID) -> None:
+        """Once committed, the account's requests are checked afresh: its role, its active flag
+        or its sessions changed."""
+
+        async def forget() -> None:
+            self.runtime.callers.forget_user(user_id)
+
+        self.after_commit(forget)
 
     async def _run_after_commit(self) -> None:
         # The transaction is committed: a failing follow-up must not turn success into an error.

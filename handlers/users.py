@@ -55,6 +55,7 @@ class UsersHandlers:
         updated = await _accounts(ctx).update(ctx.user, user_id, UserChanges(changes))
         user = updated.user
         record_user_change(ctx.audit, user, updated.previous_role, changes)
+        ctx.forget_caller(user.id)
         if changes.get("is_active") is False:
             # A deactivated account's sessions end: no refresh (its access tokens die with the
             # account, which no request accepts once inactive).

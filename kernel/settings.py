@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "silverstar-app"
     # Access tokens are short: a session lives on through rotating refresh tokens (POST /auth/refresh).
     access_token_ttl_seconds: int = Field(default=900, ge=1, le=24 * 3600)
+    # How long a worker trusts a caller it checked (account active, session not ended) without
+    # checking again; changes made through this worker apply at once (services/caller_cache.py).
+    caller_cache_seconds: float = Field(default=2.0, ge=0, le=10)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     password_min_length: int = 10
     login_max_failures: int = 5

@@ -6,7 +6,8 @@
 - Access tokens carry their family as `sid`. Ending a family (logout, password change,
   deactivation) revokes its refresh tokens; the request context's account lookup refuses an
   access token whose family has a revoked token, in the same query, so the access tokens die
-  with the commit that ended their session.
+  with the commit that ended their session (in other worker processes, within
+  CALLER_CACHE_SECONDS: services/caller_cache.py).
 """
 
 import uuid
@@ -37,9 +38,10 @@ class ReusedRefreshToken(InvalidToken):
     """A refresh token presented after it was spent. Its family has been revoked in the
     session; the caller commits that before answering 401 (an error rolls back otherwise)."""
 
-    def __init__(self, family_id: uuid.UUID) -> None:
+    def __init__(self, family_id: uuid.UUID, user_id: uuid.UUID) -> None:
         super().__init__("The refresh token is invalid, expired or revoked.")
         self.family_id = family_id
+        self.user_id = user_id
 
 
 def _invalid_refresh_token() -> InvalidToken:
@@ -63,7 +65,7 @@ class SessionService:
             known = await self._refresh_tokens.get_by_digest(digest)
             if known is not None and known.used_at is not None and known.revoked_at is None:
                 await self._refresh_tokens.revoke_family(known.family_id, now)
-                raise ReusedRefreshToken(known.family_id)
+                raise ReusedRefreshToken(known.family_id, known.user_id)
             raise _invalid_refresh_token()
         user = await self._users.get(spent.user_id)
         if user is None or not user.is_active:

@@ -18,6 +18,7 @@ from persistence.db import create_engine, create_read_session_factory, create_se
 from persistence.migrate import run_migrations
 from services.accounts import ensure_first_admin
 from services.audit_reads import GroupedReadAudit
+from services.caller_cache import CallerCache
 from services.jobs import ACTOR_QUEUES
 from services.outside_world import OutsideWorld
 from workers.broker import build_broker
@@ -52,6 +53,7 @@ async def open_runtime(
         # The broker is built on the first job sent: starting the API connects to no queue.
         job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
         read_audit=GroupedReadAudit(create_session_factory(audit_engine)),
+        callers=CallerCache(settings.caller_cache_seconds),
     )
     try:
         if settings.first_admin_email and settings.first_admin_password:

@@ -52,11 +52,14 @@ def _bearer_token(request: Request) -> str:
 
 async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
     claims = runtime.tokens.verify(_bearer_token(request))
-    found = await UserRepository(session).get_caller(claims.user_id, claims.session_id)
-    if found is None or not found.is_active:
-        raise InvalidToken()
-    if found.session_ended:
-        raise InvalidToken("The session has ended; sign in again.")
+    found = runtime.callers.get(claims.user_id, claims.session_id)
+    if found is None:
+        found = await UserRepository(session).get_caller(claims.user_id, claims.session_id)
+        if found is None or not found.is_active:
+            raise InvalidToken()
+        if found.session_ended:
+            raise InvalidToken("The session has ended; sign in again.")
+        runtime.callers.put(claims.user_id, claims.session_id, found)
     return RequestCaller(found.caller, claims)
 
 

@@ -16,6 +16,7 @@ from kernel.settings import Settings
 from kernel.tokens import TokenService
 from persistence.models import User
 from services.audit_reads import GroupedReadAudit
+from services.caller_cache import CallerCache
 from services.jobs import ACTOR_QUEUES
 from silverstar.app import create_app
 from tests.factories import make_user
@@ -48,6 +49,7 @@ async def runtime(
         # The real sender, on the test Redis under the test's prefix: tests read what was queued.
         job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
         read_audit=GroupedReadAudit(session_factory),
+        callers=CallerCache(settings.caller_cache_seconds),
     )
     await redis.aclose()
 

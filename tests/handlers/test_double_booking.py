@@ -18,6 +18,7 @@ from kernel.tokens import TokenService
 from persistence.db import create_session_factory
 from persistence.models import Appointment, Service, User
 from services.audit_reads import GroupedReadAudit
+from services.caller_cache import CallerCache
 from services.jobs import ACTOR_QUEUES
 from silverstar.app import create_app
 from tests.factories import make_user
@@ -53,7 +54,14 @@ async def test_fifty_simultaneous_bookings_of_one_slot_create_exactly_one(
     sender = DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES)
     factory = create_session_factory(db_engine)
     runtime = Runtime(
-        settings, factory, redis, tokens, SharedModelsWorld(settings), sender, GroupedReadAudit(factory)
+        settings,
+        factory,
+        redis,
+        tokens,
+        SharedModelsWorld(settings),
+        sender,
+        GroupedReadAudit(factory),
+        CallerCache(settings.caller_cache_seconds),
     )
     body = {
         "doctorId": str(clinic.doctor.id),

@@ -75,6 +75,7 @@ async def test_reusing_a_spent_refresh_token_ends_its_whole_session(
 ) -> None:
     first = await _login(client, patient)
     second = (await _refresh(client, first["refresh_token"])).json()
+    assert (await client.get("/auth/me", headers=_bearer(second))).status_code == 200
 
     await _refresh(client, first["refresh_token"])  # replayed: a copy is in someone else's hands
 
@@ -130,6 +131,7 @@ async def test_changing_the_password_ends_every_session_and_opens_a_new_one(
 ) -> None:
     phone, laptop = await _login(client, patient), await _login(client, patient)
 
+    assert (await client.get("/auth/me", headers=_bearer(phone))).status_code == 200
     changed = await client.post(
         "/auth/password",
         headers=_bearer(laptop),
@@ -177,6 +179,8 @@ async def test_deactivating_a_user_ends_their_sessions(
     client: AsyncClient, patient: User, admin: User, auth_headers: AuthHeaders
 ) -> None:
     tokens = await _login(client, patient)
+    # Checked a moment ago: this worker now trusts the caller for CALLER_CACHE_SECONDS, unless told.
+    assert (await client.get("/auth/me", headers=_bearer(tokens))).status_code == 200
 
     deactivated = await client.patch(
         f"/users/{patient.id}", headers=auth_headers(admin), json={"isActive": False}

@@ -95,6 +95,20 @@ async def test_a_deactivated_users_token_stops_working(
     assert (await client.get("/auth/me", headers=auth_headers(patient))).status_code == 401
 
 
+async def test_a_role_taken_away_applies_to_the_very_next_request(
+    client: AsyncClient, admin: User, session: AsyncSession, auth_headers: AuthHeaders
+) -> None:
+    colleague = await make_user(session, "admin")
+    assert (await client.get("/users", headers=auth_headers(colleague))).status_code == 200
+
+    demoted = await client.patch(
+        f"/users/{colleague.id}", headers=auth_headers(admin), json={"role": "patient"}
+    )
+
+    assert demoted.status_code == 200
+    assert (await client.get("/users", headers=auth_headers(colleague))).status_code == 403
+
+
 async def test_an_admin_cannot_give_a_new_user_a_common_password(
     client: AsyncClient, admin: User, auth_headers: AuthHeaders
 ) -> None:
