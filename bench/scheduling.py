@@ -17,6 +17,10 @@ and 5,000 patients, with 32 concurrent clients:
   printed as a share of it, with the targets of issue 18;
 - new PostgreSQL connections opened during each measurement (`pg_stat_database.sessions`):
   a pool smaller than the load's concurrency opens and closes connections all the time;
+- several processes: /health, the list and availability again on a server of two uvicorn
+  worker processes (WEB_CONCURRENCY=2), as a ratio to one; and what must hold across
+  processes: the contention run (one 201), the login throttle (shared through Redis: 5 × 401,
+  then 429) and a logout reaching every process within CALLER_CACHE_SECONDS;
 - the access audit's cost: `GET /appointments` again on a second server with
   `AUDIT_READS=false` (its /health measured too), and the list's throughput with reads
   audited as a share of without (target ≥ 90 %).
@@ -59,6 +63,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -432,10 +437,12 @@ def bare_fastapi() -> Iterator[tuple[int, int]]:
 
 
 def _cpu_seconds(pid: int) -> float | None:
+    """CPU time of the process and its children (uvicorn's worker processes under WEB_CONCURRENCY)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
+        process = psutil.Process(pid)
+        tree = [process, *process.children(recursive=True)]
+        return sum(p.cpu_times().user + p.cpu_times().system for p in tree)
+    except psutil.Error:
         return None
 
 
@@ -686,6 +693,122 @@ def measure_without_read_audit(
         del os.environ["AUDIT_READS"]
 
 
+@dataclass
+class SeveralWorkers:
+    """The same paths on a server of WORKERS uvicorn processes, and what must hold across them."""
+
+    results: dict[str, LoadResult]
+    contention: Counter[int]
+    wrong_logins: Counter[int]
+    # After a logout on one process: how long any process still accepted the session's token.
+    logout_seen_for_s: float
+    caller_cache_s: float
+
+
+WORKERS = 2
+LOGIN_MAX_FAILURES = 5
+
+
+def measure_several_workers(
+    contract: Any, url: str, data: Dataset, args: argparse.Namespace, contention_body: bytes
+) -> SeveralWorkers:
+    from kernel.settings import get_settings
+    from kernel.tokens import TokenService
+    from services.demo_clinic import DEMO_PASSWORD
+
+    # The login limit as deployed (the contract run's server lifts it for the fuzzer).
+    settings = {"WEB_CONCURRENCY": str(WORKERS), "LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES)}
+    with contract.served(url, settings=settings) as server:
+        tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
+        load = LoadGenerator(args.client, server.port, server.process.pid, url)
+        list_requests = [
+            Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
+            for n in range(CONCURRENCY)
+        ]
+        # Each process loads the embedding model at start-up: chats on fresh connections wait for both.
+        for _ in range(4 * WORKERS):
+            httpx.post(
+                f"{server.base_url}/ai/chat",
+                json={"message": "Opening hours?"},
+                headers={"Authorization": f"Bearer {list_requests[0].token}"},
+                timeout=180,
+            )
+        availability = availability_calls(data, tokens)
+        results = {
+            "GET /health": load.measure([Call("/health")], args.duration, args.warmup),
+            "GET /appointments": load.measure(list_requests, args.duration, args.warmup),
+            "GET /doctors/{id}/availability": load.measure(availability, args.duration, args.warmup),
+        }
+        contenders = [signed_in(tokens, data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
+        statuses, _, _ = asyncio.run(contention(server.port, contenders, contention_body))
+        wrong = Counter(
+            httpx.post(
+                f"{server.base_url}/auth/login",
+                json={"email": "admin@silverstar.test", "password": "not-the-password"},
+            ).status_code
+            for _ in range(10)
+        )
+        seen_for = _logout_seen_for(server.base_url, DEMO_PASSWORD)
+    return SeveralWorkers(results, statuses, wrong, seen_for, get_settings().caller_cache_seconds)
+
+
+def _logout_seen_for(base_url: str, password: str) -> float:
+    """Signs the demo patient in, has every process check the token, logs out, then asks on fresh
+    connections (so on either process) until 20 answers in a row refuse it: the seconds from the
+    logout to the last acceptance (0 when none came after it)."""
+    signed = httpx.post(
+        f"{base_url}/auth/login", json={"email": "patient@silverstar.test", "password": password}
+    )
+    signed.raise_for_status()
+    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+    for _ in range(8 * WORKERS):
+        httpx.get(f"{base_url}/auth/me", headers=headers).raise_for_status()
+    httpx.post(f"{base_url}/auth/logout", headers=headers).raise_for_status()
+    logged_out = time.perf_counter()
+    last_accepted, refused_in_a_row = logged_out, 0
+    while refused_in_a_row < 20 and time.perf_counter() - logged_out < 30:
+        status = httpx.get(f"{base_url}/auth/me", headers=headers).status_code
+        if status == 200:
+            last_accepted, refused_in_a_row = time.perf_counter(), 0
+        else:
+            refused_in_a_row += 1
+        time.sleep(0.05)
+    return last_accepted - logged_out
+
+
+def availability_window(data: Dataset) -> tuple[datetime, datetime]:
+    """One week from tomorrow 00:00 clinic time."""
+    tomorrow = datetime.combine(
+        datetime.now(data.zone).date() + timedelta(days=1), wall_time(0), tzinfo=data.zone
+    )
+    return tomorrow, tomorrow + timedelta(days=7)
+
+
+def window_query(data: Dataset) -> str:
+    start, end = availability_window(data)
+    return (
+        f"serviceId={data.service_id}&from={start.isoformat().replace('+', '%2B')}"
+        f"&to={end.isoformat().replace('+', '%2B')}"
+    )
+
+
+def availability_calls(data: Dataset, tokens: Any) -> list[Call]:
+    """Every doctor's week of 30-minute slots, each asked by another patient."""
+    return [
+        Call(
+            f"/doctors/{doctor}/availability?{window_query(data)}",
+            signed_in(tokens, data.patient_ids[n], "patient"),
+        )
+        for n, doctor in enumerate(data.doctor_ids)
+    ]
+
+
+def _booking_body(data: Dataset, start: datetime) -> bytes:
+    """Doctor 0, the bench's 30-minute service, at `start`."""
+    body = {"doctorId": str(data.doctor_ids[0]), "serviceId": str(data.service_id), "type": "in_person"}
+    return json.dumps(body | {"startTime": start.isoformat()}).encode()
+
+
 def signed_in(tokens: Any, user_id: uuid.UUID, role: str) -> str:
     """An access token as a sign-in issues it: of a session, which every request checks."""
     return str(tokens.issue(user_id, role, session_id=uuid.uuid4()))
@@ -767,19 +890,9 @@ def main() -> int:
             Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
             for n in range(CONCURRENCY)
         ]
-        # Availability: every doctor, one week from tomorrow 00:00 clinic time, 30-minute service.
-        tomorrow = datetime.combine(
-            datetime.now(data.zone).date() + timedelta(days=1), wall_time(0), tzinfo=data.zone
-        )
-        window_start, window_end = tomorrow, tomorrow + timedelta(days=7)
-        query = (
-            f"serviceId={data.service_id}&from={window_start.isoformat().replace('+', '%2B')}"
-            f"&to={window_end.isoformat().replace('+', '%2B')}"
-        )
-        availability_requests = [
-            Call(f"/doctors/{doctor}/availability?{query}", signed_in(tokens, data.patient_ids[n], "patient"))
-            for n, doctor in enumerate(data.doctor_ids)
-        ]
+        window_start, window_end = availability_window(data)
+        query = window_query(data)
+        availability_requests = availability_calls(data, tokens)
         health_requests = [Call("/health")]
         # A busy doctor's own page (5,000 appointments each), and an admin's filtered search.
         doctor_list_requests = [
@@ -841,18 +954,16 @@ def main() -> int:
         used = {slot_of(k) for k in range(APPOINTMENTS // DOCTORS)}
         gap = next(g for g in range((DAYS_BACK + 10) * SLOTS_PER_DAY, 10**6) if g not in used)
         slot = data.slot_start(gap)
-        body = json.dumps(
-            {
-                "doctorId": str(data.doctor_ids[0]),
-                "serviceId": str(data.service_id),
-                "startTime": slot.isoformat(),
-                "type": "in_person",
-            }
-        ).encode()
+        body = _booking_body(data, slot)
         contenders = [signed_in(tokens, data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
         statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
 
     unaudited = measure_without_read_audit(contract, url, data, args)
+    # Another free slot of doctor 0 for the same contention on several processes.
+    second_gap = next(g for g in range(gap + 1, 10**6) if g not in used)
+    several = measure_several_workers(
+        contract, url, data, args, _booking_body(data, data.slot_start(second_gap))
+    )
     with bare_fastapi() as (bare_port, bare_pid):
         bare = LoadGenerator(args.client, bare_port, bare_pid).measure(
             [Call("/health")], args.duration, args.warmup
@@ -909,6 +1020,26 @@ def main() -> int:
             f"  uvicorn CPU per request: {audited_ms:.2f} ms audited, {unaudited_ms:.2f} ms unaudited "
             f"(×{audited_ms / unaudited_ms:.2f})"
         )
+    print(f"\n{WORKERS} uvicorn worker processes (WEB_CONCURRENCY={WORKERS}), the same load:")
+    for name, r in several.results.items():
+        one = results.get(name, results["GET /health (before)"])
+        cpu = f", {r.server_cpu / r.requests_per_s * 1000:.2f} CPU ms/req" if r.server_cpu else ""
+        print(
+            f"  {name:<32} {r.requests_per_s:7.0f} req/s, p99 {r.p99_ms:.1f} ms{cpu}; "
+            f"×{r.requests_per_s / one.requests_per_s:.2f} of one process, "
+            f"{_fmt_ratio(r.requests_per_s / bare.requests_per_s).strip()} of bare (one process)"
+        )
+    failed = sum(n for status, n in several.contention.items() if status >= 500 or status == 0)
+    print(
+        f"  contention across the processes: {several.contention.get(201, 0)} × 201, "
+        f"{several.contention.get(409, 0)} × 409, {failed} × 5xx/failed"
+    )
+    wrong_logins = dict(sorted(several.wrong_logins.items()))
+    print(f"  10 wrong passwords for one account, fresh connections: {wrong_logins}")
+    print(
+        f"  a logged-out session's token last accepted {several.logout_seen_for_s:.2f} s after the logout "
+        f"(CALLER_CACHE_SECONDS={several.caller_cache_s:g})"
+    )
     of_bare = {name: r.requests_per_s / bare.requests_per_s for name, r in results.items()}
     checks = [
         (
@@ -955,6 +1086,21 @@ def main() -> int:
             "contention: 1 × 201, 199 × 409, 0 × 5xx",
             created == 1 and conflicts == CONTENDERS - 1 and server_errors == 0,
             f"{created}/{conflicts}/{server_errors}",
+        ),
+        (
+            f"contention on {WORKERS} processes: the same",
+            several.contention.get(201) == 1 and several.contention.get(409) == CONTENDERS - 1,
+            f"{several.contention.get(201, 0)}/{several.contention.get(409, 0)}",
+        ),
+        (
+            f"login throttle shared by {WORKERS} processes (5 × 401, then 429)",
+            several.wrong_logins == Counter({401: LOGIN_MAX_FAILURES, 429: 10 - LOGIN_MAX_FAILURES}),
+            str(dict(sorted(several.wrong_logins.items()))),
+        ),
+        (
+            "a logout reaches every process within CALLER_CACHE_SECONDS",
+            several.logout_seen_for_s <= several.caller_cache_s,
+            f"{several.logout_seen_for_s:.2f} s",
         ),
     ]
     print("\ntargets:")

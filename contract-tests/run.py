@@ -194,14 +194,16 @@ def served(
     phone: Twilio | None = None,
     media_origin: str | None = None,
     access_token_ttl_seconds: int = FUZZ_ACCESS_TOKEN_TTL_SECONDS,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Served]:
     """The API under uvicorn on a free loopback port, ready; stopped on leaving.
 
     With `phone`, the Twilio account is configured and a worker runs beside the API.
+    `settings`: environment variables set last (the benchmarks': WEB_CONCURRENCY, a limit).
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = server_env(database_url, base_url, phone, media_origin, access_token_ttl_seconds)
+    env = server_env(database_url, base_url, phone, media_origin, access_token_ttl_seconds) | (settings or {})
     children = [start_server(env, port)]
     try:
         wait_until_ready(base_url)
