@@ -56,14 +56,14 @@ DATA = ROOT / "bench" / "answers_data"
 # Each set: a directory with documents/*.txt and questions.json, asked in its own fresh database.
 # Birchwood (splits dev and heldout) and Fernhill Physiotherapy (split physio: written after the
 # answerer was designed on Birchwood's dev split, to check it on documents it was not designed on).
-SETS = (DATA, DATA / "physio")
+SETS = (DATA, DATA / "physio", DATA / "eye")
 ADMIN_EMAIL = "admin@birchwood.test"
 ADMIN_PASSWORD = "bench-answers-admin"
 PAGE_BREAK = "\n---\n"
 LINE_WIDTH = 85
 # A reply is a refusal when it says it could not find the answer (either answerer's wording).
 REFUSAL = re.compile(r"could not find|couldn't find|do not know|don't know|no information", re.IGNORECASE)
-SPLITS = ("dev", "heldout", "physio")
+SPLITS = ("dev", "heldout", "physio", "eye", "eye-heldout")
 
 
 def document_pdf(text: str) -> bytes:

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.embeddings import Embedder, create_embedder  # noqa: E402
 from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.vector_store import ChunkHit  # noqa: E402
-from bench.answers import SETS, document_pdf  # noqa: E402
+from bench.answers import SETS, SPLITS, document_pdf  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
 from services import extractive  # noqa: E402
 from services.retrieval import standalone_query  # noqa: E402
@@ -41,7 +41,7 @@ from services.retrieval import standalone_query  # noqa: E402
 MIN_UNANSWERABLE_REFUSED = 0.8
 TOP_K = 5
 # The development sets: Birchwood's dev split and (unless --dev-only) the Fernhill set. Never heldout.
-TUNED_ON = ("dev",) if "--dev-only" in sys.argv else ("dev", "physio")
+TUNED_ON = ("dev",) if "--dev-only" in sys.argv else ("dev", "physio", "eye")
 
 
 @dataclass
@@ -127,7 +127,7 @@ def tally(cs: list[Case], rule: tuple[float, float, float]) -> dict[str, float]:
 def main() -> int:
     embedder = create_embedder(get_settings())
     every = [case for data_set in SETS for case in cases(embedder, data_set)]
-    splits = {split: [c for c in every if c.item["split"] == split] for split in ("dev", "heldout", "physio")}
+    splits = {split: [c for c in every if c.item["split"] == split] for split in SPLITS}
     tuning = [splits[split] for split in TUNED_ON]
     grid = itertools.product(
         np.arange(0.40, 0.81, 0.02), np.arange(0.20, 0.61, 0.02), np.arange(0.0, 0.16, 0.01)
