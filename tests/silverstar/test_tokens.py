@@ -56,6 +56,33 @@ def test_a_token_without_a_jti_is_an_invalid_token(tmp_path: Path) -> None:
         _service(tmp_path).verify(token)
 
 
+def test_a_token_verified_before_is_refused_once_it_expires(tmp_path: Path) -> None:
+    now = [datetime.now(UTC).timestamp()]
+    settings = Settings(environment="test", data_dir=tmp_path, access_token_ttl_seconds=120)
+    tokens = TokenService(settings, "s" * 40, clock=lambda: now[0])
+    token = tokens.issue(uuid.uuid4(), "patient")
+
+    first, again = tokens.verify(token), tokens.verify(token)
+    now[0] += 121
+
+    assert again == first
+    with pytest.raises(InvalidToken):
+        tokens.verify(token)
+
+
+def test_a_token_tampered_with_after_one_was_verified_is_refused(tmp_path: Path) -> None:
+    tokens = _service(tmp_path)
+    token = tokens.issue(uuid.uuid4(), "patient")
+    tokens.verify(token)
+    header, payload, signature = token.split(".")
+    admin = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b'"patient"', b'"admin"')
+    ).decode()
+
+    with pytest.raises(InvalidToken):
+        tokens.verify(f"{header}.{admin}.{signature}")
+
+
 def test_refresh_tokens_are_random_and_stored_as_a_digest() -> None:
     first, second = new_refresh_token(), new_refresh_token()
 
