@@ -716,8 +716,13 @@ def measure_several_workers(
     from kernel.tokens import TokenService
     from services.demo_clinic import DEMO_PASSWORD
 
-    # The login limit as deployed (the contract run's server lifts it for the fuzzer).
-    settings = {"WEB_CONCURRENCY": str(WORKERS), "LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES)}
+    # The login limit as deployed (the contract run's server lifts it for the fuzzer), counted
+    # under keys of this run's own (earlier runs' failures stay counted for a while).
+    settings = {
+        "WEB_CONCURRENCY": str(WORKERS),
+        "LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES),
+        "REDIS_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}:",
+    }
     with contract.served(url, settings=settings) as server:
         tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
         load = LoadGenerator(args.client, server.port, server.process.pid, url)
@@ -741,16 +746,9 @@ def measure_several_workers(
         }
         contenders = [signed_in(tokens, data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
         statuses, _, _ = asyncio.run(contention(server.port, contenders, contention_body))
+        wrong_login = {"email": "admin@silverstar.test", "password": "not-the-password"}
         wrong = Counter(
-            httpx.post(
-                f"{server.base_url}/auth/login",
-                # An address of its own: earlier runs' failures stay counted for a while.
-                json={
-                    "email": f"nobody-{uuid.uuid4().hex[:8]}@silverstar.test",
-                    "password": "not-the-password",
-                },
-            ).status_code
-            for _ in range(10)
+            httpx.post(f"{server.base_url}/auth/login", json=wrong_login).status_code for _ in range(10)
         )
         seen_for = _logout_seen_for(server.base_url, DEMO_PASSWORD)
     return SeveralWorkers(results, statuses, wrong, seen_for, get_settings().caller_cache_seconds)
