@@ -5,13 +5,17 @@ statement costs this server 0.3–0.5 ms of CPU; asyncpg alone, with its prepare
 cache, about 0.1 ms. The reads that run on nearly every request (the caller behind a token,
 a page of appointments, a doctor's working hours and busy periods) are written as SQL and run
 here, on the session's own connection: inside the session's transaction once it has begun
-one, so they see what the request wrote and run under the locks it took.
+one, so they see what the request wrote and run under the locks it took. Each is a span of
+its own when tracing is on, as SQLAlchemy's statements are (the SQL text; values are never in it).
 """
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from kernel.telemetry import span
 
 
 class ConnectionLost(asyncpg.InterfaceError):  # type: ignore[misc]
@@ -23,7 +27,8 @@ async def fetch(session: AsyncSession, statement: str, *args: Any) -> list[async
     connection = await session.connection()
     driver = await _driver(connection)
     try:
-        rows: list[asyncpg.Record] = await driver.fetch(statement, *args)
+        with _span(statement):
+            rows: list[asyncpg.Record] = await driver.fetch(statement, *args)
     except Exception as error:
         await _invalidate_if_lost(connection, driver, error)
         raise
@@ -34,11 +39,16 @@ async def fetchrow(session: AsyncSession, statement: str, *args: Any) -> asyncpg
     connection = await session.connection()
     driver = await _driver(connection)
     try:
-        row: asyncpg.Record | None = await driver.fetchrow(statement, *args)
+        with _span(statement):
+            row: asyncpg.Record | None = await driver.fetchrow(statement, *args)
     except Exception as error:
         await _invalidate_if_lost(connection, driver, error)
         raise
     return row
+
+
+def _span(statement: str) -> AbstractContextManager[object]:
+    return span(statement.split(None, 1)[0], **{"db.system": "postgresql", "db.statement": statement.strip()})
 
 
 async def _driver(connection: AsyncConnection) -> asyncpg.Connection:

@@ -117,6 +117,27 @@ def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[str]:
     return names
 
 
+async def test_statements_run_by_asyncpg_itself_are_spans_of_the_request(
+    spans: InMemorySpanExporter, runtime: Runtime, database_url: str
+) -> None:
+    async with pooled_app(runtime, database_url) as app:
+        patient = await app.committed_user("patient")
+        token = runtime.tokens.issue(patient.id, patient.role)
+        listed = await app.client.get("/appointments", headers={"Authorization": f"Bearer {token}"})
+
+    assert listed.status_code == 200
+    finished = spans.get_finished_spans()
+    request = next(s for s in finished if s.kind == SpanKind.SERVER)
+    statements = [
+        str((s.attributes or {}).get("db.statement", ""))
+        for s in finished
+        if s.context.trace_id == request.context.trace_id
+        and (s.attributes or {}).get("db.system") == "postgresql"
+    ]
+    assert any(statement.startswith("SELECT users.role") for statement in statements)  # the caller
+    assert any("FROM appointments" in statement for statement in statements)  # the page
+
+
 async def test_one_upload_is_one_trace_from_the_request_to_the_last_ingestion_span(
     spans: InMemorySpanExporter, job_environment: None, runtime: Runtime, database_url: str
 ) -> None:
