@@ -137,16 +137,26 @@ class AppointmentRepository:
             conditions.add("start_time < {}", start_to)
         # Only constant fragments are joined into these statements; every value is a parameter.
         where = conditions.where
+        filter_args = list(conditions.args)
         count = f"SELECT count(*) FROM appointments {where}"  # noqa: S608
-        paging = f"LIMIT {conditions.parameter(limit)} OFFSET {conditions.parameter(offset)}"
-        # One round trip: the total rides along on every row of the page.
-        page = f"SELECT {_RECORD_COLUMNS}, count(*) OVER () FROM appointments {where} "  # noqa: S608
-        rows = await driver.fetch(self._session, f"{page} ORDER BY start_time, id {paging}", *conditions.args)
-        if rows:
-            return [_record(row) for row in rows], rows[0][-1]
-        # A page past the end: the total on its own (without the paging's two arguments).
-        total = await driver.fetchrow(self._session, count, *conditions.args[:-2])
-        return [], total[0] if total else 0
+        limit_offset = f"LIMIT {conditions.parameter(limit)} OFFSET {conditions.parameter(offset)}"
+        paging = f"ORDER BY start_time, id {limit_offset}"
+        if user.role == UserRole.patient or patient_id is not None:
+            # One patient's rows are few: the total rides along on every row of the page, one
+            # round trip. A doctor's or the clinic's are thousands, which such a window count
+            # would read whole (8.6 ms for 5,000 rows): those are counted on their own, from
+            # the index (1 ms), and the page reads its 20 rows.
+            window = f"SELECT {_RECORD_COLUMNS}, count(*) OVER () FROM appointments {where}"  # noqa: S608
+            rows = await driver.fetch(self._session, f"{window} {paging}", *conditions.args)
+            if rows:
+                return [_record(row) for row in rows], rows[0][-1]
+        else:
+            page = f"SELECT {_RECORD_COLUMNS} FROM appointments {where}"  # noqa: S608
+            rows = await driver.fetch(self._session, f"{page} {paging}", *conditions.args)
+            if len(rows) < limit and (rows or offset == 0):  # the last page: the total is known
+                return [_record(row) for row in rows], offset + len(rows)
+        total = await driver.fetchrow(self._session, count, *filter_args)
+        return [_record(row) for row in rows], total[0] if total else 0
 
     async def busy_periods_of_doctor(
         self,

@@ -230,6 +230,29 @@ async def test_an_admin_filters_the_list_and_a_page_past_the_end_still_counts_th
     assert past_the_end.json()["items"] == []
 
 
+async def test_a_doctors_pages_add_up_to_the_total_wherever_they_start(
+    client: AsyncClient, clinic: Clinic, patient: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    other = await make_user(session, "patient")
+    booked = [
+        (await _book(client, auth_headers(patient), clinic, local(2, 9))).json()["id"],
+        (await _book(client, auth_headers(other), clinic, local(2, 10))).json()["id"],
+        (await _book(client, auth_headers(patient), clinic, local(3, 9))).json()["id"],
+    ]
+
+    pages = [
+        (
+            await client.get(
+                "/appointments", params={"limit": 2, "offset": offset}, headers=auth_headers(clinic.doctor)
+            )
+        ).json()
+        for offset in (0, 2, 5)
+    ]
+
+    assert [page["total"] for page in pages] == [3, 3, 3]
+    assert [a["id"] for page in pages for a in page["items"]] == booked
+
+
 async def test_the_status_follows_the_state_machine(
     client: AsyncClient, clinic: Clinic, patient: User, auth_headers: AuthHeaders
 ) -> None:
