@@ -55,14 +55,28 @@ class Runtime:
 @dataclass
 class RequestContext:
     runtime: Runtime
-    session: AsyncSession
     request: Request
+    # Makes the request's session on first use (`session`): an operation that never touches
+    # the database (GET /health) never builds one, ~50 µs, a seventh of such a request.
+    open_session: Callable[[], AsyncSession]
     caller: Caller | None = None
     # The verified access token's claims (its session, expiry), for callers with one.
     claims: TokenClaims | None = None
     jobs: JobBuffer = field(default_factory=JobBuffer)
     audit: AuditTrail = field(default_factory=AuditTrail)
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.open_session()
+        return self._session
+
+    @property
+    def opened_session(self) -> AsyncSession | None:
+        """The session, if anything used it."""
+        return self._session
 
     @property
     def user(self) -> Caller:

@@ -50,11 +50,12 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def _authenticate(runtime: Runtime, session: AsyncSession, request: Request) -> RequestCaller:
-    claims = runtime.tokens.verify(_bearer_token(request))
+async def _authenticate(ctx: RequestContext) -> RequestCaller:
+    runtime = ctx.runtime
+    claims = runtime.tokens.verify(_bearer_token(ctx.request))
     found = runtime.callers.get(claims.user_id, claims.session_id)
     if found is None:
-        found = await UserRepository(session).get_caller(claims.user_id, claims.session_id)
+        found = await UserRepository(ctx.session).get_caller(claims.user_id, claims.session_id)
         if found is None or not found.is_active:
             raise InvalidToken()
         if found.session_ended:
@@ -94,33 +95,38 @@ def request_context(
         factory = runtime.session_factory
         if runtime.read_session_factory is not None and reading:
             factory = runtime.read_session_factory
-        async with factory() as session:
-            trail = AuditTrail(_origin(request, runtime.settings), record_reads=runtime.settings.audit_reads)
-            ctx = RequestContext(runtime=runtime, session=session, request=request, audit=trail)
+        trail = AuditTrail(_origin(request, runtime.settings), record_reads=runtime.settings.audit_reads)
+        ctx = RequestContext(runtime=runtime, request=request, open_session=factory, audit=trail)
+        try:
             try:
                 if scheme == BEARER_SCHEME:
-                    ctx.caller, ctx.claims = await _authenticate(runtime, session, request)
+                    ctx.caller, ctx.claims = await _authenticate(ctx)
                     ctx.audit.actor = Actor.of(ctx.caller)
                     if roles and ctx.caller.role not in roles:
                         raise Forbidden("Your role does not allow this operation.")
                 elif scheme == TWILIO_SCHEME:
-                    await _verify_twilio_signature(runtime, session, request)
+                    await _verify_twilio_signature(runtime, ctx.session, request)
                 yield ctx
             except BaseException as error:
                 if isinstance(error, ProblemError) and error.keeps_changes:
-                    await ctx.audit.write(session)
-                    await session.commit()
+                    await ctx.audit.write(ctx.session)
+                    await ctx.session.commit()
                     await ctx._run_after_commit()
                 else:
                     ctx.jobs.drop()
-                    await session.rollback()
+                    if ctx.opened_session is not None:
+                        await ctx.opened_session.rollback()
                     await _keep_refusal(ctx, error)
                 raise
             if not reading:
                 # Last before the commit: the chain's head stays locked only until it.
-                await ctx.audit.write(session)
-            if session.in_transaction():  # not for operations that never touched the database
+                await ctx.audit.write(ctx.session)
+            session = ctx.opened_session
+            if session is not None and session.in_transaction():  # not if it never touched the database
                 await session.commit()
+        finally:
+            if ctx.opened_session is not None:
+                await ctx.opened_session.close()
         if reading:
             # With the connection back in the pool, committed with other requests' reads.
             await runtime.read_audit.append(ctx.audit.take())

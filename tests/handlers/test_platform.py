@@ -1,10 +1,39 @@
+import dataclasses
+
+import httpx
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.context import Runtime
+from persistence.models import User
+from silverstar.app import create_app
+from tests.handlers.conftest import AuthHeaders
 
 
 async def test_health_answers_ok(client: AsyncClient) -> None:
     response = await client.get("/health")
 
     assert response.json() == {"status": "ok"}
+
+
+async def test_only_operations_that_touch_the_database_make_a_session(
+    runtime: Runtime, patient: User, auth_headers: AuthHeaders
+) -> None:
+    made: list[AsyncSession] = []
+
+    def counting_factory() -> AsyncSession:
+        made.append(runtime.session_factory())
+        return made[-1]
+
+    counted = dataclasses.replace(runtime, session_factory=counting_factory, read_session_factory=None)
+    transport = httpx.ASGITransport(app=create_app(counted.settings, counted))
+    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+        health = await client.get("/health")
+        sessions_for_health = len(made)
+        services = await client.get("/services", headers=auth_headers(patient))
+
+    assert (health.status_code, sessions_for_health) == (200, 0)
+    assert (services.status_code, len(made)) == (200, 1)
 
 
 async def test_the_served_schema_is_the_contract_file(client: AsyncClient) -> None:
