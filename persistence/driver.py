@@ -9,11 +9,12 @@ one, so they see what the request wrote and run under the locks it took. Each is
 its own when tracing is on, as SQLAlchemy's statements are (the SQL text; values are never in it).
 """
 
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.telemetry import span
 
@@ -24,46 +25,36 @@ class ConnectionLost(asyncpg.InterfaceError):  # type: ignore[misc]
 
 
 async def fetch(session: AsyncSession, statement: str, *args: Any) -> list[asyncpg.Record]:
-    connection = await session.connection()
-    driver = await _driver(connection)
-    try:
-        with _span(statement):
-            rows: list[asyncpg.Record] = await driver.fetch(statement, *args)
-    except Exception as error:
-        await _invalidate_if_lost(connection, driver, error)
-        raise
+    async with _running(session, statement) as driver:
+        rows: list[asyncpg.Record] = await driver.fetch(statement, *args)
     return rows
 
 
 async def fetchrow(session: AsyncSession, statement: str, *args: Any) -> asyncpg.Record | None:
+    async with _running(session, statement) as driver:
+        row: asyncpg.Record | None = await driver.fetchrow(statement, *args)
+    return row
+
+
+@asynccontextmanager
+async def _running(session: AsyncSession, statement: str) -> AsyncIterator[asyncpg.Connection]:
+    """The session's asyncpg connection for one statement, inside its span; a connection lost
+    under it is discarded (ConnectionLost), a statement's own error passes as it is."""
     connection = await session.connection()
-    driver = await _driver(connection)
+    pooled = await connection.get_raw_connection()
+    driver: asyncpg.Connection = pooled.driver_connection
     try:
         with _span(statement):
-            row: asyncpg.Record | None = await driver.fetchrow(statement, *args)
+            yield driver
     except Exception as error:
-        await _invalidate_if_lost(connection, driver, error)
-        raise
-    return row
+        if isinstance(error, asyncpg.PostgresError) and not driver.is_closed():
+            raise
+        # SQLAlchemy discards a connection that failed under it; one that failed here, behind
+        # its back, would go back to the pool and fail the next request too. Killed
+        # mid-statement, asyncpg may also report its protocol's state (InternalClientError).
+        await connection.invalidate(error)
+        raise ConnectionLost(f"the database connection was lost: {error}") from error
 
 
 def _span(statement: str) -> AbstractContextManager[object]:
     return span(statement.split(None, 1)[0], **{"db.system": "postgresql", "db.statement": statement.strip()})
-
-
-async def _driver(connection: AsyncConnection) -> asyncpg.Connection:
-    pooled = await connection.get_raw_connection()
-    return pooled.driver_connection
-
-
-async def _invalidate_if_lost(
-    connection: AsyncConnection, driver: asyncpg.Connection, error: Exception
-) -> None:
-    """SQLAlchemy discards a connection that failed under it; one that failed here, behind its
-    back, would otherwise go back to the pool and fail the next request too. A statement's own
-    error (a PostgreSQL error on a live connection) leaves the connection as it is."""
-    if isinstance(error, asyncpg.PostgresError) and not driver.is_closed():
-        return
-    # Killed mid-statement, asyncpg may also report its protocol's state (InternalClientError).
-    await connection.invalidate(error)
-    raise ConnectionLost(f"the database connection was lost: {error}") from error
