@@ -32,7 +32,7 @@ class Principal(Protocol):
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The active account an access token was checked against: its id and role, no ORM row
-    (loading one, for every request, cost about a third of a list's CPU)."""
+    (loading one, for every request, cost about a fifth of a list's CPU)."""
 
     id: uuid.UUID
     role: UserRole
