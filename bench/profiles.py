@@ -74,12 +74,33 @@ def top_frames(collapsed: Path, count: int = 12) -> tuple[list[tuple[str, float]
     return shares(inclusive), shares(own)
 
 
+# Our top-level packages; a frame anywhere else is named by its library (its path's first part).
+_OURS = ("adapters", "generated", "handlers", "kernel", "persistence", "services", "silverstar", "workers")
+
+
+def self_time_by_package(collapsed: Path) -> list[tuple[str, float]]:
+    """Shares of all samples by the package of the frame on top (self time), largest first:
+    where a request's CPU goes, library by library ("ours" for this project's code)."""
+    by_package: Counter[str] = Counter()
+    for line in collapsed.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not stack or not samples.isdigit():
+            continue
+        _, _, location = stack.rsplit(";", 1)[-1].partition(" (")
+        package = location.split("/", 1)[0].split(":", 1)[0].rstrip(")")
+        by_package["ours" if package in _OURS else package or "?"] += int(samples)
+    total = sum(by_package.values())
+    return [(package, n / total) for package, n in by_package.most_common()] if total else []
+
+
 def print_top_frames(title: str, collapsed: Path, count: int = 12) -> None:
     inclusive, own = top_frames(collapsed, count)
     print(f"\n{title} — {collapsed}")
     if not inclusive:
         print("  (no samples)")
         return
+    packages = self_time_by_package(collapsed)[:10]
+    print("  self time by package: " + ", ".join(f"{name} {share:.0%}" for name, share in packages))
     print(f"  {'on the stack':<78} {'self':<60}")
     for (frame_in, share_in), (frame_self, share_self) in zip(inclusive, own, strict=False):
         print(f"  {share_in:5.1%} {frame_in[:71]:<72} {share_self:5.1%} {frame_self[:60]}")
