@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp
 
-from generated.routes import create_router
+from generated.routes import add_routes
 from handlers import ai, appointments, audit, auth, catalog, documents, health, integrations, users, webhooks
 from handlers.context import Runtime
 from kernel.observability import RequestIdMiddleware, ResponseObserver, log_access
@@ -73,20 +73,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if runtime is not None:
         app.state.runtime = runtime
     install_problem_handlers(app)
-    app.include_router(
-        create_router(
-            context=request_context,
-            auth=auth.AuthHandlers(),
-            users=users.UsersHandlers(),
-            catalog=catalog.CatalogHandlers(),
-            appointments=appointments.AppointmentsHandlers(),
-            documents=documents.DocumentsHandlers(),
-            ai=ai.AiHandlers(),
-            integrations=integrations.IntegrationsHandlers(),
-            webhooks=webhooks.WebhooksHandlers(),
-            health=health.HealthHandlers(),
-            audit=audit.AuditHandlers(),
-        )
+    add_routes(
+        app.router,
+        context=request_context,
+        auth=auth.AuthHandlers(),
+        users=users.UsersHandlers(),
+        catalog=catalog.CatalogHandlers(),
+        appointments=appointments.AppointmentsHandlers(),
+        documents=documents.DocumentsHandlers(),
+        ai=ai.AiHandlers(),
+        integrations=integrations.IntegrationsHandlers(),
+        webhooks=webhooks.WebhooksHandlers(),
+        health=health.HealthHandlers(),
+        audit=audit.AuditHandlers(),
     )
     _serve_contract_and_docs(app)
     app.add_api_route(METRICS_PATH, metrics_endpoint, methods=["GET"], include_in_schema=False)

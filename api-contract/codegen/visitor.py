@@ -13,7 +13,7 @@ see requirements.txt), which
 
 ``generated/routes.py`` is the interface with hand-written code: one ``<Tag>Api`` Protocol per
 tag (one async method per operation), a ``ContextProvider`` Protocol and
-``create_router(context=..., <tag>=...)``, which declares one FastAPI route per operation
+``add_routes(router, context=..., <tag>=...)``, which declares one FastAPI route per operation
 and delegates to the implementations. mypy checks implementations against the Protocols,
 so a contract change that breaks a handler fails type checking.
 
@@ -78,7 +78,7 @@ ROUTES_NAMES = {
     "Ctx_co",
     "ContextProvider",
     "OPERATIONS",
-    "create_router",
+    "add_routes",
 }
 # Types of string formats, defined in models.py (DEFINED_CODE); routes.py imports them from .models.
 FORMAT_TYPES = {"date-time": "Rfc3339DateTime", "date": "Rfc3339Date"}

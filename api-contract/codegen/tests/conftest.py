@@ -65,7 +65,7 @@ def visitor() -> ModuleType:
 
 @dataclass(frozen=True)
 class Ctx:
-    """What the test ContextProvider yields: the arguments create_router gave it for the route."""
+    """What the test ContextProvider yields: the arguments add_routes gave it for the route."""
 
     scheme: str | None
     roles: tuple[str, ...]
@@ -109,14 +109,17 @@ def recording_context(*, scheme: str | None, roles: tuple[str, ...]) -> Callable
 
 
 def tag_arguments(routes: ModuleType) -> list[str]:
-    """create_router's keyword arguments other than `context`: one per tag."""
-    return [p for p in inspect.signature(routes.create_router).parameters if p != "context"]
+    """add_routes's keyword arguments other than `router` and `context`: one per tag."""
+    return [p for p in inspect.signature(routes.add_routes).parameters if p not in ("router", "context")]
 
 
-def router(routes: ModuleType, handlers: Handlers) -> fastapi.APIRouter:
-    tags = {arg: handlers for arg in tag_arguments(routes)}
-    created: fastapi.APIRouter = routes.create_router(context=recording_context, **tags)
-    return created
+def router(
+    routes: ModuleType, handlers: Handlers, into: fastapi.APIRouter | None = None
+) -> fastapi.APIRouter:
+    """`into` (a new APIRouter if None) with the routes of every tag added, served by `handlers`."""
+    into = into if into is not None else fastapi.APIRouter()
+    routes.add_routes(into, context=recording_context, **{arg: handlers for arg in tag_arguments(routes)})
+    return into
 
 
 @pytest.fixture
@@ -127,6 +130,6 @@ def handlers() -> Handlers:
 @pytest.fixture
 def client(generated: Generated, handlers: Handlers) -> Iterator[TestClient]:
     app = fastapi.FastAPI()
-    app.include_router(router(generated.routes, handlers))
+    router(generated.routes, handlers, into=app.router)
     with TestClient(app) as test_client:
         yield test_client

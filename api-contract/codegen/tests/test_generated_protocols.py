@@ -32,7 +32,7 @@ def test_one_protocol_per_tag_with_operations_in_contract_order_unlisted_tags_la
     # `archive` is listed but has no operations; `vitals` is used but not listed.
     expected = ["auth", "appointments", "documents", "ai", "webhooks", "health", "users", "vitals"]
     assert tag_arguments(generated.routes) == expected
-    annotations = inspect.signature(generated.routes.create_router).parameters
+    annotations = inspect.signature(generated.routes.add_routes).parameters
     assert [annotations[arg].annotation.__origin__.__name__ for arg in expected] == [
         "AuthApi",
         "AppointmentsApi",

@@ -1,4 +1,4 @@
-"""generated/routes.py's create_router from fixture.yaml, through HTTP: what reaches the handlers
+"""generated/routes.py's add_routes from fixture.yaml, through HTTP: what reaches the handlers
 (parameters, bodies, the context provider's scheme and roles) and what the client gets back."""
 
 from __future__ import annotations
