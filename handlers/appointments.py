@@ -4,7 +4,7 @@ from pydantic import AwareDatetime
 
 from generated import models as api
 from handlers.context import RequestContext
-from handlers.representations import appointment_out
+from handlers.representations import appointment_out, appointment_page
 from persistence.models import AppointmentStatus, AppointmentType
 from services.audit import AuditAction
 from services.scheduling import AppointmentChanges, AppointmentFilter, Booking, SchedulingService
@@ -36,9 +36,7 @@ class AppointmentsHandlers:
         )
         appointments, total = await _scheduling(ctx).page(ctx.user, filters, limit=limit, offset=offset)
         ctx.audit.listed(AuditAction.APPOINTMENT_LIST, "appointment", (a.patient_id for a in appointments))
-        return api.AppointmentPage(
-            items=[appointment_out(a) for a in appointments], total=total, limit=limit, offset=offset
-        )
+        return appointment_page(appointments, total=total, limit=limit, offset=offset)
 
     async def create_appointment(
         self, ctx: RequestContext, *, body: api.AppointmentCreate
