@@ -84,7 +84,8 @@ class _Conditions:
 def _record(row: Sequence[Any]) -> AppointmentRecord:
     (id_, patient_id, doctor_id, service_id, start, end, status, type_, notes, created, updated) = row[:11]
     return AppointmentRecord(
-        id_, patient_id, doctor_id, service_id, start, end, _STATUSES[status], _TYPES[type_], notes, created, updated
+        id_, patient_id, doctor_id, service_id, start, end,
+        _STATUSES[status], _TYPES[type_], notes, created, updated,
     )  # fmt: skip
 
 
