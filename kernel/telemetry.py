@@ -7,8 +7,7 @@ in the code; a request's trace continues into the jobs it queues (workers/tracin
 """
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from opentelemetry import metrics, trace
@@ -23,6 +22,8 @@ from kernel.settings import Settings
 
 _lock = threading.Lock()
 _instrumented = False
+# Set once a tracer provider is installed: until then `span()` makes nothing at all.
+_tracing = False
 
 tracer = trace.get_tracer("silverstar")
 
@@ -36,10 +37,12 @@ def configure_tracing(settings: Settings, *, processor: SpanProcessor | None = N
         if not settings.otel_exporter_otlp_endpoint:
             return False
         processor = BatchSpanProcessor(_otlp_exporter(settings.otel_exporter_otlp_endpoint))
+    global _tracing
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.otel_service_name}))
     provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
     instrument_libraries()
+    _tracing = True
     return True
 
 
@@ -75,8 +78,9 @@ def _otlp_exporter(endpoint: str) -> SpanExporter:
     return OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces")
 
 
-@contextmanager
-def span(name: str, **attributes: Any) -> Iterator[trace.Span]:
-    """A child span of whatever is current (a no-op span when tracing is off)."""
-    with tracer.start_as_current_span(name, attributes=attributes) as current:
-        yield current
+def span(name: str, **attributes: Any) -> AbstractContextManager[trace.Span]:
+    """A child span of whatever is current; when tracing is off, nothing: not even OpenTelemetry's
+    no-op span, whose context switching cost ~1 % of a list request (statements are spans)."""
+    if not _tracing:
+        return nullcontext(trace.INVALID_SPAN)
+    return tracer.start_as_current_span(name, attributes=attributes)
