@@ -4,8 +4,9 @@ The sentences of the retrieved passages (headings left out) and their windows (a
 with the one after it, so that an answer spread over two sentences is quoted whole) are
 embedded once per question, in one batch with the question, by the local model that
 indexed the passages. That one batch serves twice: the passages are reordered by their
-sentence nearest the question (a chunk's vector blurs the one sentence that answers), and
-the quote is chosen from the best of them. A unit's (sentence's or window's) score is its
+sentence nearest the question (a chunk's vector blurs the one sentence that answers), read
+in its passage's context as a quote is (plus the same share of the passage's retrieval
+score), and the quote is chosen from the best of them. A unit's (sentence's or window's) score is its
 cosine similarity to the question, plus a share of its passage's retrieval score (a
 sentence is read in its passage's context), plus a share of its lexical overlap with the
 question: the question's content words it holds, each weighted by how rare it is among the
@@ -176,7 +177,8 @@ def _similarities(
 def _passage_order(
     passages: Sequence[ChunkHit], sentences: Sequence[Candidate], similarity: np.ndarray
 ) -> list[int]:
-    """1-based passage numbers, best first by their nearest sentence, then by retrieval score.
+    """1-based passage numbers, best first by their nearest sentence read in the passage's context
+    (its similarity plus PASSAGE_WEIGHT of the passage's retrieval score), then by retrieval score.
 
     Passages without sentences (too far below the best to be quoted from) keep their retrieval
     order after the others.
@@ -184,7 +186,12 @@ def _passage_order(
     best: dict[int, float] = {}
     for sentence, sim in zip(sentences, similarity, strict=False):
         best[sentence.passage] = max(best.get(sentence.passage, -1.0), float(sim))
-    return sorted(range(1, len(passages) + 1), key=lambda n: (-best.get(n, -1.0), -passages[n - 1].score))
+
+    def rank(n: int) -> tuple[float, float]:
+        score = passages[n - 1].score
+        return (-(best[n] + PASSAGE_WEIGHT * score) if n in best else math.inf, -score)
+
+    return sorted(range(1, len(passages) + 1), key=rank)
 
 
 def _worth_quoting(passages: Sequence[ChunkHit]) -> set[int]:

@@ -4,12 +4,15 @@ one embedding batch per question, headings never quoted, follow-ups quoted for t
 import uuid
 from collections.abc import Sequence
 
+import numpy as np
+
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
 from services.answerers import ExtractiveAnswerer, Question
 from services.extractive import (
     Candidate,
     Quote,
+    _passage_order,
     candidates,
     choose_quotes,
     lexical_overlap,
@@ -114,3 +117,13 @@ def test_a_follow_up_quotes_what_the_message_asks_not_the_previous_answer(local_
 
     assert "Sundays" in ranking.units[0].text
     assert ranking.assessment is not None and ranking.assessment.answerable
+
+
+def test_passages_are_ordered_by_their_nearest_sentence_read_with_the_passage_score() -> None:
+    retrieved_first, retrieved_second = _hit("Clinic hours. Fees.", 0.70), _hit("Parking. Buses.", 0.40)
+    sentences = [Candidate("Clinic hours.", 1, 0), Candidate("Parking.", 2, 0)]
+
+    # A sentence a little nearer the question in a passage retrieval ranked far lower stays second;
+    # one clearly nearer goes first.
+    assert _passage_order([retrieved_first, retrieved_second], sentences, np.array([0.60, 0.65])) == [1, 2]
+    assert _passage_order([retrieved_first, retrieved_second], sentences, np.array([0.60, 0.80])) == [2, 1]
