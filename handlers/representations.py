@@ -7,9 +7,9 @@ from adapters.vector_store import ChunkHit
 from generated import models as api
 from persistence.models import AILog, Appointment, DoctorTimeOff, Document, Service, User
 from persistence.repositories.appointments import AppointmentRecord
-from persistence.repositories.catalog import WorkingInterval
+from persistence.repositories.catalog import DoctorRecord, WorkingInterval
 from services.assistant import snippet
-from services.catalog import DoctorProfile, Schedule
+from services.catalog import Schedule
 
 
 def user_out(user: User) -> api.User:
@@ -36,17 +36,8 @@ def service_out(service: Service) -> api.Service:
     )
 
 
-def doctor_out(profile: DoctorProfile, timezone: str) -> api.Doctor:
-    return api.Doctor(
-        id=profile.user.id,
-        name=profile.user.name,
-        email=profile.user.email,
-        phone=profile.user.phone,
-        specialty=profile.doctor.specialty,
-        bio=profile.doctor.bio,
-        service_ids=profile.service_ids,
-        timezone=timezone,
-    )
+def doctor_out(doctor: DoctorRecord, timezone: str) -> api.Doctor:
+    return api.Doctor.model_validate({**doctor._asdict(), "timezone": timezone})
 
 
 def _interval_out(hours: WorkingInterval) -> api.WorkingInterval:

@@ -58,3 +58,26 @@ async def _running(session: AsyncSession, statement: str) -> AsyncIterator[async
 
 def _span(statement: str) -> AbstractContextManager[object]:
     return span(statement.split(None, 1)[0], **{"db.system": "postgresql", "db.statement": statement.strip()})
+
+
+class Conditions:
+    """A WHERE clause of the filters given, with asyncpg's numbered parameters.
+
+    Only constant fragments are joined into the statement; every value is a parameter."""
+
+    def __init__(self, *constant_terms: str) -> None:
+        self.terms: list[str] = list(constant_terms)
+        self.args: list[object] = []
+
+    def add(self, term: str, value: object) -> None:
+        """`term` with `{}` where the value goes, e.g. "start_time >= {}"."""
+        self.args.append(value)
+        self.terms.append(term.format(f"${len(self.args)}"))
+
+    def parameter(self, value: object) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    @property
+    def where(self) -> str:
+        return f"WHERE {' AND '.join(self.terms)}" if self.terms else ""

@@ -9,16 +9,14 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.errors import Conflict, Forbidden, NotFound, Unprocessable
-from persistence.models import Doctor, DoctorTimeOff, DoctorWorkingHours, Principal, Service, User, UserRole
-from persistence.repositories.catalog import DoctorRepository, ServiceRepository, WorkingInterval
+from persistence.models import DoctorTimeOff, DoctorWorkingHours, Principal, Service, UserRole
+from persistence.repositories.catalog import (
+    DoctorRecord,
+    DoctorRepository,
+    ServiceRepository,
+    WorkingInterval,
+)
 from services.policies import may_change_schedule
-
-
-@dataclass(frozen=True)
-class DoctorProfile:
-    doctor: Doctor
-    user: User
-    service_ids: list[uuid.UUID]
 
 
 @dataclass(frozen=True)
@@ -92,22 +90,18 @@ class CatalogService:
 
     # Doctors
 
-    async def get_doctor(self, doctor_id: uuid.UUID) -> DoctorProfile:
+    async def get_doctor(self, doctor_id: uuid.UUID) -> DoctorRecord:
         found = await self._doctors.get(doctor_id)
         if found is None:
             raise NotFound("No such doctor.")
-        doctor, user = found
-        service_ids = await self._doctors.service_ids([doctor_id])
-        return DoctorProfile(doctor, user, service_ids[doctor_id])
+        return found
 
     async def list_doctors(
         self, *, service_id: uuid.UUID | None, specialty: str | None, limit: int, offset: int
-    ) -> tuple[list[DoctorProfile], int]:
-        rows, total = await self._doctors.page(
+    ) -> tuple[list[DoctorRecord], int]:
+        return await self._doctors.page(
             service_id=service_id, specialty=specialty, limit=limit, offset=offset
         )
-        service_ids = await self._doctors.service_ids([doctor.user_id for doctor, _ in rows])
-        return [DoctorProfile(d, u, service_ids[d.user_id]) for d, u in rows], total
 
     async def get_schedule(self, doctor_id: uuid.UUID) -> Schedule:
         await self.get_doctor(doctor_id)

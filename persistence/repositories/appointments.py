@@ -60,27 +60,6 @@ def readable_appointments(user: Principal) -> Select[Appointment]:
     return query if rule is None else query.where(Appointment.__table__.c[rule[0]] == rule[1])
 
 
-class _Conditions:
-    """A WHERE clause of the filters given, with asyncpg's numbered parameters."""
-
-    def __init__(self) -> None:
-        self.terms: list[str] = []
-        self.args: list[object] = []
-
-    def add(self, term: str, value: object) -> None:
-        """`term` with `{}` where the value goes, e.g. "start_time >= {}"."""
-        self.args.append(value)
-        self.terms.append(term.format(f"${len(self.args)}"))
-
-    def parameter(self, value: object) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-    @property
-    def where(self) -> str:
-        return f"WHERE {' AND '.join(self.terms)}" if self.terms else ""
-
-
 def _record(row: Sequence[Any]) -> AppointmentRecord:
     (id_, patient_id, doctor_id, service_id, start, end, status, type_, notes, created, updated) = row[:11]
     return AppointmentRecord(
@@ -123,7 +102,7 @@ class AppointmentRepository:
         offset: int,
     ) -> tuple[list[AppointmentRecord], int]:
         # Plain rows, not entities: a read-only page needs no identity map or instance state.
-        conditions = _Conditions()
+        conditions = driver.Conditions()
         rule = _readable_by(user)
         if rule is not None:
             conditions.add(f"{rule[0]} = {{}}", rule[1])

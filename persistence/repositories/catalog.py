@@ -3,7 +3,7 @@ from collections.abc import Iterable, Sequence
 from datetime import time
 from typing import NamedTuple
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,15 +14,25 @@ from persistence.models import (
     DoctorTimeOff,
     DoctorWorkingHours,
     Service,
-    User,
-    UserRole,
 )
-from persistence.paging import page_of, page_of_rows
+from persistence.paging import page_of
 
 
 class Offer(NamedTuple):
     doctor_exists: bool
     duration_minutes: int | None  # None: the doctor does not offer the service (or it is inactive)
+
+
+class DoctorRecord(NamedTuple):
+    """An active doctor as the catalog shows them, with the ids of the services they offer."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    phone: str | None
+    specialty: str | None
+    bio: str | None
+    service_ids: list[uuid.UUID]
 
 
 class WorkingInterval(NamedTuple):
@@ -39,6 +49,13 @@ LEFT JOIN doctor_services ON doctor_services.doctor_id = doctors.user_id AND doc
 LEFT JOIN services ON services.id = doctor_services.service_id AND services.active
 WHERE doctors.user_id = $1 AND users.role = 'doctor' AND users.is_active
 """
+# One row per doctor, their services' ids included: a page is one statement, not three.
+_DOCTOR_COLUMNS = """
+users.id, users.name, users.email, users.phone, doctors.specialty, doctors.bio,
+ARRAY(SELECT service_id FROM doctor_services WHERE doctor_id = doctors.user_id ORDER BY service_id)
+"""
+_DOCTOR_TABLES = "doctors JOIN users ON users.id = doctors.user_id"
+_ACTIVE_DOCTOR = ("users.role = 'doctor'", "users.is_active")
 _WORKING_HOURS = """
 SELECT weekday, start_time, end_time FROM doctor_working_hours
 WHERE doctor_id = $1 ORDER BY weekday, start_time
@@ -79,29 +96,34 @@ class DoctorRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _active_doctors(self) -> Select[Doctor, User]:
-        return (
-            select(Doctor, User)
-            .join(User, User.id == Doctor.user_id)
-            .where(User.role == UserRole.doctor, User.is_active)
-        )
-
-    async def get(self, doctor_id: uuid.UUID) -> tuple[Doctor, User] | None:
-        row = (await self._session.execute(self._active_doctors().where(Doctor.user_id == doctor_id))).first()
-        return (row[0], row[1]) if row else None
+    async def get(self, doctor_id: uuid.UUID) -> DoctorRecord | None:
+        conditions = driver.Conditions(*_ACTIVE_DOCTOR)
+        conditions.add("doctors.user_id = {}", doctor_id)
+        statement = f"SELECT {_DOCTOR_COLUMNS} FROM {_DOCTOR_TABLES} {conditions.where}"  # noqa: S608
+        row = await driver.fetchrow(self._session, statement, *conditions.args)
+        return DoctorRecord(*row) if row else None
 
     async def page(
         self, *, service_id: uuid.UUID | None, specialty: str | None, limit: int, offset: int
-    ) -> tuple[Sequence[tuple[Doctor, User]], int]:
-        stmt = self._active_doctors()
+    ) -> tuple[list[DoctorRecord], int]:
+        conditions = driver.Conditions(*_ACTIVE_DOCTOR)
         if service_id is not None:
-            offers = select(DoctorService.doctor_id).where(DoctorService.service_id == service_id)
-            stmt = stmt.where(Doctor.user_id.in_(offers))
+            conditions.add(
+                "doctors.user_id IN (SELECT doctor_id FROM doctor_services WHERE service_id = {})", service_id
+            )
         if specialty:
-            stmt = stmt.where(func.lower(Doctor.specialty) == specialty.strip().lower())
-        order = (User.name, User.id)
-        rows, total = await page_of_rows(self._session, stmt, order, limit=limit, offset=offset)
-        return [(doctor, user) for doctor, user in rows], total
+            conditions.add("lower(doctors.specialty) = {}", specialty.strip().lower())
+        where, filter_args = conditions.where, list(conditions.args)
+        limit_offset = f"LIMIT {conditions.parameter(limit)} OFFSET {conditions.parameter(offset)}"
+        paging = f"ORDER BY users.name, users.id {limit_offset}"
+        # A clinic's doctors are few: the total rides along on every row of the page.
+        window = f"SELECT {_DOCTOR_COLUMNS}, count(*) OVER () FROM {_DOCTOR_TABLES} {where}"  # noqa: S608
+        rows = await driver.fetch(self._session, f"{window} {paging}", *conditions.args)
+        if rows:
+            return [DoctorRecord(*row[:-1]) for row in rows], rows[0][-1]
+        count_statement = f"SELECT count(*) FROM {_DOCTOR_TABLES} {where}"  # noqa: S608
+        count = await driver.fetchrow(self._session, count_statement, *filter_args)
+        return [], count[0] if count else 0
 
     async def service_ids(self, doctor_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
         result: dict[uuid.UUID, list[uuid.UUID]] = {doctor_id: [] for doctor_id in doctor_ids}

@@ -74,6 +74,32 @@ async def test_doctors_are_listed_by_the_service_they_offer(
     assert response.json()["items"][0]["timezone"] == "Europe/Berlin"
 
 
+async def test_a_page_of_doctors_holds_their_services_and_the_total_of_active_doctors_only(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    first, second = await make_service(session), await make_service(session)
+    both = await make_user(
+        session, "doctor", name="Ada", specialty="Cardiology", service_ids=[first.id, second.id]
+    )
+    await make_user(session, "doctor", name="Bea", specialty="cardiology")
+    gone = await make_user(session, "doctor", name="Cy", specialty="Cardiology")
+    gone.is_active = False
+    await session.flush()
+
+    page = await client.get(
+        "/doctors", params={"specialty": "CARDIOLOGY", "limit": 1}, headers=auth_headers(patient)
+    )
+    past_the_end = await client.get(
+        "/doctors", params={"specialty": "cardiology", "offset": 5}, headers=auth_headers(patient)
+    )
+
+    assert page.json()["total"] == 2
+    [ada] = page.json()["items"]
+    assert (ada["id"], sorted(ada["serviceIds"])) == (str(both.id), sorted([str(first.id), str(second.id)]))
+    assert ada["serviceIds"] == sorted(ada["serviceIds"])
+    assert (past_the_end.json()["items"], past_the_end.json()["total"]) == ([], 2)
+
+
 async def test_a_doctor_replaces_their_schedule(
     client: AsyncClient, doctor: User, auth_headers: AuthHeaders, session: AsyncSession
 ) -> None:
