@@ -1,7 +1,8 @@
 """Calibrate the offline answerer's refusal rule on the development sets of bench/answers.py.
 
-The evidence `services.extractive.assess` weighs (best sentence similarity, its margin over
-the runner-up, whether retrieval's first passage holds it) is computed here for every
+The evidence `services.extractive.assess` weighs (the best sentence's score, its similarity
+plus a share of its passage's retrieval score; its margin over the runner-up's; whether
+retrieval's first passage holds it) is computed here for every
 question of each set of bench/answers.py (`SETS`), in process and without a server: the
 documents are made into the same PDFs, read and chunked by the ingestion code, embedded by
 the local model, searched by exact cosine similarity (what pgvector's index returns on a
@@ -14,7 +15,7 @@ questions correctly minus those wrongly refused, among those refusing at least 8
 unanswerable ones of each development set (ties: the strictest). Its trade-off is printed
 for every split; held-out never takes part.
 
-    .venv/bin/python bench/calibrate_answers.py [--dev-only]
+    .venv/bin/python bench/calibrate_answers.py [--dev-only] [--with-eye]
 """
 
 import itertools
@@ -41,7 +42,11 @@ from services.retrieval import standalone_query  # noqa: E402
 MIN_UNANSWERABLE_REFUSED = 0.8
 TOP_K = 5
 # The development sets: Birchwood's dev split and (unless --dev-only) the Fernhill set. Never heldout.
-TUNED_ON = ("dev",) if "--dev-only" in sys.argv else ("dev", "physio", "eye")
+# The Kestrel eye set (`--with-eye`) is reported, not tuned on: no rule refuses 80 % of its
+# unanswerable questions, written to resemble its documents, without refusing real ones.
+TUNED_ON = ("dev",) if "--dev-only" in sys.argv else ("dev", "physio")
+if "--with-eye" in sys.argv:
+    TUNED_ON += ("eye",)
 
 
 @dataclass
@@ -106,9 +111,9 @@ def cases(embedder: Embedder, data_set: Path) -> list[Case]:
 def answers(f: extractive.Assessment | None, confident: float, minimum: float, margin: float) -> bool:
     if f is None:
         return False
-    if f.best_similarity >= confident:
+    if f.best_score >= confident:
         return True
-    return f.best_similarity >= minimum and f.in_first_passage and f.margin >= margin
+    return f.best_score >= minimum and f.in_first_passage and f.margin >= margin
 
 
 def tally(cs: list[Case], rule: tuple[float, float, float]) -> dict[str, float]:
@@ -130,7 +135,7 @@ def main() -> int:
     splits = {split: [c for c in every if c.item["split"] == split] for split in SPLITS}
     tuning = [splits[split] for split in TUNED_ON]
     grid = itertools.product(
-        np.arange(0.40, 0.81, 0.02), np.arange(0.20, 0.61, 0.02), np.arange(0.0, 0.16, 0.01)
+        np.arange(0.40, 1.01, 0.02), np.arange(0.20, 0.81, 0.02), np.arange(0.0, 0.16, 0.01)
     )
     best: tuple[tuple[float, ...], tuple[float, float, float]] | None = None
     for confident, minimum, margin in grid:
@@ -151,8 +156,8 @@ def main() -> int:
         print("no rule refuses enough of the unanswerable questions of every tuning set")
         return 1
     rule = best[1]
-    current = (extractive.CONFIDENT_SIMILARITY, extractive.MIN_SIMILARITY, extractive.MIN_MARGIN)
-    print(f"rule = (confident similarity, min similarity with agreement, min margin); tuned on {TUNED_ON}")
+    current = (extractive.CONFIDENT_SCORE, extractive.MIN_SCORE, extractive.MIN_MARGIN)
+    print(f"rule = (confident score, min score with agreement, min margin); tuned on {TUNED_ON}")
     for name, r in (("current", current), ("calibrated", rule)):
         for split, cs in splits.items():
             t = tally(cs, r)

@@ -10,9 +10,12 @@ from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
 from services.answerers import ExtractiveAnswerer, Question
 from services.extractive import (
+    MIN_SCORE,
+    PASSAGE_WEIGHT,
     Candidate,
     Quote,
     _passage_order,
+    assess,
     candidates,
     choose_quotes,
     lexical_overlap,
@@ -127,3 +130,17 @@ def test_passages_are_ordered_by_their_nearest_sentence_read_with_the_passage_sc
     # one clearly nearer goes first.
     assert _passage_order([retrieved_first, retrieved_second], sentences, np.array([0.60, 0.65])) == [1, 2]
     assert _passage_order([retrieved_first, retrieved_second], sentences, np.array([0.60, 0.80])) == [2, 1]
+
+
+def test_a_near_sentence_is_weaker_evidence_in_a_passage_retrieval_ranked_low() -> None:
+    similarity = MIN_SCORE - 0.45 * PASSAGE_WEIGHT
+
+    def ranked(passage_score: float) -> list[Quote]:
+        best = Quote(
+            "Dressings stay dry for two days.", 1, 0, similarity, similarity + PASSAGE_WEIGHT * passage_score
+        )
+        far = Quote("Parking is behind the building.", 2, 0, 0.05, 0.05)
+        return [best, far]
+
+    assert assess(ranked(passage_score=0.8)).answerable
+    assert not assess(ranked(passage_score=0.1)).answerable
