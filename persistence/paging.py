@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
@@ -19,12 +19,4 @@ async def page_of(
 ) -> tuple[Sequence[T], int]:
     """`limit` objects from `offset` in `order_by` (which must end in a unique column), and the total."""
     rows = await session.scalars(query.order_by(*order_by).limit(limit).offset(offset))
-    return rows.all(), await count_rows(session, query)
-
-
-async def page_of_rows(
-    session: AsyncSession, query: Select[*Ts], order_by: Sequence[Any], *, limit: int, offset: int
-) -> tuple[Sequence[Row[*Ts]], int]:
-    """Like `page_of`, for a query of several entities or columns: whole rows."""
-    rows = await session.execute(query.order_by(*order_by).limit(limit).offset(offset))
     return rows.all(), await count_rows(session, query)

@@ -104,15 +104,14 @@ class CatalogService:
         )
 
     async def get_schedule(self, doctor_id: uuid.UUID) -> Schedule:
-        await self.get_doctor(doctor_id)
-        return await self._schedule(doctor_id)
+        return await self._schedule(await self.get_doctor(doctor_id))
 
-    async def _schedule(self, doctor_id: uuid.UUID) -> Schedule:
+    async def _schedule(self, doctor: DoctorRecord) -> Schedule:
         return Schedule(
-            doctor_id=doctor_id,
-            weekly_hours=await self._doctors.working_hours(doctor_id),
-            time_off=await self._doctors.time_off(doctor_id),
-            service_ids=(await self._doctors.service_ids([doctor_id]))[doctor_id],
+            doctor_id=doctor.id,
+            weekly_hours=await self._doctors.working_hours(doctor.id),
+            time_off=await self._doctors.time_off(doctor.id),
+            service_ids=doctor.service_ids,
         )
 
     async def replace_schedule(
@@ -144,7 +143,7 @@ class CatalogService:
                 for p in time_off
             ],
         )
-        return await self._schedule(doctor_id)
+        return await self._schedule(await self.get_doctor(doctor_id))  # its services may have changed
 
 
 def _check_weekly_hours(intervals: Sequence[WeeklyInterval]) -> None:

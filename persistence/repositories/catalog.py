@@ -125,17 +125,6 @@ class DoctorRepository:
         count = await driver.fetchrow(self._session, count_statement, *filter_args)
         return [], count[0] if count else 0
 
-    async def service_ids(self, doctor_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
-        result: dict[uuid.UUID, list[uuid.UUID]] = {doctor_id: [] for doctor_id in doctor_ids}
-        rows = await self._session.execute(
-            select(DoctorService.doctor_id, DoctorService.service_id)
-            .where(DoctorService.doctor_id.in_(doctor_ids))
-            .order_by(DoctorService.service_id)
-        )
-        for doctor_id, service_id in rows:
-            result[doctor_id].append(service_id)
-        return result
-
     async def offered_service(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> Offer:
         """Whether the (active) doctor exists, and the length of the (active) service if they offer it."""
         row = await driver.fetchrow(self._session, _OFFER, doctor_id, service_id)

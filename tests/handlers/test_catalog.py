@@ -118,6 +118,7 @@ async def test_a_doctor_replaces_their_schedule(
     assert response.status_code == 200
     assert response.json()["weeklyHours"] == schedule["weeklyHours"]
     assert response.json()["timeOff"][0]["reason"] is None
+    assert response.json()["serviceIds"] == [str(service.id)]
     fetched = await client.get(f"/doctors/{doctor.id}/schedule", headers=auth_headers(doctor))
     assert fetched.json() == response.json()
 
