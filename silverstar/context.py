@@ -23,6 +23,7 @@ from kernel.errors import Forbidden, InvalidToken, ProblemError, Unauthorized
 from kernel.observability import request_id_var
 from kernel.settings import Settings
 from kernel.tokens import TokenClaims
+from persistence.db import ReadOnlySession
 from persistence.models import Caller
 from persistence.repositories.users import UserRepository
 from services.audit import Actor, AuditTrail, RequestOrigin
@@ -122,7 +123,9 @@ def request_context(
                 # Last before the commit: the chain's head stays locked only until it.
                 await ctx.audit.write(ctx.session)
             session = ctx.opened_session
-            if session is not None and session.in_transaction():  # not if it never touched the database
+            # Not if it never touched the database, nor for a read-only session: its statements
+            # ran in autocommit, and closing it (below) is all it needs (~2 % of a list request).
+            if session is not None and session.in_transaction() and not _read_only(session):
                 await session.commit()
         finally:
             if ctx.opened_session is not None:
@@ -133,6 +136,10 @@ def request_context(
         await ctx._run_after_commit()
 
     return dependency
+
+
+def _read_only(session: AsyncSession) -> bool:
+    return isinstance(session.sync_session, ReadOnlySession)
 
 
 # ---------------------------------------------------------------- access audit
