@@ -3,7 +3,8 @@
 Through SQLAlchemy (statement building, its cache keys, the asyncio adaptation, ORM loading) a
 statement costs this server 0.3–0.5 ms of CPU; asyncpg alone, with its prepared-statement
 cache, about 0.1 ms. The reads that run on nearly every request (the caller behind a token,
-a page of appointments, a doctor's working hours and busy periods) are written as SQL and run
+a page of appointments, the doctors' list and a doctor's profile, offer, working hours and
+busy periods) are written as SQL, their filters built by `Conditions`, and run
 here, on the session's own connection: inside the session's transaction once it has begun
 one, so they see what the request wrote and run under the locks it took. Each is a span of
 its own when tracing is on, as SQLAlchemy's statements are (the SQL text; values are never in it).

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
@@ -144,3 +145,14 @@ def test_a_near_sentence_is_weaker_evidence_in_a_passage_retrieval_ranked_low() 
 
     assert assess(ranked(passage_score=0.8)).answerable
     assert not assess(ranked(passage_score=0.1)).answerable
+
+
+def test_the_refusal_evidence_carries_the_passage_score_as_ranked(local_embedder: Embedder) -> None:
+    question = "How long should I keep the dressing dry?"
+    text = "Keep the dressing dry for two days. Parking is behind the building."
+
+    high = rank_sentences(question, question, [_hit(text, score=0.8)], local_embedder).assessment
+    low = rank_sentences(question, question, [_hit(text, score=0.1)], local_embedder).assessment
+
+    assert high is not None and low is not None
+    assert high.best_score - low.best_score == pytest.approx(PASSAGE_WEIGHT * (0.8 - 0.1), abs=1e-4)
