@@ -5,8 +5,10 @@ checks here give the common cases a clear answer first.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -22,15 +24,26 @@ from persistence.models import (
     UserRole,
 )
 from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository
-from persistence.repositories.catalog import DoctorRepository, ServiceRepository
+from persistence.repositories.catalog import DoctorRepository, ServiceRepository, WorkingInterval
 from persistence.repositories.users import UserRepository
 from services.appointment_status import RESCHEDULABLE, TRANSITIONS, allowed_targets, sources_of
-from services.availability import Period, WorkingHours, candidate_slots, free_slots
+from services.availability import Period, WorkingHours, free_slots
 from services.policies import require_own_patient_filter
 
 # An overlapping insert, or (when the locks were bypassed) two of them waiting on each other.
 SLOT_CONFLICT_SQLSTATES = {"23P01", "40P01"}
 SLOT_TAKEN = "This time is no longer available."
+
+
+class Bookable(NamedTuple):
+    """A service as one doctor offers it: how long it lasts, and when they work."""
+
+    duration: timedelta
+    hours: list[WorkingHours]
+
+
+def _hours(intervals: Sequence[WorkingInterval]) -> list[WorkingHours]:
+    return [WorkingHours(*interval) for interval in intervals]
 
 
 @dataclass(frozen=True)
@@ -79,39 +92,36 @@ class SchedulingService:
     def _earliest_start(self) -> datetime:
         return self._now() + timedelta(minutes=self._settings.booking_min_notice_minutes)
 
-    async def _bookable_duration(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> timedelta:
+    async def _bookable(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> Bookable:
         offer = await self._doctors.offered_service(doctor_id, service_id)
         if not offer.doctor_exists:
             raise NotFound("No such doctor.")
         if offer.duration_minutes is None:
             raise Unprocessable("The doctor does not offer this service.")
-        return timedelta(minutes=offer.duration_minutes)
+        return Bookable(timedelta(minutes=offer.duration_minutes), _hours(offer.working_hours))
 
     async def _slots(
         self,
         doctor_id: uuid.UUID,
-        duration: timedelta,
+        bookable: Bookable,
         window: Period,
         *,
         count_bookings: bool = True,
         ignore_appointment: uuid.UUID | None = None,
     ) -> list[Period]:
-        hours = [WorkingHours(*interval) for interval in await self._doctors.working_hours(doctor_id)]
-        candidates = candidate_slots(
-            hours,
+        horizon = (window.start, window.end + bookable.duration)
+        busy = await self._appointments.busy_periods_of_doctor(
+            doctor_id, *horizon, include_bookings=count_bookings, excluding=ignore_appointment
+        )
+        return free_slots(
+            bookable.hours,
             window=window,
-            duration=duration,
+            duration=bookable.duration,
             grid_minutes=self._settings.slot_grid_minutes,
             zone=self._zone,
+            busy=busy,
+            not_before=self._earliest_start(),
         )
-        horizon = (window.start, window.end + duration)
-        busy = [
-            Period(start, end)
-            for start, end in await self._appointments.busy_periods_of_doctor(
-                doctor_id, *horizon, include_bookings=count_bookings, excluding=ignore_appointment
-            )
-        ]
-        return free_slots(candidates, busy, not_before=self._earliest_start())
 
     async def availability(
         self, doctor_id: uuid.UUID, service_id: uuid.UUID, start: datetime, end: datetime
@@ -120,8 +130,8 @@ class SchedulingService:
             raise Unprocessable("`to` must be after `from`.")
         if end - start > timedelta(days=self._settings.availability_max_days):
             raise Unprocessable(f"The range may span at most {self._settings.availability_max_days} days.")
-        duration = await self._bookable_duration(doctor_id, service_id)
-        return await self._slots(doctor_id, duration, Period(start, end))
+        bookable = await self._bookable(doctor_id, service_id)
+        return await self._slots(doctor_id, bookable, Period(start, end))
 
     async def _patient_for(self, actor: Principal, booking: Booking) -> uuid.UUID:
         if actor.role == UserRole.patient:
@@ -138,7 +148,7 @@ class SchedulingService:
         return patient.id
 
     async def _check_slot(
-        self, doctor_id: uuid.UUID, duration: timedelta, start: datetime, *, ignore: uuid.UUID | None = None
+        self, doctor_id: uuid.UUID, bookable: Bookable, start: datetime, *, ignore: uuid.UUID | None = None
     ) -> Period:
         if start < self._earliest_start():
             raise Unprocessable("Appointments must be booked in the future, with enough notice.")
@@ -148,11 +158,11 @@ class SchedulingService:
             raise Unprocessable(
                 message, errors=[{"loc": ["body", "startTime"], "msg": message, "type": "booking_horizon"}]
             )
-        wanted = Period(start, start + duration)
+        wanted = Period(start, start + bookable.duration)
         instant = Period(start, start + timedelta(microseconds=1))
-        if wanted in await self._slots(doctor_id, duration, instant, ignore_appointment=ignore):
+        if wanted in await self._slots(doctor_id, bookable, instant, ignore_appointment=ignore):
             return wanted
-        if wanted in await self._slots(doctor_id, duration, instant, count_bookings=False):
+        if wanted in await self._slots(doctor_id, bookable, instant, count_bookings=False):
             raise Conflict(SLOT_TAKEN)
         raise Unprocessable(
             "That time is not a bookable slot of this doctor (working hours, grid, time off)."
@@ -160,12 +170,12 @@ class SchedulingService:
 
     async def book(self, actor: Principal, booking: Booking) -> Appointment:
         patient_id = await self._patient_for(actor, booking)
-        duration = await self._bookable_duration(booking.doctor_id, booking.service_id)
+        bookable = await self._bookable(booking.doctor_id, booking.service_id)
         await self._appointments.lock_for_booking(patient_id, booking.doctor_id)
         limit = self._settings.max_open_appointments_per_patient
         if await self._appointments.count_open_future(patient_id, self._now()) >= limit:
             raise Conflict(f"A patient can hold at most {limit} upcoming appointments.")
-        period = await self._check_slot(booking.doctor_id, duration, booking.start)
+        period = await self._check_slot(booking.doctor_id, bookable, booking.start)
         if await self._appointments.patient_has_overlap(patient_id, period.start, period.end, excluding=None):
             raise Conflict("The patient already has an appointment at this time.")
         appointment = Appointment(
@@ -260,8 +270,9 @@ class SchedulingService:
         await self._appointments.lock_for_booking(appointment.patient_id, appointment.doctor_id)
         service = await self._services.get(appointment.service_id)
         assert service is not None
-        duration = timedelta(minutes=service.duration_minutes)
-        period = await self._check_slot(appointment.doctor_id, duration, start, ignore=appointment.id)
+        hours = _hours(await self._doctors.working_hours(appointment.doctor_id))
+        bookable = Bookable(timedelta(minutes=service.duration_minutes), hours)
+        period = await self._check_slot(appointment.doctor_id, bookable, start, ignore=appointment.id)
         if await self._appointments.patient_has_overlap(
             appointment.patient_id, period.start, period.end, excluding=appointment.id
         ):

@@ -18,9 +18,16 @@ from persistence.models import (
 from persistence.paging import page_of
 
 
+class WorkingInterval(NamedTuple):
+    weekday: int  # ISO: 1 = Monday
+    start_time: time
+    end_time: time
+
+
 class Offer(NamedTuple):
     doctor_exists: bool
     duration_minutes: int | None  # None: the doctor does not offer the service (or it is inactive)
+    working_hours: list[WorkingInterval]  # the doctor's week, read with the offer: one statement
 
 
 class DoctorRecord(NamedTuple):
@@ -35,14 +42,10 @@ class DoctorRecord(NamedTuple):
     service_ids: list[uuid.UUID]
 
 
-class WorkingInterval(NamedTuple):
-    weekday: int  # ISO: 1 = Monday
-    start_time: time
-    end_time: time
-
-
 _OFFER = """
-SELECT services.duration_minutes
+SELECT services.duration_minutes,
+       ARRAY(SELECT ROW(weekday, start_time, end_time) FROM doctor_working_hours
+             WHERE doctor_id = doctors.user_id ORDER BY weekday, start_time)
 FROM doctors
 JOIN users ON users.id = doctors.user_id
 LEFT JOIN doctor_services ON doctor_services.doctor_id = doctors.user_id AND doctor_services.service_id = $2
@@ -126,9 +129,12 @@ class DoctorRepository:
         return [], count[0] if count else 0
 
     async def offered_service(self, doctor_id: uuid.UUID, service_id: uuid.UUID) -> Offer:
-        """Whether the (active) doctor exists, and the length of the (active) service if they offer it."""
+        """Whether the (active) doctor exists, the length of the (active) service if they offer it,
+        and their working hours."""
         row = await driver.fetchrow(self._session, _OFFER, doctor_id, service_id)
-        return Offer(doctor_exists=row is not None, duration_minutes=row[0] if row else None)
+        if row is None:
+            return Offer(doctor_exists=False, duration_minutes=None, working_hours=[])
+        return Offer(True, row[0], [WorkingInterval(*interval) for interval in row[1]])
 
     async def replace_services(self, doctor_id: uuid.UUID, service_ids: Iterable[uuid.UUID]) -> None:
         await self._session.execute(delete(DoctorService).where(DoctorService.doctor_id == doctor_id))

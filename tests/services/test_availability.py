@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.availability import Period, WorkingHours, candidate_slots, free_slots
+from services.availability import Period, WorkingHours, free_slots
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SPRING_FORWARD = date(2027, 3, 28)  # a Sunday: 02:00 → 03:00 in Berlin
@@ -14,14 +14,8 @@ def _day_window(day: date) -> Period:
 
 
 def _slots(hours: list[WorkingHours], day: date, minutes: int = 30, grid: int = 15) -> list[Period]:
-    return list(
-        candidate_slots(
-            hours,
-            window=_day_window(day),
-            duration=timedelta(minutes=minutes),
-            grid_minutes=grid,
-            zone=BERLIN,
-        )
+    return free_slots(
+        hours, window=_day_window(day), duration=timedelta(minutes=minutes), grid_minutes=grid, zone=BERLIN
     )
 
 
@@ -78,10 +72,17 @@ def test_slots_start_on_the_grid_and_end_inside_working_hours() -> None:
 
 def test_busy_periods_and_the_past_remove_slots() -> None:
     monday = WorkingHours(1, time(9), time(11))
-    slots = _slots([monday], date(2027, 5, 3), minutes=30)
     booked = Period(datetime(2027, 5, 3, 7, 15, tzinfo=UTC), datetime(2027, 5, 3, 7, 45, tzinfo=UTC))
 
-    free = free_slots(slots, [booked], not_before=datetime(2027, 5, 3, 7, 0, tzinfo=UTC))
+    free = free_slots(
+        [monday],
+        window=_day_window(date(2027, 5, 3)),
+        duration=timedelta(minutes=30),
+        grid_minutes=15,
+        zone=BERLIN,
+        busy=[booked],
+        not_before=datetime(2027, 5, 3, 7, 0, tzinfo=UTC),
+    )
 
     local = [s.start.astimezone(BERLIN).strftime("%H:%M") for s in free]
     assert local == ["09:45", "10:00", "10:15", "10:30"]
@@ -91,20 +92,33 @@ def test_free_slots_matches_a_brute_force_check_on_random_schedules() -> None:
     import random
 
     rng = random.Random(7)
-    base = datetime(2027, 5, 3, tzinfo=UTC)
-    for _ in range(200):
-        slots = [
-            Period(base + timedelta(minutes=15 * i), base + timedelta(minutes=15 * i + 30)) for i in range(40)
-        ]
+    monday = date(2027, 5, 3)
+    hours = [WorkingHours(1, time(9), time(19)), WorkingHours(2, time(8, 10), time(12, 5))]
+    window = Period(datetime.combine(monday, time(), tzinfo=BERLIN), datetime(2027, 5, 4, 23, 0, tzinfo=UTC))
+    every = free_slots(hours, window=window, duration=timedelta(minutes=30), grid_minutes=15, zone=BERLIN)
+    base = datetime(2027, 5, 3, 7, tzinfo=UTC)
+    for _ in range(300):
         busy = []
         for _ in range(rng.randint(0, 8)):
-            start = base + timedelta(minutes=rng.randint(-60, 660))
-            busy.append(Period(start, start + timedelta(minutes=rng.randint(1, 240))))
-        not_before = base + timedelta(minutes=rng.randint(0, 120))
+            # Bounds off the minute too (a period imported with seconds): slots touching them by
+            # a fraction of a second are busy, those they only abut are free.
+            start = base + timedelta(minutes=rng.randint(-60, 1800), microseconds=rng.choice([0, 1, 500_000]))
+            length = timedelta(minutes=rng.randint(1, 240), seconds=rng.choice([0, -1]))
+            busy.append(Period(start, start + length))
+        not_before = base + timedelta(minutes=rng.randint(0, 120), microseconds=rng.choice([0, 1]))
 
-        expected = [s for s in slots if s.start >= not_before and not any(_overlap(b, s) for b in busy)]
+        expected = [s for s in every if s.start >= not_before and not any(_overlap(b, s) for b in busy)]
 
-        assert free_slots(slots, busy, not_before=not_before) == expected
+        free = free_slots(
+            hours,
+            window=window,
+            duration=timedelta(minutes=30),
+            grid_minutes=15,
+            zone=BERLIN,
+            busy=busy,
+            not_before=not_before,
+        )
+        assert free == expected
 
 
 def _overlap(a: Period, b: Period) -> bool:
