@@ -81,6 +81,19 @@ WHERE doctor_id = $1 AND status != 'cancelled' AND start_time < $3 AND start_tim
   AND id IS DISTINCT FROM $5
 """
 
+# A booking's checks on the patient, run after `lock_for_booking`, in its transaction.
+_LIVE_IN = ", ".join(f"'{status.value}'" for status in LIVE_STATUSES)
+_OPEN_FUTURE = f"""
+SELECT count(*) FROM appointments WHERE patient_id = $1 AND start_time > $2 AND status IN ({_LIVE_IN})
+"""  # noqa: S608 (constant fragments only)
+_PATIENT_OVERLAP = """
+SELECT EXISTS (
+  SELECT FROM appointments
+  WHERE patient_id = $1 AND status != 'cancelled' AND start_time < $3 AND end_time > $2
+    AND id IS DISTINCT FROM $4
+)
+"""
+
 
 class AppointmentRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -160,15 +173,8 @@ class AppointmentRepository:
     async def patient_has_overlap(
         self, patient_id: uuid.UUID, start: datetime, end: datetime, *, excluding: uuid.UUID | None
     ) -> bool:
-        query = select(Appointment.id).where(
-            Appointment.patient_id == patient_id,
-            Appointment.status != AppointmentStatus.cancelled,
-            Appointment.start_time < end,
-            Appointment.end_time > start,
-        )
-        if excluding is not None:
-            query = query.where(Appointment.id != excluding)
-        return await self._session.scalar(query.limit(1)) is not None
+        row = await driver.fetchrow(self._session, _PATIENT_OVERLAP, patient_id, start, end, excluding)
+        return bool(row and row[0])
 
     async def lock_for_booking(self, patient_id: uuid.UUID, doctor_id: uuid.UUID) -> None:
         """Serialises bookings touching one patient or one doctor, always in that order.
@@ -185,14 +191,8 @@ class AppointmentRepository:
         )
 
     async def count_open_future(self, patient_id: uuid.UUID, now: datetime) -> int:
-        count = await self._session.scalar(
-            select(func.count()).where(
-                Appointment.patient_id == patient_id,
-                Appointment.status.in_(LIVE_STATUSES),
-                Appointment.start_time > now,
-            )
-        )
-        return count or 0
+        row = await driver.fetchrow(self._session, _OPEN_FUTURE, patient_id, now)
+        return int(row[0]) if row else 0
 
     async def add(self, appointment: Appointment) -> None:
         self._session.add(appointment)

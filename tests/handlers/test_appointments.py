@@ -164,6 +164,26 @@ async def test_a_patient_cannot_hold_more_than_three_upcoming_appointments(
     assert response.status_code == 409
 
 
+async def test_a_patient_is_not_booked_with_two_doctors_at_once_unless_one_is_cancelled(
+    client: AsyncClient, clinic: Clinic, patient: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    elsewhere = await make_clinic(session)
+    first = await _book(client, auth_headers(patient), clinic, local(2, 10))
+
+    overlapping = await _book(client, auth_headers(patient), elsewhere, local(2, 10, 15))
+    right_after = await _book(client, auth_headers(patient), elsewhere, local(2, 10, 30))
+    await client.patch(
+        f"/appointments/{first.json()['id']}", headers=auth_headers(patient), json={"status": "cancelled"}
+    )
+    once_cancelled = await _book(client, auth_headers(patient), elsewhere, local(2, 10))
+
+    assert first.status_code == 201
+    assert overlapping.status_code == 409
+    assert overlapping.json()["detail"] == "The patient already has an appointment at this time."
+    assert right_after.status_code == 201
+    assert once_cancelled.status_code == 201
+
+
 async def test_a_patient_sees_only_their_own_appointments(
     client: AsyncClient, clinic: Clinic, patient: User, auth_headers: AuthHeaders, session: AsyncSession
 ) -> None:
