@@ -96,6 +96,10 @@ def test_a_date_time_field_built_by_a_handler_takes_a_datetime(generated: Genera
     assert generated.models.Vitals(**{**VITALS, "takenAt": when}).taken_at == when
 
 
+def test_a_date_time_built_by_a_handler_without_a_zone_is_refused(generated: Generated) -> None:
+    assert refused(generated, takenAt=datetime(2027, 3, 28, 7)) == [("takenAt",)]
+
+
 def test_a_date_time_is_written_in_utc_with_z_whatever_offset_it_came_with(generated: Generated) -> None:
     berlin_morning = datetime(2027, 3, 28, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     for taken_at in ("2027-03-28T09:30:00+02:00", berlin_morning):
