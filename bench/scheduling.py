@@ -991,9 +991,8 @@ def main() -> int:
             ),
             "GET /health (after)": load.measure(health_requests, args.duration, args.warmup),
         }
-        health_rps = (
-            results["GET /health (before)"].requests_per_s + results["GET /health (after)"].requests_per_s
-        ) / 2
+        health = mean_result(results["GET /health (before)"], results["GET /health (after)"])
+        health_rps = health.requests_per_s
 
         # Contention: a free future slot of doctor 0 (a gap in its grid, ~10 days ahead).
         used = {slot_of(k) for k in range(APPOINTMENTS // DOCTORS)}
