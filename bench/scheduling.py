@@ -89,6 +89,8 @@ DAYS_BACK = 180  # appointments span roughly today-180 … today+184 days
 CONCURRENCY = 32
 SERVER_WARMUP_S = 10.0
 BENCH_PASSWORD = "bench-password-not-used-for-login"
+# The bench reads the server's own garbage-collector counters from GET /metrics.
+METRICS_TOKEN = "bench-metrics-token"
 
 TARGET_LIST_RATIO = 0.35
 TARGET_LIST_P99_MS = 100.0
@@ -855,6 +857,17 @@ def signed_in(tokens: Any, user_id: uuid.UUID, role: str) -> str:
     return str(tokens.issue(user_id, role, session_id=uuid.uuid4()))
 
 
+def gc_collections(base_url: str) -> list[int]:
+    """The server's garbage collections so far, generations 0, 1 and 2 (python_gc_collections_total)."""
+    exposition = (
+        httpx.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        .raise_for_status()
+        .text
+    )
+    found = dict(re.findall(r'^python_gc_collections_total\{generation="(\d)"\} (\S+)$', exposition, re.M))
+    return [int(float(found[generation])) for generation in "012"]
+
+
 def _proc_environ(pid: int) -> dict[str, str]:
     raw = Path(f"/proc/{pid}/environ").read_bytes()
     return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
@@ -907,7 +920,7 @@ def main() -> int:
     # The baselines are measured first and last, and their mean is what the API is compared
     # with: one run of a bare app varies by a third between runs on a shared machine.
     bare_first = {app: measure_bare(app, args) for app in BARE_APPS}
-    with contract.served(url) as server:
+    with contract.served(url, settings={"METRICS_TOKEN": METRICS_TOKEN}) as server:
         base_url, port = server.base_url, server.port
         # start_server draws a fresh JWT_SECRET; read it back from the child's environment.
         secret = _proc_environ(server.process.pid)["JWT_SECRET"]
@@ -971,6 +984,7 @@ def main() -> int:
         )
 
         load.warm_up(list_requests + availability_requests)
+        collections_before = gc_collections(base_url)
         results = {
             "GET /health (before)": load.measure(health_requests, args.duration, args.warmup, "health"),
             "GET /appointments": load.measure(list_requests, args.duration, args.warmup, "appointments"),
@@ -991,6 +1005,9 @@ def main() -> int:
             ),
             "GET /health (after)": load.measure(health_requests, args.duration, args.warmup),
         }
+        collections = [
+            after - before for after, before in zip(gc_collections(base_url), collections_before, strict=True)
+        ]
         health = mean_result(results["GET /health (before)"], results["GET /health (after)"])
         health_rps = health.requests_per_s
 
@@ -1041,6 +1058,12 @@ def main() -> int:
             f"{app} {bare_first[app].requests_per_s:.0f} and {bare_last[app].requests_per_s:.0f} req/s"
             for app in BARE_APPS
         )
+    )
+    measured = sum(r.requests for name, r in results.items() if not name.startswith("bare"))
+    print(
+        f"the server's garbage collector while these were measured (warm-ups included): "
+        f"{' / '.join(map(str, collections))} collections of generations 0 / 1 / 2 "
+        f"over {measured:,} measured requests"
     )
     created, conflicts = statuses.get(201, 0), statuses.get(409, 0)
     server_errors = sum(n for s, n in statuses.items() if s >= 500 or s == 0)
