@@ -25,23 +25,6 @@ from workers.broker import build_broker
 
 log = logging.getLogger(__name__)
 
-# Container objects allocated (net of those freed) before the collector's youngest generation
-# runs. CPython's default, 700, is less than what 32 requests in flight hold alive at once: every
-# collection then traverses them and promotes them to older generations, which are collected in
-# turn (measured under bench/scheduling.py's load: ~4 % of the server's CPU, pauses up to 21 ms).
-# Nearly everything a request allocates is freed by reference counting, so at 50,000 the
-# collector still runs, for reference cycles, about once a minute under that load.
-YOUNG_GENERATION_THRESHOLD = 50_000
-
-
-def settle_heap() -> None:
-    """Once start-up's objects are loaded: keep the collector off them and off requests in flight."""
-    # The model brings millions of long-lived objects; keep the collector from rescanning them
-    # on every request (measured ~30 % of a list request's CPU with the model loaded).
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, older, oldest)
-
 
 @asynccontextmanager
 async def open_runtime(
@@ -83,7 +66,9 @@ async def open_runtime(
         # Loading the embedding model takes seconds: start it now, off the event loop,
         # so the first question doesn't wait for it and readiness doesn't either.
         warm_up = asyncio.create_task(asyncio.to_thread(lambda: runtime.world.embedder))
-        warm_up.add_done_callback(lambda _: settle_heap())
+        # The model brings millions of long-lived objects; keep the collector from rescanning them
+        # on every request (measured ~30 % of a list request's CPU with the model loaded).
+        warm_up.add_done_callback(lambda _: gc.freeze())
         yield runtime
         await warm_up
     finally:
