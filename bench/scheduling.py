@@ -89,7 +89,7 @@ DAYS_BACK = 180  # appointments span roughly today-180 … today+184 days
 CONCURRENCY = 32
 SERVER_WARMUP_S = 10.0
 BENCH_PASSWORD = "bench-password-not-used-for-login"
-# The bench reads the server's own garbage-collector counters from GET /metrics.
+# The bench reads the server's own counters (collections, request durations) from GET /metrics.
 METRICS_TOKEN = "bench-metrics-token"
 
 TARGET_LIST_RATIO = 0.35
@@ -857,13 +857,15 @@ def signed_in(tokens: Any, user_id: uuid.UUID, role: str) -> str:
     return str(tokens.issue(user_id, role, session_id=uuid.uuid4()))
 
 
+def server_metrics(base_url: str) -> str:
+    """The server's Prometheus exposition (GET /metrics)."""
+    response = httpx.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    return response.raise_for_status().text
+
+
 def gc_collections(base_url: str) -> list[int]:
     """The server's garbage collections so far, generations 0, 1 and 2 (python_gc_collections_total)."""
-    exposition = (
-        httpx.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
-        .raise_for_status()
-        .text
-    )
+    exposition = server_metrics(base_url)
     found = dict(re.findall(r'^python_gc_collections_total\{generation="(\d)"\} (\S+)$', exposition, re.M))
     return [int(float(found[generation])) for generation in "012"]
 
@@ -876,11 +878,7 @@ HANDLED_BOUNDS = ("0.1", "0.25")
 
 def request_durations(base_url: str) -> dict[tuple[str, str], float]:
     """The server's histogram of GET request durations so far: (route, bound) → requests at or under it."""
-    exposition = (
-        httpx.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
-        .raise_for_status()
-        .text
-    )
+    exposition = server_metrics(base_url)
     pattern = (
         r"^silverstar_http_request_duration_seconds_bucket"
         + r'\{le="([^"]+)",method="GET",route="([^"]+)"\} (\S+)$'
