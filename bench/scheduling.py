@@ -32,6 +32,10 @@ and 5,000 patients, with 32 concurrent clients:
 - from the server's own `GET /metrics`: its garbage collections while measured, and for the
   list and availability the share of requests it took over 100 and 250 ms itself, beside the
   latency wrk saw (time handling a request told from time before the app sees it or after).
+- the list and availability a second time with the load generator at nice -10 (when run as
+  root): it shares the cores with the server and PostgreSQL, and the time it waits for one
+  counts in the latency it reports; a user's client does not share the server's cores. Both
+  are printed; the targets are checked on the first.
 
 Figures are printed against the targets, never asserted. The load generator is `wrk` when
 installed (`apt-get install wrk`), else a small asyncio HTTP/1.1 client in a separate
@@ -99,6 +103,10 @@ METRICS_TOKEN = "bench-metrics-token"
 LIST_ROUTE = "/appointments"
 AVAILABILITY_ROUTE = "/doctors/{doctorId}/availability"
 HANDLED_BOUNDS = ("0.1", "0.25")
+# The load generator shares the two cores with uvicorn and PostgreSQL and is starved of CPU at
+# times; its waits count in the latency it reports. The hot paths are measured a second time
+# with it at this niceness (root only), where a user's client, on its own machine, would be.
+RAISED_NICENESS = -10
 
 TARGET_LIST_RATIO = 0.35
 TARGET_LIST_P99_MS = 100.0
@@ -282,7 +290,19 @@ def _wrk_ms(value: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk_load(wrk: str, port: int, requests: list[Call], duration: float, concurrency: int) -> dict[str, Any]:
+def raised_priority_allowed() -> bool:
+    """Whether this user may start the load generator at RAISED_NICENESS (nice warns and goes
+    on at the usual priority when it may not)."""
+    try:
+        probe = subprocess.run(["nice", "-n", str(RAISED_NICENESS), "nice"], capture_output=True, text=True)
+    except OSError:
+        return False
+    return probe.stdout.strip() == str(RAISED_NICENESS)
+
+
+def wrk_load(
+    wrk: str, port: int, requests: list[Call], duration: float, concurrency: int, prefix: list[str]
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         script, lines = Path(tmp) / "bench.lua", Path(tmp) / "requests.tsv"
         script.write_text(WRK_SCRIPT)
@@ -290,6 +310,7 @@ def wrk_load(wrk: str, port: int, requests: list[Call], duration: float, concurr
         ordered = "ordered" if any(c.method != "GET" for c in requests) else "shuffled"
         out = subprocess.run(
             [
+                *prefix,
                 wrk,
                 "-t1",
                 f"-c{concurrency}",
@@ -347,9 +368,10 @@ class LoadGenerator:
         self.port = port
         self.server_pid = server_pid
 
-    def _once(self, requests: list[Call], duration: float) -> dict[str, Any]:
+    def _once(self, requests: list[Call], duration: float, raised: bool = False) -> dict[str, Any]:
+        prefix = ["nice", "-n", str(RAISED_NICENESS)] if raised else []
         if self.wrk:
-            return wrk_load(self.wrk, self.port, requests, duration, CONCURRENCY)
+            return wrk_load(self.wrk, self.port, requests, duration, CONCURRENCY, prefix)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(
                 {
@@ -362,7 +384,7 @@ class LoadGenerator:
             )
         try:
             out = subprocess.run(
-                [sys.executable, __file__, "--load-worker", f.name],
+                [*prefix, sys.executable, __file__, "--load-worker", f.name],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -371,17 +393,20 @@ class LoadGenerator:
             os.unlink(f.name)
         return dict(json.loads(out.strip().splitlines()[-1]))
 
-    def measure(self, requests: list[Call], duration: float, warmup: float, name: str = "") -> LoadResult:
-        """`name`: with a profiler, the server is sampled while measured, into a file so named."""
+    def measure(
+        self, requests: list[Call], duration: float, warmup: float, name: str = "", raised: bool = False
+    ) -> LoadResult:
+        """`name`: with a profiler, the server is sampled while measured, into a file so named.
+        `raised`: the load generator runs at RAISED_NICENESS."""
         if warmup > 0:
-            self._once(requests, warmup)
+            self._once(requests, warmup, raised)
         sessions_before = self._sessions()
         sampling = None
         if self.profiler is not None and name:
             sampling = self.profiler.start(self.server_pid, duration - 1, name)
         before = _cpu_seconds(self.server_pid)
         started = time.perf_counter()
-        result = LoadResult(**self._once(requests, duration))
+        result = LoadResult(**self._once(requests, duration, raised))
         elapsed = time.perf_counter() - started
         if sampling is not None:
             process, output = sampling
@@ -905,6 +930,12 @@ def _proc_environ(pid: int) -> dict[str, str]:
     return dict(item.split("=", 1) for item in raw.decode().split("\0") if "=" in item)
 
 
+def _prioritised_p99(prioritised: dict[str, LoadResult], name: str) -> str:
+    if name not in prioritised:
+        return ""
+    return f" (load generator at nice {RAISED_NICENESS}: {prioritised[name].p99_ms:.1f} ms)"
+
+
 def _fmt_ratio(value: float) -> str:
     return f"{value * 100:5.1f} %"
 
@@ -1033,6 +1064,15 @@ def main() -> int:
             "GET /appointments": _slower_than(handled[0], handled[1], LIST_ROUTE),
             "GET /doctors/{id}/availability": _slower_than(handled[1], handled[2], AVAILABILITY_ROUTE),
         }
+        # The same two with the load generator given priority over the server's processes.
+        prioritised = {}
+        if raised_priority_allowed():
+            prioritised = {
+                "GET /appointments": load.measure(list_requests, args.duration, args.warmup, raised=True),
+                "GET /doctors/{id}/availability": load.measure(
+                    availability_requests, args.duration, args.warmup, raised=True
+                ),
+            }
         results |= {
             "GET /appointments (doctor)": load.measure(
                 doctor_list_requests, args.duration, args.warmup, "appointments-doctor"
@@ -1110,6 +1150,14 @@ def main() -> int:
             f"{name}: handled inside the server (its own request-duration histogram, warm-up included) "
             f"{over}; as wrk saw them p50 {results[name].p50_ms:.0f} ms, p99 {results[name].p99_ms:.0f} ms"
         )
+    for name, r in prioritised.items():
+        print(
+            f"{name}: with the load generator at nice {RAISED_NICENESS} (not starved of CPU by the "
+            f"server's processes, as a user's client on its own machine is not) "
+            f"{r.requests_per_s:.0f} req/s, p50 {r.p50_ms:.0f} ms, p99 {r.p99_ms:.0f} ms"
+        )
+    if not prioritised:
+        print(f"(the load generator could not be started at nice {RAISED_NICENESS}: not root)")
     measured = sum(r.requests for name, r in results.items() if not name.startswith("bare"))
     print(
         f"the server's garbage collector while these were measured (warm-ups included): "
@@ -1204,12 +1252,12 @@ def main() -> int:
         (
             f"appointment list p99 ≤ {TARGET_LIST_P99_MS:.0f} ms",
             listing.p99_ms <= TARGET_LIST_P99_MS,
-            f"{listing.p99_ms:.1f} ms",
+            f"{listing.p99_ms:.1f} ms" + _prioritised_p99(prioritised, "GET /appointments"),
         ),
         (
             f"availability p99 ≤ {TARGET_AVAILABILITY_P99_MS:.0f} ms",
             availability.p99_ms <= TARGET_AVAILABILITY_P99_MS,
-            f"{availability.p99_ms:.1f} ms",
+            f"{availability.p99_ms:.1f} ms" + _prioritised_p99(prioritised, "GET /doctors/{id}/availability"),
         ),
         (
             f"list audited ≥ {TARGET_AUDITED_SHARE:.0%} of unaudited",
