@@ -106,6 +106,8 @@ HANDLED_BOUNDS = ("0.1", "0.25")
 # The load generator's niceness when the hot paths are measured a second time (see above).
 RAISED_NICENESS = -10
 
+# Issue 18's first target, set while /health cost 3-4 × the bare app; the issue's targets now are
+# shares of the bare app (below). Still printed, marked as the earlier one.
 TARGET_LIST_RATIO = 0.35
 TARGET_LIST_P99_MS = 100.0
 TARGET_AVAILABILITY_P99_MS = 150.0
@@ -1244,7 +1246,7 @@ def main() -> int:
             ", ".join(str(r.new_connections) for r in results.values() if r.new_connections is not None),
         ),
         (
-            f"appointment list throughput ≥ {TARGET_LIST_RATIO:.0%} of /health",
+            f"(earlier target) appointment list ≥ {TARGET_LIST_RATIO:.0%} of /health",
             listing.requests_per_s / health_rps >= TARGET_LIST_RATIO,
             _fmt_ratio(listing.requests_per_s / health_rps).strip(),
         ),
