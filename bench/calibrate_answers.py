@@ -1,9 +1,9 @@
 """Calibrate the offline answerer's refusal rule on the development sets of bench/answers.py.
 
 The evidence `services.extractive.assess` weighs (the best sentence's score, its similarity
-plus a share of its passage's retrieval score; its margin over the runner-up's; whether
-retrieval's first passage holds it) is computed here for every
-question of each set of bench/answers.py (`SETS`), in process and without a server: the
+plus a share of its passage's retrieval score; its margin over the best rival's, the best
+sentence outside its windows; whether retrieval's first passage holds it) is computed here
+for every question of each set of bench/answers.py (`SETS`), in process and without a server: the
 documents are made into the same PDFs, read and chunked by the ingestion code, embedded by
 the local model, searched by exact cosine similarity (what pgvector's index returns on a
 set this small), reranked by sentence and scored (`services.extractive.rank_sentences`),

@@ -21,12 +21,14 @@ text's; reranking and refusing read the nearer of the two similarities (is the t
 the documents at all).
 
 Refusing rests on three pieces of evidence rather than one cut-off on the passage score:
-the best sentence's score, its margin over the runner-up sentence's (an unrelated question
-finds many sentences equally far), and whether the passage ranked first holds that sentence
-(retrieval and sentence agree). A sentence's score here is its similarity to the question
-read in its passage's context, as for ordering the passages: plus PASSAGE_WEIGHT of the
-passage's retrieval score (a near sentence in a passage retrieval ranks low is weaker
-evidence than one in a passage it ranks high). It is read on single sentences, not windows
+the best sentence's score, its margin over the best rival's (an unrelated question finds many
+sentences equally far; the sentences next to the best one are no rivals, as the quote may take
+them with it, and an answer spread over two sentences would otherwise look unsure), and
+whether the passage ranked first holds that sentence (retrieval and sentence agree). A
+sentence's score here is its similarity to the question read in its passage's context, as
+for ordering the passages: plus PASSAGE_WEIGHT of the passage's retrieval score (a near
+sentence in a passage retrieval ranks low is weaker evidence than one in a passage it ranks
+high). It is read on single sentences, not windows
 (a window's similarity is blurred by its other sentence). The thresholds were calibrated by
 bench/calibrate_answers.py (all-MiniLM-L6-v2 scale) on two development sets, Birchwood's
 dev split and the Fernhill physiotherapy set, never on a held-out split: the rule answering
@@ -62,10 +64,11 @@ QUOTE_SCORE_SPAN = 0.15
 
 # Answer when the best sentence scores this much (similarity + PASSAGE_WEIGHT x passage score) ...
 CONFIDENT_SCORE = 0.60
-# ... or at least this much, with retrieval agreeing (the first passage holds it) and a margin.
-# Calibrated by bench/calibrate_answers.py on the development sets of bench/answers.py.
-MIN_SCORE = 0.44
-MIN_MARGIN = 0.06
+# ... or at least this much, with retrieval agreeing (the first passage holds it) and a margin
+# over the best rival. Calibrated by bench/calibrate_answers.py on the development sets of
+# bench/answers.py.
+MIN_SCORE = 0.32
+MIN_MARGIN = 0.09
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class Quote:
 @dataclass(frozen=True)
 class Assessment:
     best_score: float  # the best sentence's similarity + PASSAGE_WEIGHT x its passage's score
-    margin: float  # over the runner-up sentence's score
+    margin: float  # over the best rival's score: the best sentence outside its windows
     in_first_passage: bool
 
     @property
@@ -219,12 +222,25 @@ def _quotable(units: Sequence[Candidate], passages: Sequence[ChunkHit]) -> list[
 
 
 def assess(ranked: Sequence[Quote]) -> Assessment:
-    """The evidence of single sentences ranked best first by score."""
+    """The evidence of single sentences ranked best first by score.
+
+    The runner-up is the best sentence outside the best one's windows: the sentences next to
+    it in its passage may be quoted with it, as the rest of one answer, so they are no rival.
+    """
     best = ranked[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    window = _window_of(best, ranked)
+    rivals = [q.score for q in ranked[1:] if (q.passage, q.position) not in window]
+    runner_up = rivals[0] if rivals else 0.0
     return Assessment(
         best_score=best.score, margin=best.score - runner_up, in_first_passage=best.passage == 1
     )
+
+
+def _window_of(sentence: Quote, sentences: Sequence[Quote]) -> set[tuple[int, int]]:
+    """The sentence and its neighbours among the quotable sentences of its passage."""
+    positions = sorted(q.position for q in sentences if q.passage == sentence.passage)
+    at = positions.index(sentence.position)
+    return {(sentence.passage, position) for position in positions[max(0, at - 1) : at + 2]}
 
 
 def choose_quotes(ranking: SentenceRanking) -> list[Quote]:

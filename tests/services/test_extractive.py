@@ -11,6 +11,7 @@ from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
 from services.answerers import ExtractiveAnswerer, Question
 from services.extractive import (
+    MIN_MARGIN,
     MIN_SCORE,
     PASSAGE_WEIGHT,
     Candidate,
@@ -145,6 +146,21 @@ def test_a_near_sentence_is_weaker_evidence_in_a_passage_retrieval_ranked_low() 
 
     assert assess(ranked(passage_score=0.8)).answerable
     assert not assess(ranked(passage_score=0.1)).answerable
+
+
+def test_the_margin_is_read_over_a_rival_not_over_the_best_sentences_own_window() -> None:
+    """An answer spread over two sentences is not unsure: the next quotable sentence of its
+    passage (position 5: the short one at 4 is no candidate) would be quoted with it."""
+    best = Quote("Keep the dressing dry for two days.", 1, 3, 0.35, 0.50)
+    its_window = Quote("After that, you may shower as usual.", 1, 5, 0.34, 0.49)
+    rival_score = 0.50 - MIN_MARGIN - 0.05
+
+    spread = assess([best, its_window, Quote("Parking is free.", 2, 0, 0.2, rival_score)])
+    assert spread.margin == pytest.approx(MIN_MARGIN + 0.05) and spread.answerable
+
+    beyond_window = Quote("Flu vaccines are given in October.", 1, 7, 0.34, 0.49)
+    assert not assess([best, beyond_window, its_window]).answerable
+    assert not assess([best, Quote("Dressings are sold at reception.", 2, 0, 0.34, 0.49)]).answerable
 
 
 def test_the_refusal_evidence_carries_the_passage_score_as_ranked(local_embedder: Embedder) -> None:
