@@ -36,7 +36,7 @@ the most questions correctly minus those wrongly refused while refusing at least
 each development set's unanswerable ones. The target is 80 %, not 100 %: a stricter rule
 refuses real questions worded unlike the text. (On similarity alone, without the passage's
 score, the calibrated rule refused 4 of 31 of Birchwood's held-out answerable questions
-against 1 now, with as many unanswerable ones refused.)
+against 1 with it, with as many unanswerable ones refused.)
 """
 
 import itertools
