@@ -20,23 +20,22 @@ the topic), and so is its lexical overlap: the mean of the message's and the sea
 text's; reranking and refusing read the nearer of the two similarities (is the topic in
 the documents at all).
 
-Refusing rests on three pieces of evidence rather than one cut-off on the passage score:
-the best sentence's score, its margin over the best rival's (an unrelated question finds many
+Refusing rests on three pieces of evidence rather than one cut-off on the passage score: the
+best sentence's score, its margin over the best rival's (an unrelated question finds many
 sentences equally far; the sentences next to the best one are no rivals, as the quote may take
-them with it, and an answer spread over two sentences would otherwise look unsure), and
-whether the passage ranked first holds that sentence (retrieval and sentence agree). A
-sentence's score here is its similarity to the question read in its passage's context, as
-for ordering the passages: plus PASSAGE_WEIGHT of the passage's retrieval score (a near
-sentence in a passage retrieval ranks low is weaker evidence than one in a passage it ranks
-high). It is read on single sentences, not windows
-(a window's similarity is blurred by its other sentence). The thresholds were calibrated by
-bench/calibrate_answers.py (all-MiniLM-L6-v2 scale) on two development sets, Birchwood's
-dev split and the Fernhill physiotherapy set, never on a held-out split: the rule answering
-the most questions correctly minus those wrongly refused while refusing at least 80 % of
-each development set's unanswerable ones. The target is 80 %, not 100 %: a stricter rule
-refuses real questions worded unlike the text. (On similarity alone, without the passage's
-score, the calibrated rule refused 4 of 31 of Birchwood's held-out answerable questions
-against 1 with it, with as many unanswerable ones refused.)
+them with it, and an answer spread over two sentences would otherwise look unsure), and whether
+the passage ranked first holds that sentence (retrieval and sentence agree). A sentence's score
+here is its similarity to the question read in its passage's context, as for ordering the
+passages: plus PASSAGE_WEIGHT of the passage's retrieval score (a near sentence in a passage
+retrieval ranks low is weaker evidence than one in a passage it ranks high). It is read on
+single sentences, not windows (a window's similarity is blurred by its other sentence). The
+thresholds were calibrated by bench/calibrate_answers.py (all-MiniLM-L6-v2 scale) on two
+development sets, Birchwood's dev split and the Fernhill physiotherapy set, never on a held-out
+split: the rule answering the most questions correctly minus those wrongly refused while
+refusing at least 80 % of each development set's unanswerable ones. The target is 80 %, not
+100 %: a stricter rule refuses real questions worded unlike the text. (On similarity alone, without
+the passage's score, the calibrated rule refused 4 of 31 of Birchwood's held-out answerable
+questions against 1 with it, with as many unanswerable ones refused.)
 """
 
 import itertools
@@ -224,16 +223,14 @@ def _quotable(units: Sequence[Candidate], passages: Sequence[ChunkHit]) -> list[
 def assess(ranked: Sequence[Quote]) -> Assessment:
     """The evidence of single sentences ranked best first by score.
 
-    The runner-up is the best sentence outside the best one's windows: the sentences next to
-    it in its passage may be quoted with it, as the rest of one answer, so they are no rival.
+    The margin is read over the best rival: the best sentence outside the best one's windows.
+    The sentences next to it in its passage may be quoted with it, as the rest of one answer.
     """
     best = ranked[0]
     window = _window_of(best, ranked)
     rivals = [q.score for q in ranked[1:] if (q.passage, q.position) not in window]
-    runner_up = rivals[0] if rivals else 0.0
-    return Assessment(
-        best_score=best.score, margin=best.score - runner_up, in_first_passage=best.passage == 1
-    )
+    rival = rivals[0] if rivals else 0.0
+    return Assessment(best_score=best.score, margin=best.score - rival, in_first_passage=best.passage == 1)
 
 
 def _window_of(sentence: Quote, sentences: Sequence[Quote]) -> set[tuple[int, int]]:
