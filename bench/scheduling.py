@@ -103,8 +103,10 @@ METRICS_TOKEN = "bench-metrics-token"
 LIST_ROUTE = "/appointments"
 AVAILABILITY_ROUTE = "/doctors/{doctorId}/availability"
 HANDLED_BOUNDS = ("0.1", "0.25")
-# The load generator's niceness when the hot paths are measured a second time (see above).
+# The load generator's niceness when the hot paths are measured a second time (see above),
+# and the command that starts it so.
 RAISED_NICENESS = -10
+RAISED = ["nice", "-n", str(RAISED_NICENESS)]
 
 # Issue 18's first target, set while /health cost 3-4 × the bare app; the issue's targets now are
 # shares of the bare app (below). Still printed, marked as the earlier one.
@@ -294,7 +296,7 @@ def raised_priority_allowed() -> bool:
     """Whether this user may start the load generator at RAISED_NICENESS (nice warns and goes
     on at the usual priority when it may not)."""
     try:
-        probe = subprocess.run(["nice", "-n", str(RAISED_NICENESS), "nice"], capture_output=True, text=True)
+        probe = subprocess.run([*RAISED, "nice"], capture_output=True, text=True)
     except OSError:
         return False
     return probe.stdout.strip() == str(RAISED_NICENESS)
@@ -369,7 +371,7 @@ class LoadGenerator:
         self.server_pid = server_pid
 
     def _once(self, requests: list[Call], duration: float, raised: bool = False) -> dict[str, Any]:
-        prefix = ["nice", "-n", str(RAISED_NICENESS)] if raised else []
+        prefix = RAISED if raised else []
         if self.wrk:
             return wrk_load(self.wrk, self.port, requests, duration, CONCURRENCY, prefix)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
