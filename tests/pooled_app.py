@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.context import Runtime
-from persistence.db import create_engine, create_session_factory
+from persistence.db import create_engine, create_read_session_factory, create_session_factory
 from persistence.models import User
 from silverstar.app import create_app
 from tests.factories import make_user
@@ -38,10 +38,13 @@ class PooledApp:
 
 @asynccontextmanager
 async def pooled_app(runtime: Runtime, database_url: str, **pool: Any) -> AsyncIterator[PooledApp]:
-    """`runtime` with its session factory replaced by one over a pool of `pool` options."""
+    """`runtime` with its session factories replaced by ones over a pool of `pool` options,
+    as silverstar/bootstrap.py makes them (GET requests read in read-only sessions)."""
     engine = create_engine(database_url, **pool)
     pooled = dataclasses.replace(
-        runtime, session_factory=create_session_factory(engine), read_session_factory=None
+        runtime,
+        session_factory=create_session_factory(engine),
+        read_session_factory=create_read_session_factory(engine),
     )
     app = create_app(pooled.settings, pooled)
     transport = httpx.ASGITransport(app=app)

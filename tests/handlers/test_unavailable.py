@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
 import httpx
+import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 from sqlalchemy import make_url, text
@@ -136,21 +137,24 @@ async def test_an_exhausted_connection_pool_answers_503_then_recovers(
     assert served.status_code == 200
 
 
+# The caller is remembered after the first request, so the killed one's first statement is the
+# operation's own: an ORM read (the account) and one run by asyncpg itself (a page of appointments).
+@pytest.mark.parametrize("path", ["/auth/me", "/appointments"])
 async def test_a_database_connection_killed_under_the_app_answers_503_then_recovers(
-    runtime: Runtime, database_url: str, auth_headers: AuthHeaders, connection: AsyncConnection
+    runtime: Runtime, database_url: str, auth_headers: AuthHeaders, connection: AsyncConnection, path: str
 ) -> None:
     name = f"killed-{uuid.uuid4().hex[:12]}"
     options = {"connect_args": {"server_settings": {"application_name": name}}}
     async with pooled_app(runtime, database_url, pool_size=1, max_overflow=0, **options) as app:
         user = await app.committed_user()
-        before = await app.client.get("/auth/me", headers=auth_headers(user))
+        before = await app.client.get(path, headers=auth_headers(user))
         # What a PostgreSQL restart does to every pooled connection.
         await connection.execute(
             text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
             {"name": name},
         )
-        killed = await app.client.get("/auth/me", headers=auth_headers(user))
-        after = await app.client.get("/auth/me", headers=auth_headers(user))
+        killed = await app.client.get(path, headers=auth_headers(user))
+        after = await app.client.get(path, headers=auth_headers(user))
 
     assert before.status_code == 200
     assert_unavailable(killed)
