@@ -30,8 +30,9 @@ and 5,000 patients, with 32 concurrent clients:
   `AUDIT_READS=false` (its /health measured too), and the list's throughput with reads
   audited as a share of without (target ≥ 90 %);
 - from the server's own `GET /metrics`: its garbage collections while measured, and for the
-  list and availability the share of requests it took over 100 and 250 ms itself, beside the
-  latency wrk saw (time handling a request told from time before the app sees it or after).
+  list (audited and not) and availability the share of requests it took over 25, 50, 100 and
+  250 ms itself, beside the latency wrk saw (time handling a request told from time before the
+  app sees it or after).
 - the list and availability a second time with the load generator at nice -10 (when allowed
   to raise a priority: root): it shares the cores with the server and PostgreSQL, and the
   time it waits for one counts in the latency it reports; a user's client does not share the
@@ -102,7 +103,7 @@ METRICS_TOKEN = "bench-metrics-token"
 # and the bounds of it reported (seconds).
 LIST_ROUTE = "/appointments"
 AVAILABILITY_ROUTE = "/doctors/{doctorId}/availability"
-HANDLED_BOUNDS = ("0.1", "0.25")
+HANDLED_BOUNDS = ("0.025", "0.05", "0.1", "0.25")
 # The load generator's niceness when the hot paths are measured a second time (see above),
 # and the command that starts it so.
 RAISED_NICENESS = -10
@@ -736,16 +737,21 @@ async def explain_main_queries(url: str, data: Dataset, window_start: datetime, 
 # --------------------------------------------------------------------------- main
 
 
-def measure_without_read_audit(
-    contract: Any, url: str, data: Dataset, args: argparse.Namespace
-) -> dict[str, LoadResult]:
+@dataclass
+class Unaudited:
+    results: dict[str, LoadResult]
+    # The list's requests the server itself took longer than each of HANDLED_BOUNDS for.
+    list_inside: dict[str, float]
+
+
+def measure_without_read_audit(contract: Any, url: str, data: Dataset, args: argparse.Namespace) -> Unaudited:
     """/health and the patients' list on a second server that records no reads."""
     from kernel.settings import get_settings
     from kernel.tokens import TokenService
 
     os.environ["AUDIT_READS"] = "false"
     try:
-        with contract.served(url) as server:
+        with contract.served(url, settings={"METRICS_TOKEN": METRICS_TOKEN}) as server:
             tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
             load = LoadGenerator(args.client, server.port, server.process.pid)
             list_requests = [
@@ -760,10 +766,11 @@ def measure_without_read_audit(
                 timeout=180,
             )
             load.warm_up(list_requests)
-            return {
-                "GET /health": load.measure([Call("/health")], args.duration, args.warmup),
-                "GET /appointments": load.measure(list_requests, args.duration, args.warmup),
-            }
+            health = load.measure([Call("/health")], args.duration, args.warmup)
+            before = request_durations(server.base_url)
+            listing = load.measure(list_requests, args.duration, args.warmup)
+            inside = _slower_than(before, request_durations(server.base_url), LIST_ROUTE)
+            return Unaudited({"GET /health": health, "GET /appointments": listing}, inside)
     finally:
         del os.environ["AUDIT_READS"]
 
@@ -925,6 +932,12 @@ def _slower_than(
 
     total = count("+Inf")
     return {bound: (total - count(bound)) / total if total else 0.0 for bound in HANDLED_BOUNDS}
+
+
+def _over(shares: dict[str, float]) -> str:
+    return ", ".join(
+        f"{share * 100:.2f} % over {float(bound) * 1000:.0f} ms" for bound, share in shares.items()
+    )
 
 
 def _proc_environ(pid: int) -> dict[str, str]:
@@ -1145,12 +1158,10 @@ def main() -> int:
         )
     )
     for name, shares in inside.items():
-        over = ", ".join(
-            f"{share * 100:.2f} % over {float(bound) * 1000:.0f} ms" for bound, share in shares.items()
-        )
         print(
             f"{name}: handled inside the server (its own request-duration histogram, warm-up included) "
-            f"{over}; as wrk saw them p50 {results[name].p50_ms:.0f} ms, p99 {results[name].p99_ms:.0f} ms"
+            f"{_over(shares)}; as wrk saw them p50 {results[name].p50_ms:.0f} ms, "
+            f"p99 {results[name].p99_ms:.0f} ms"
         )
     for name, r in prioritised.items():
         print(
@@ -1181,7 +1192,10 @@ def main() -> int:
     )
 
     listing, availability = results["GET /appointments"], results["GET /doctors/{id}/availability"]
-    unaudited_health, unaudited_list = unaudited["GET /health"], unaudited["GET /appointments"]
+    unaudited_health, unaudited_list = (
+        unaudited.results["GET /health"],
+        unaudited.results["GET /appointments"],
+    )
     audit_share = listing.requests_per_s / unaudited_list.requests_per_s
     print(
         f"\naccess audit: GET /appointments with reads audited {listing.requests_per_s:.0f} req/s "
@@ -1190,6 +1204,8 @@ def main() -> int:
         f"p99 {unaudited_list.p99_ms:.1f} ms; /health {unaudited_health.requests_per_s:.0f} req/s "
         f"on that server) → {audit_share:.0%} of unaudited"
     )
+    # Where the unaudited list's wait lies: the audited one waits inside (for the group commit).
+    print(f"  unaudited, handled inside the server: {_over(unaudited.list_inside)}")
     if listing.server_cpu and unaudited_list.server_cpu:
         # Steadier than req/s on a machine whose speed drifts between the two servers' runs.
         audited_ms = listing.server_cpu / listing.requests_per_s * 1000
