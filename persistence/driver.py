@@ -84,9 +84,9 @@ async def _pooled_alone(session: AsyncSession) -> AsyncIterator[tuple[asyncpg.Co
 
     A read-only session's statements each run on their own (autocommit), so one that holds no
     connection yet need not open its transaction and connection objects around a statement
-    run by asyncpg (~0.3 ms of CPU on a slow machine, a sixth of a patient's page). Taken per statement, never
-    held: a request then never holds two of the pool's connections at once, whatever mix of
-    ORM and asyncpg statements it runs.
+    run by asyncpg (~0.3 ms of CPU on a slow machine, a sixth of a patient's page). Taken per
+    statement, never held: a request then never holds two of the pool's connections at once,
+    whatever mix of ORM and asyncpg statements it runs.
     """
     engine = session.bind
     if not isinstance(engine, AsyncEngine):
