@@ -1086,13 +1086,15 @@ def main() -> int:
             "GET /doctors/{id}/availability": _slower_than(handled[1], handled[2], AVAILABILITY_ROUTE),
         }
         # The same two with the load generator given priority over the server's processes.
+        hot_paths = {
+            "GET /appointments": list_requests,
+            "GET /doctors/{id}/availability": availability_requests,
+        }
         prioritised: dict[str, LoadResult] = {}
         if raised_priority_allowed():
             prioritised = {
-                "GET /appointments": load.measure(list_requests, args.duration, args.warmup, raised=True),
-                "GET /doctors/{id}/availability": load.measure(
-                    availability_requests, args.duration, args.warmup, raised=True
-                ),
+                name: load.measure(calls, args.duration, args.warmup, raised=True)
+                for name, calls in hot_paths.items()
             }
         # The same two measured by the other load generator, the bench's own asyncio client in a
         # process of its own: wrk's p99 was seen above what the server itself took from reading
@@ -1101,10 +1103,8 @@ def main() -> int:
         if load.wrk:
             python_client = LoadGenerator("python", port, server.process.pid)
             other_client = {
-                "GET /appointments": python_client.measure(list_requests, args.duration, args.warmup),
-                "GET /doctors/{id}/availability": python_client.measure(
-                    availability_requests, args.duration, args.warmup
-                ),
+                name: python_client.measure(calls, args.duration, args.warmup)
+                for name, calls in hot_paths.items()
             }
         results |= {
             "GET /appointments (doctor)": load.measure(
