@@ -1,5 +1,6 @@
 """The audit trail's chain on real PostgreSQL: linking, verification, guards, retention."""
 
+import itertools
 import uuid
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import AuditEvent
+from persistence.models import AuditChainHead, AuditEvent
 from services.audit import AuditAction, AuditTrail, RequestOrigin
 from services.audit_chain import describe, purge_expired, verify_chains
 from tests.factories import make_user
@@ -41,6 +42,44 @@ async def test_written_events_are_linked_and_verify(session: AsyncSession) -> No
     assert all(e.prev_hash != e.hash for e in events)
     assert report.broken is None, describe(report)
     assert report.events_checked >= 5
+
+
+async def test_statements_in_one_transaction_continue_one_chain(session: AsyncSession) -> None:
+    for _ in range(3):
+        await _write_events(session, 4)
+
+    written = (await _events(session))[-12:]
+    report = await verify_chains(session)
+
+    assert report.broken is None, describe(report)
+    assert len({e.chain for e in written}) == 1  # one connection, one chain
+    assert [e.chain_seq for e in written] == list(range(written[0].chain_seq, written[0].chain_seq + 12))
+    assert all(e.prev_hash == before.hash for before, e in itertools.pairwise(written))
+
+
+async def test_a_chains_head_moves_once_per_statement_not_per_event(session: AsyncSession) -> None:
+    heads_updated = text("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'audit_chain_heads'")
+    before = await session.scalar(heads_updated)
+
+    await _write_events(session, 30)
+
+    assert await session.scalar(heads_updated) == before + 1
+    last = (await _events(session))[-1]
+    head = await session.scalar(select(AuditChainHead).where(AuditChainHead.chain == last.chain))
+    assert head is not None
+    assert (head.last_seq, head.last_hash) == (last.chain_seq, last.hash)
+
+
+async def test_a_link_set_before_a_statement_is_not_linked_to(session: AsyncSession) -> None:
+    await _write_events(session, 1)
+    previous = (await _events(session))[-1]
+    await session.execute(text(f"SET LOCAL silverstar.audit_link = '99:{'00' * 32}'"))
+
+    await _write_events(session, 2)
+
+    first, _ = (await _events(session))[-2:]
+    assert (first.chain_seq, first.prev_hash) == (previous.chain_seq + 1, previous.hash)
+    assert (await verify_chains(session)).broken is None
 
 
 async def test_a_tampered_row_is_the_first_broken_link(session: AsyncSession) -> None:
