@@ -104,6 +104,7 @@ METRICS_TOKEN = "bench-metrics-token"
 # The hot paths' route templates, as the server's request-duration histogram labels them,
 # and the bounds of it reported (seconds).
 LIST_ROUTE = "/appointments"
+DOCTOR_PAGE = "GET /appointments (doctor)"
 AVAILABILITY_ROUTE = "/doctors/{doctorId}/availability"
 HANDLED_BOUNDS = ("0.025", "0.05", "0.1", "0.25")
 # The load generator's niceness when the hot paths are measured a second time (see above),
@@ -197,6 +198,7 @@ class LoadResult:
     errors: int
     server_cpu: float | None = None  # uvicorn's CPU use during the run, in cores
     new_connections: int | None = None  # PostgreSQL sessions opened during the run
+    postgres_cpu: float | None = None  # the PostgreSQL server's CPU use during the run, in cores
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -372,6 +374,7 @@ class LoadGenerator:
         self.name = "wrk" if self.wrk else "python asyncio client (separate process)"
         self.port = port
         self.server_pid = server_pid
+        self.postgres_pid = asyncio.run(_postmaster_pid(database_url)) if database_url else None
 
     def _once(self, requests: list[Call], duration: float, raised: bool = False) -> dict[str, Any]:
         prefix = RAISED if raised else []
@@ -410,6 +413,7 @@ class LoadGenerator:
         if self.profiler is not None and name:
             sampling = self.profiler.start(self.server_pid, duration - 1, name)
         before = _cpu_seconds(self.server_pid)
+        postgres_before = _cpu_seconds(self.postgres_pid) if self.postgres_pid else None
         started = time.perf_counter()
         result = LoadResult(**self._once(requests, duration, raised))
         elapsed = time.perf_counter() - started
@@ -420,6 +424,9 @@ class LoadGenerator:
         after = _cpu_seconds(self.server_pid)
         if before is not None and after is not None:
             result.server_cpu = (after - before) / elapsed
+        postgres_after = _cpu_seconds(self.postgres_pid) if self.postgres_pid else None
+        if postgres_before is not None and postgres_after is not None:
+            result.postgres_cpu = (postgres_after - postgres_before) / elapsed
         sessions_after = self._sessions()
         if sessions_before is not None and sessions_after is not None:
             # Less the one this count itself opened.
@@ -437,6 +444,23 @@ class LoadGenerator:
         if self.database_url is None:
             return None
         return asyncio.run(_database_sessions(self.database_url))
+
+
+async def _postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (the embedded one does):
+    the parent of the backend that answers. Its CPU time, with its children's, is the server's."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        backend = int(await connection.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await connection.close()
+    try:
+        parent = psutil.Process(backend).parent()
+    except psutil.Error:  # a server elsewhere: its pid means nothing here
+        return None
+    return parent.pid if parent is not None and parent.name().startswith("postgres") else None
 
 
 async def _database_sessions(url: str) -> int:
@@ -747,7 +771,7 @@ class Unaudited:
 
 
 def measure_without_read_audit(contract: Any, url: str, data: Dataset, args: argparse.Namespace) -> Unaudited:
-    """/health and the patients' list on a second server that records no reads."""
+    """/health, the patients' list and the doctors' pages on a second server that records no reads."""
     from kernel.settings import get_settings
     from kernel.tokens import TokenService
 
@@ -755,7 +779,7 @@ def measure_without_read_audit(contract: Any, url: str, data: Dataset, args: arg
     try:
         with contract.served(url, settings={"METRICS_TOKEN": METRICS_TOKEN}) as server:
             tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
-            load = LoadGenerator(args.client, server.port, server.process.pid)
+            load = LoadGenerator(args.client, server.port, server.process.pid, url)
             list_requests = [
                 Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
                 for n in range(CONCURRENCY)
@@ -772,7 +796,10 @@ def measure_without_read_audit(contract: Any, url: str, data: Dataset, args: arg
             before = request_durations(server.base_url)
             listing = load.measure(list_requests, args.duration, args.warmup)
             inside = _slower_than(before, request_durations(server.base_url), LIST_ROUTE)
-            return Unaudited({"GET /health": health, "GET /appointments": listing}, inside)
+            doctors = [Call("/appointments", signed_in(tokens, d, "doctor")) for d in data.doctor_ids]
+            doctor_pages = load.measure(doctors, args.duration, args.warmup)
+            measured = {"GET /health": health, "GET /appointments": listing, DOCTOR_PAGE: doctor_pages}
+            return Unaudited(measured, inside)
     finally:
         del os.environ["AUDIT_READS"]
 
@@ -957,6 +984,10 @@ def _other_p99s(prioritised: dict[str, LoadResult], other_client: dict[str, Load
     return f" ({'; '.join(others)})" if others else ""
 
 
+def _per_request(cores: float | None, result: LoadResult) -> str:
+    return "?" if cores is None else f"{cores / result.requests_per_s * 1000:.2f}"
+
+
 def _fmt_ratio(value: float) -> str:
     return f"{value * 100:5.1f} %"
 
@@ -1107,7 +1138,7 @@ def main() -> int:
                 for name, calls in hot_paths.items()
             }
         results |= {
-            "GET /appointments (doctor)": load.measure(
+            DOCTOR_PAGE: load.measure(
                 doctor_list_requests, args.duration, args.warmup, "appointments-doctor"
             ),
             "GET /appointments (admin, filtered)": load.measure(
@@ -1151,7 +1182,7 @@ def main() -> int:
     print(
         f"\n{'endpoint':<32} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>10} "
         f"{'vs bare':>8} {'vs async':>8} "
-        f"{'uvicorn CPU':>11} {'CPU ms/req':>10} {'new PG conns':>12}  notes"
+        f"{'uvicorn CPU':>11} {'CPU ms/req':>10} {'PG CPU ms/req':>13} {'new PG conns':>12}  notes"
     )
     for name, r in results.items():
         notes = []
@@ -1160,13 +1191,14 @@ def main() -> int:
         cpu, per_request = "?", "?"
         if r.server_cpu is not None:
             cpu, per_request = f"{r.server_cpu * 100:.0f} %", f"{r.server_cpu / r.requests_per_s * 1000:.2f}"
+        postgres = "-" if r.postgres_cpu is None else f"{r.postgres_cpu / r.requests_per_s * 1000:.2f}"
         connections = "-" if r.new_connections is None else str(r.new_connections)
         vs_health, vs_bare = r.requests_per_s / health_rps, r.requests_per_s / bare.requests_per_s
         vs_async = r.requests_per_s / bare_async.requests_per_s
         print(
             f"{name:<32} {r.requests_per_s:7.0f} {r.p50_ms:8.1f} {r.p99_ms:8.1f} "
             f"{_fmt_ratio(vs_health):>10} {_fmt_ratio(vs_bare):>8} {_fmt_ratio(vs_async):>8} "
-            f"{cpu:>11} {per_request:>10} {connections:>12}  {'; '.join(notes)}"
+            f"{cpu:>11} {per_request:>10} {postgres:>13} {connections:>12}  {'; '.join(notes)}"
         )
     print(
         "bare apps, first and last run (their mean above): "
@@ -1229,13 +1261,17 @@ def main() -> int:
     )
     # Where the unaudited list's wait lies: the audited one waits inside (for the group commit).
     print(f"  unaudited, handled inside the server: {_over(unaudited.list_inside)}")
-    if listing.server_cpu and unaudited_list.server_cpu:
-        # Steadier than req/s on a machine whose speed drifts between the two servers' runs.
-        audited_ms = listing.server_cpu / listing.requests_per_s * 1000
-        unaudited_ms = unaudited_list.server_cpu / unaudited_list.requests_per_s * 1000
+    # CPU per request is steadier than req/s on a machine whose speed drifts between the two
+    # servers' runs. A doctor's page records a read for each patient on it (up to 20 events).
+    for name, audited in ((LIST_ROUTE, listing), (DOCTOR_PAGE, results[DOCTOR_PAGE])):
+        plain = unaudited.results["GET /appointments" if name == LIST_ROUTE else name]
         print(
-            f"  uvicorn CPU per request: {audited_ms:.2f} ms audited, {unaudited_ms:.2f} ms unaudited "
-            f"(×{audited_ms / unaudited_ms:.2f})"
+            f"  {name.removeprefix('GET '):<25} audited / unaudited: {audited.requests_per_s:.0f} / "
+            f"{plain.requests_per_s:.0f} req/s ({audited.requests_per_s / plain.requests_per_s:.0%}); "
+            f"uvicorn CPU {_per_request(audited.server_cpu, audited)} / "
+            f"{_per_request(plain.server_cpu, plain)} ms; "
+            f"PostgreSQL CPU {_per_request(audited.postgres_cpu, audited)} / "
+            f"{_per_request(plain.postgres_cpu, plain)} ms per request"
         )
     print(f"\n{WORKERS} uvicorn worker processes (WEB_CONCURRENCY={WORKERS}), the same load:")
     for name, r in several.results.items():
