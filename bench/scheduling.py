@@ -454,12 +454,11 @@ async def _postmaster_pid(url: str) -> int | None:
     connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         backend = int(await connection.fetchval("SELECT pg_backend_pid()"))
-    finally:
-        await connection.close()
-    try:
-        parent = psutil.Process(backend).parent()
+        parent = psutil.Process(backend).parent()  # while the backend still runs
     except psutil.Error:  # a server elsewhere: its pid means nothing here
         return None
+    finally:
+        await connection.close()
     return parent.pid if parent is not None and parent.name().startswith("postgres") else None
 
 
@@ -542,9 +541,16 @@ def _cpu_seconds(pid: int) -> float | None:
     try:
         process = psutil.Process(pid)
         tree = [process, *process.children(recursive=True)]
-        return sum(p.cpu_times().user + p.cpu_times().system for p in tree)
     except psutil.Error:
         return None
+    total = 0.0
+    for member in tree:
+        try:
+            times = member.cpu_times()
+        except psutil.Error:  # ended since listed (a PostgreSQL autovacuum worker, say)
+            continue
+        total += times.user + times.system
+    return total
 
 
 # --------------------------------------------------------------------------- data
