@@ -41,6 +41,11 @@ async def fetchrow(session: AsyncSession, statement: str, *args: Any) -> asyncpg
     return row
 
 
+async def execute(session: AsyncSession, statement: str, *args: Any) -> None:
+    async with _running(session, statement) as driver:
+        await driver.execute(statement, *args)
+
+
 @asynccontextmanager
 async def _running(session: AsyncSession, statement: str) -> AsyncIterator[asyncpg.Connection]:
     """An asyncpg connection for one statement, inside its span; a connection lost under it

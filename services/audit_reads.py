@@ -41,7 +41,8 @@ class GroupedReadAudit:
             try:
                 async with self._session_factory() as session:
                     await append_events(session, [event for events, _ in batch for event in events])
-                    await session.commit()
+                    if session.in_transaction():  # a read-only session's append has committed itself
+                        await session.commit()
             except Exception as error:  # each waiting request answers it (e.g. a 503)
                 for _, committed in batch:
                     if not committed.done():

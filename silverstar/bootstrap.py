@@ -52,7 +52,8 @@ async def open_runtime(
         world=world or OutsideWorld(settings),
         # The broker is built on the first job sent: starting the API connects to no queue.
         job_sender=DramatiqJobSender(functools.partial(build_broker, settings), ACTOR_QUEUES),
-        read_audit=GroupedReadAudit(create_session_factory(audit_engine)),
+        # Read-only sessions: each batch is one autocommit statement, no BEGIN and COMMIT around it.
+        read_audit=GroupedReadAudit(create_read_session_factory(audit_engine)),
         callers=CallerCache(settings.caller_cache_seconds),
     )
     try:

@@ -117,6 +117,8 @@ def _is_unstorable_text(exc: BaseException) -> bool:
     """A text the database refused (NUL, lone surrogates), raised by the driver or on encoding."""
     if isinstance(exc, UnicodeEncodeError):
         return True
+    if isinstance(exc, asyncpg.PostgresError):  # from a statement persistence/driver.py ran
+        return exc.sqlstate in _UNSTORABLE_TEXT_SQLSTATES
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT_SQLSTATES:
             return True
@@ -188,6 +190,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(asyncpg.PostgresError, _database_error)
     app.add_exception_handler(UnicodeEncodeError, _database_error)
     for unavailable in _UNAVAILABLE_ERRORS:
         app.add_exception_handler(unavailable, _unavailable)

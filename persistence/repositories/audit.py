@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, Text, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence import driver
 from persistence.models import AuditChainHead, AuditCheckpoint, AuditEvent, User
 
 
@@ -46,44 +47,28 @@ _COLUMNS = (
     "action", "object_type", "outcome", "object_id", "patient_id", "actor_id", "actor_role",
     "request_id", "client_ip", "user_agent", "detail",
 )  # fmt: skip
-# One statement whatever the number of events: one round trip, one prepared plan. The insert
-# trigger links each row into its chain (persistence/models/audit.py).
-_APPEND = text(
-    """
+# One statement whatever the number of events: one round trip, one prepared plan (asyncpg's
+# statement cache). The insert trigger links each row into its chain (persistence/models/audit.py).
+_APPEND = """
     INSERT INTO audit_events (action, object_type, outcome, object_id, patient_id, actor_id,
         actor_role, request_id, client_ip, user_agent, detail)
     SELECT action, object_type, outcome, object_id, patient_id, actor_id,
         actor_role, request_id, client_ip, user_agent, detail::jsonb
-    FROM unnest(
-        CAST(:action AS text[]),
-        CAST(:object_type AS text[]),
-        CAST(:outcome AS text[]),
-        CAST(:object_id AS text[]),
-        CAST(:patient_id AS uuid[]),
-        CAST(:actor_id AS uuid[]),
-        CAST(:actor_role AS text[]),
-        CAST(:request_id AS text[]),
-        CAST(:client_ip AS text[]),
-        CAST(:user_agent AS text[]),
-        CAST(:detail AS text[])
-    ) AS t(action, object_type, outcome, object_id, patient_id, actor_id,
-        actor_role, request_id, client_ip, user_agent, detail)
-    """
-)
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::uuid[],
+        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+        AS t(action, object_type, outcome, object_id, patient_id, actor_id,
+            actor_role, request_id, client_ip, user_agent, detail)
+"""
 
 
 async def append_events(session: AsyncSession, events: Sequence[NewAuditEvent]) -> None:
     """Writes events in the session's transaction (in a read-only session: as one autocommit
-    statement, through the connection: an audit row is the record of a read, not a change)."""
+    statement, durable when this returns: an audit row is the record of a read, not a change)."""
     if not events:
         return
-    params: dict[str, list[Any]] = {c: [] for c in _COLUMNS}
-    for event in events:
-        for column in _COLUMNS:
-            value = getattr(event, column)
-            params[column].append(json.dumps(value) if column == "detail" and value is not None else value)
-    connection = await session.connection()
-    await connection.execute(_APPEND, params)
+    columns: list[list[Any]] = [[getattr(event, column) for event in events] for column in _COLUMNS]
+    columns[-1] = [None if detail is None else json.dumps(detail) for detail in columns[-1]]
+    await driver.execute(session, _APPEND, *columns)
 
 
 def _filtered(stmt: SelectT, where: AuditFilter) -> SelectT:

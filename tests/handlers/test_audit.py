@@ -211,6 +211,6 @@ async def test_a_failed_sign_in_with_unstorable_characters_is_recorded_without_t
 
     assert response.status_code == 401
     events = await _events(client, auth_headers(admin), action="auth.login")
-    assert [e["detail"] for e in events if e["outcome"] == "failure"] == [
-        {"email": "mallory\ufffd@example.com"}
-    ]
+    # Other tests' failed sign-ins may have been committed (by a pooled app): only this one's.
+    failures = [e["detail"] for e in events if e["outcome"] == "failure"]
+    assert [d for d in failures if "mallory" in str(d)] == [{"email": "mallory\ufffd@example.com"}]

@@ -5,10 +5,12 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg  # type: ignore[import-untyped]
+import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from persistence.db import create_read_session_factory
 from persistence.models import AuditEvent
 from persistence.repositories.audit import NewAuditEvent
 from services.audit_reads import GroupedReadAudit
@@ -34,15 +36,21 @@ def _read_event(request_id: str, object_type: str = "appointment") -> NewAuditEv
     )
 
 
+@pytest.fixture
+def read_sessions(db_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Read-only sessions, as silverstar/bootstrap.py gives the writer: each batch autocommits."""
+    return create_read_session_factory(db_engine)
+
+
 async def _events_of(session: AsyncSession, request_ids: list[str]) -> int:
     count = select(func.count()).select_from(AuditEvent).where(AuditEvent.request_id.in_(request_ids))
     return await session.scalar(count) or 0
 
 
 async def test_concurrent_requests_share_commits_and_every_event_is_written(
-    session_factory: async_sessionmaker[AsyncSession], session: AsyncSession
+    read_sessions: async_sessionmaker[AsyncSession], session: AsyncSession
 ) -> None:
-    sessions = CountingSessions(session_factory)
+    sessions = CountingSessions(read_sessions)
     writer = GroupedReadAudit(sessions)  # type: ignore[arg-type]
     request_ids = [f"grouped-{uuid.uuid4().hex}" for _ in range(40)]
 
@@ -54,9 +62,9 @@ async def test_concurrent_requests_share_commits_and_every_event_is_written(
 
 
 async def test_a_lone_request_returns_once_its_event_is_committed(
-    session_factory: async_sessionmaker[AsyncSession], session: AsyncSession
+    read_sessions: async_sessionmaker[AsyncSession], session: AsyncSession
 ) -> None:
-    writer = GroupedReadAudit(session_factory)
+    writer = GroupedReadAudit(read_sessions)
     request_id = f"alone-{uuid.uuid4().hex}"
 
     await writer.append([_read_event(request_id)])
@@ -65,9 +73,9 @@ async def test_a_lone_request_returns_once_its_event_is_committed(
 
 
 async def test_every_request_of_a_failed_batch_gets_the_error_and_the_writer_goes_on(
-    session_factory: async_sessionmaker[AsyncSession], session: AsyncSession
+    read_sessions: async_sessionmaker[AsyncSession], session: AsyncSession
 ) -> None:
-    writer = GroupedReadAudit(session_factory)
+    writer = GroupedReadAudit(read_sessions)
     first, second = f"ok-{uuid.uuid4().hex}", f"ok-{uuid.uuid4().hex}"
     await writer.append([_read_event(first)])
     # Text PostgreSQL refuses (a NUL): the batch's insert fails as a whole.
@@ -76,12 +84,12 @@ async def test_every_request_of_a_failed_batch_gets_the_error_and_the_writer_goe
     outcomes = await asyncio.gather(*failing, return_exceptions=True)
     await writer.append([_read_event(second)])
 
-    assert all(isinstance(outcome, DBAPIError) for outcome in outcomes), outcomes
+    assert all(isinstance(outcome, asyncpg.PostgresError) for outcome in outcomes), outcomes
     assert await _events_of(session, [first, second]) == 2
 
 
-async def test_nothing_to_write_opens_no_session(session_factory: async_sessionmaker[AsyncSession]) -> None:
-    sessions = CountingSessions(session_factory)
+async def test_nothing_to_write_opens_no_session(read_sessions: async_sessionmaker[AsyncSession]) -> None:
+    sessions = CountingSessions(read_sessions)
     writer = GroupedReadAudit(sessions)  # type: ignore[arg-type]
 
     await writer.append([])
