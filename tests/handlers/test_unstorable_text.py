@@ -28,3 +28,15 @@ async def test_a_login_with_a_nul_in_the_email_is_just_a_failed_login(client: As
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_filter_the_database_cannot_compare_is_unprocessable(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders
+) -> None:
+    # The doctors' list runs its SQL through asyncpg itself (persistence/driver.py).
+    response = await client.get(
+        "/doctors", params={"specialty": "nul\u0000inside"}, headers=auth_headers(patient)
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
