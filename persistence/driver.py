@@ -1,15 +1,16 @@
-"""Statements run by asyncpg itself, for the reads on every request's path.
+"""Statements run by asyncpg itself: the reads on every request's path, the audit trail's appends.
 
 Through SQLAlchemy (statement building, its cache keys, the asyncio adaptation, ORM loading) a
 statement costs this server 0.3–0.5 ms of CPU; asyncpg alone, with its prepared-statement
 cache, about 0.1 ms. The reads that run on nearly every request (the caller behind a token,
 a page of appointments, the doctors' list and a doctor's profile, offer, working hours and
-busy periods) are written as SQL, their filters built by `Conditions`, and run
-here, on the session's own connection: inside the session's transaction once it has begun
-one, so they see what the request wrote and run under the locks it took. A read-only
-session's statements run each on its own, so there a statement takes a pooled connection of
-its own until the session holds one (`_pooled_alone`). Each is a span of
-its own when tracing is on, as SQLAlchemy's statements are (the SQL text; values are never in it).
+busy periods) and the audit trail's append (once per request, or per batch of reads) are
+written as SQL, their filters built by `Conditions`, and run here, on the session's own
+connection: inside the session's transaction once it has begun one, so they see what the
+request wrote and run under the locks it took. A read-only session's statements run each on
+its own, so there a statement takes a pooled connection of its own until the session holds one
+(`_pooled_alone`). Each is a span of its own when tracing is on, as SQLAlchemy's statements are
+(the SQL text; values are never in it).
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
