@@ -47,6 +47,7 @@ _COLUMNS = (
     "action", "object_type", "outcome", "object_id", "patient_id", "actor_id", "actor_role",
     "request_id", "client_ip", "user_agent", "detail",
 )  # fmt: skip
+_DETAIL = _COLUMNS.index("detail")  # sent as JSON text, cast to jsonb by the statement
 # One statement whatever the number of events: one round trip, one prepared plan (asyncpg's
 # statement cache). The insert trigger links each row into its chain (persistence/models/audit.py).
 _APPEND = """
@@ -67,7 +68,7 @@ async def append_events(session: AsyncSession, events: Sequence[NewAuditEvent]) 
     if not events:
         return
     columns: list[list[Any]] = [[getattr(event, column) for event in events] for column in _COLUMNS]
-    columns[-1] = [None if detail is None else json.dumps(detail) for detail in columns[-1]]
+    columns[_DETAIL] = [None if detail is None else json.dumps(detail) for detail in columns[_DETAIL]]
     await driver.execute(session, _APPEND, *columns)
 
 
