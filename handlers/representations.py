@@ -8,6 +8,7 @@ from generated import models as api
 from persistence.models import AILog, Appointment, DoctorTimeOff, Document, Service, User
 from persistence.repositories.appointments import AppointmentRecord
 from persistence.repositories.catalog import DoctorRecord, WorkingInterval
+from persistence.repositories.documents import DocumentRecord
 from services.assistant import snippet
 from services.catalog import Schedule
 
@@ -79,7 +80,7 @@ def appointment_page(
     )
 
 
-def document_out(document: Document) -> api.Document:
+def document_out(document: Document | DocumentRecord) -> api.Document:
     return api.Document(
         id=document.id,
         user_id=document.user_id,

@@ -4,7 +4,6 @@ import hashlib
 import io
 import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -18,7 +17,7 @@ from adapters.storage import DocumentStorage, document_key
 from adapters.vector_store import VectorStore
 from kernel.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType
 from persistence.models import Document, DocumentStatus, Principal, UserRole
-from persistence.repositories.documents import DocumentRepository
+from persistence.repositories.documents import DocumentRecord, DocumentRepository
 from persistence.repositories.users import UserRepository
 from services.jobs import INGEST_DOCUMENT, Jobs
 from services.outside_world import OutsideWorld
@@ -167,7 +166,7 @@ class DocumentService:
         patient_id: uuid.UUID | None,
         limit: int,
         offset: int,
-    ) -> tuple[Sequence[Document], int]:
+    ) -> tuple[list[DocumentRecord], int]:
         require_own_patient_filter(actor, patient_id, "documents")
         return await self._documents.page(
             actor, status=status, patient_id=patient_id, limit=limit, offset=offset

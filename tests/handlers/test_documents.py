@@ -1,5 +1,6 @@
 import urllib.parse
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -9,9 +10,9 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Runtime
-from persistence.models import User
+from persistence.models import Appointment, User
 from silverstar.app import create_app
-from tests.factories import make_user
+from tests.factories import make_service, make_user
 from tests.handlers.conftest import AuthHeaders
 from tests.pdfs import PNG_BYTES, encrypted_pdf, text_pdf
 
@@ -127,6 +128,44 @@ async def test_patients_never_see_each_others_documents(
 
     assert [d["id"] for d in listed.json()["items"]] == [mine["id"]]
     assert (read.status_code, download.status_code, delete.status_code) == (404, 404, 404)
+
+
+async def test_a_doctor_sees_the_knowledge_base_their_uploads_and_their_patients_documents_only(
+    client: AsyncClient,
+    doctor: User,
+    patient: User,
+    admin: User,
+    auth_headers: AuthHeaders,
+    session: AsyncSession,
+) -> None:
+    service = await make_service(session)
+    start = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    session.add(
+        Appointment(
+            doctor_id=doctor.id,
+            patient_id=patient.id,
+            service_id=service.id,
+            start_time=start,
+            end_time=start + timedelta(minutes=30),
+        )
+    )
+    await session.flush()
+    stranger = await make_user(session, "patient")
+    handbook = (await _upload(client, auth_headers(admin), text_pdf(["Handbook"]))).json()
+    treated = (await _upload(client, auth_headers(patient), text_pdf(["My results"]))).json()
+    referral = await _upload(client, auth_headers(doctor), text_pdf(["Referral"]), patientId=str(patient.id))
+    hidden = (await _upload(client, auth_headers(stranger), text_pdf(["Not theirs"]))).json()
+    as_doctor = auth_headers(doctor)
+
+    listed = await client.get("/documents", headers=as_doctor)
+    hidden_read = await client.get(f"/documents/{hidden['id']}", headers=as_doctor)
+    treated_read = await client.get(f"/documents/{treated['id']}", headers=as_doctor)
+
+    expected = {handbook["id"], treated["id"], referral.json()["id"]}
+    assert referral.status_code == 202  # accepted for processing
+    assert {d["id"] for d in listed.json()["items"]} == expected
+    assert listed.json()["total"] == 3
+    assert (hidden_read.status_code, treated_read.status_code) == (404, 200)
 
 
 async def test_the_knowledge_base_is_readable_by_everyone(
