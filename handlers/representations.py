@@ -63,7 +63,7 @@ def schedule_out(schedule: Schedule, timezone: str) -> api.DoctorSchedule:
     )
 
 
-def appointment_out(appointment: Appointment) -> api.Appointment:
+def appointment_out(appointment: Appointment | AppointmentRecord) -> api.Appointment:
     return api.Appointment.model_validate(
         {name: getattr(appointment, name) for name in AppointmentRecord._fields}
     )

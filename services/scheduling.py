@@ -23,7 +23,7 @@ from persistence.models import (
     Principal,
     UserRole,
 )
-from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository
+from persistence.repositories.appointments import AppointmentRecord, AppointmentRepository, NewAppointment
 from persistence.repositories.catalog import DoctorRepository, ServiceRepository, WorkingInterval
 from persistence.repositories.users import UserRepository
 from services.appointment_status import RESCHEDULABLE, TRANSITIONS, allowed_targets, sources_of
@@ -168,7 +168,7 @@ class SchedulingService:
             "That time is not a bookable slot of this doctor (working hours, grid, time off)."
         )
 
-    async def book(self, actor: Principal, booking: Booking) -> Appointment:
+    async def book(self, actor: Principal, booking: Booking) -> AppointmentRecord:
         patient_id = await self._patient_for(actor, booking)
         bookable = await self._bookable(booking.doctor_id, booking.service_id)
         await self._appointments.lock_for_booking(patient_id, booking.doctor_id)
@@ -178,28 +178,20 @@ class SchedulingService:
         period = await self._check_slot(booking.doctor_id, bookable, booking.start)
         if await self._appointments.patient_has_overlap(patient_id, period.start, period.end, excluding=None):
             raise Conflict("The patient already has an appointment at this time.")
-        appointment = Appointment(
-            id=uuid.uuid4(),
-            patient_id=patient_id,
-            doctor_id=booking.doctor_id,
-            service_id=booking.service_id,
-            start_time=period.start,
-            end_time=period.end,
-            status=AppointmentStatus.scheduled,
-            type=booking.type,
-            notes=booking.notes,
+        booked = await self._appointments.insert_unless_taken(
+            NewAppointment(
+                patient_id,
+                booking.doctor_id,
+                booking.service_id,
+                period.start,
+                period.end,
+                booking.type,
+                booking.notes,
+            )
         )
-        await self._insert_or_conflict(appointment)
-        return appointment
-
-    async def _insert_or_conflict(self, appointment: Appointment) -> None:
-        try:
-            async with self._session.begin_nested():
-                await self._appointments.add(appointment)
-        except DBAPIError as error:
-            if _is_slot_conflict(error):
-                raise Conflict(SLOT_TAKEN) from error
-            raise
+        if booked is None:
+            raise Conflict(SLOT_TAKEN)
+        return booked
 
     async def get(self, actor: Principal, appointment_id: uuid.UUID) -> Appointment:
         appointment = await self._appointments.get_readable(actor, appointment_id)

@@ -19,7 +19,6 @@ from kernel.settings import Settings
 from kernel.tokens import new_refresh_token, refresh_token_digest
 from persistence.models import (
     AIChannel,
-    Appointment,
     AppointmentType,
     Call,
     CallTurn,
@@ -33,6 +32,7 @@ from persistence.models import (
     User,
     UserRole,
 )
+from persistence.repositories.appointments import AppointmentRecord
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from persistence.repositories.catalog import DoctorRepository
 from persistence.repositories.sessions import RefreshTokenRepository
@@ -61,7 +61,8 @@ class World:
     users: dict[str, User]  # the callers, plus "other_patient" and "other_doctor"
     service: Service  # offered by "doctor"
     other_service: Service  # offered by "other_doctor"
-    appointments: dict[str, Appointment]  # "patient" (with "doctor"), "other_patient" (with "other_doctor")
+    # "patient" (with "doctor"), "other_patient" (with "other_doctor")
+    appointments: dict[str, AppointmentRecord]
     documents: dict[str, Document]  # each role's own deletable one, and "other_patient"'s
     conversations: dict[str, uuid.UUID]  # each role's, and "other_patient"'s
     other_patient_ai_log: uuid.UUID
@@ -72,7 +73,7 @@ class World:
         """Whose data a caller acts on: anonymous callers borrow the patient's."""
         return self.users["patient" if caller == "anonymous" else caller]
 
-    def appointment(self, caller: str) -> Appointment:
+    def appointment(self, caller: str) -> AppointmentRecord:
         """The caller's own appointment; the doctor's is the one the patient booked with them."""
         return self.appointments["patient"]
 

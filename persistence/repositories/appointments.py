@@ -11,8 +11,6 @@ from persistence.models import (
     Appointment,
     AppointmentStatus,
     AppointmentType,
-    Doctor,
-    Patient,
     Principal,
     UserRole,
 )
@@ -36,6 +34,16 @@ class AppointmentRecord(NamedTuple):
     notes: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class NewAppointment(NamedTuple):
+    patient_id: uuid.UUID
+    doctor_id: uuid.UUID
+    service_id: uuid.UUID
+    start_time: datetime
+    end_time: datetime
+    type: AppointmentType
+    notes: str | None
 
 
 _RECORD_COLUMNS = ", ".join(AppointmentRecord._fields)
@@ -85,6 +93,16 @@ WHERE doctor_id = $1 AND status != 'cancelled' AND start_time < $3 AND start_tim
 _LIVE_IN = ", ".join(f"'{status.value}'" for status in LIVE_STATUSES)
 _OPEN_FUTURE = f"""
 SELECT count(*) FROM appointments WHERE patient_id = $1 AND start_time > $2 AND status IN ({_LIVE_IN})
+"""  # noqa: S608 (constant fragments only)
+_LOCK_PATIENT = "SELECT FROM patients WHERE user_id = $1 FOR UPDATE"
+_LOCK_DOCTOR = "SELECT FROM doctors WHERE user_id = $1 FOR UPDATE"
+# No conflict target: a time an exclusion constraint holds already inserts nothing, and the
+# transaction goes on (no savepoint, no error to recover from).
+_INSERT = f"""
+INSERT INTO appointments (id, patient_id, doctor_id, service_id, start_time, end_time, status, type, notes)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT DO NOTHING
+RETURNING {_RECORD_COLUMNS}
 """  # noqa: S608 (constant fragments only)
 _PATIENT_OVERLAP = """
 SELECT EXISTS (
@@ -183,20 +201,21 @@ class AppointmentRepository:
         makes concurrent bookings of one slot queue up and get a clean 409 from the check,
         instead of all inserting and deadlocking on the exclusion constraint.
         """
-        await self._session.execute(
-            select(Patient.user_id).where(Patient.user_id == patient_id).with_for_update()
-        )
-        await self._session.execute(
-            select(Doctor.user_id).where(Doctor.user_id == doctor_id).with_for_update()
-        )
+        await driver.execute(self._session, _LOCK_PATIENT, patient_id)
+        await driver.execute(self._session, _LOCK_DOCTOR, doctor_id)
 
     async def count_open_future(self, patient_id: uuid.UUID, now: datetime) -> int:
         row = await driver.fetchrow(self._session, _OPEN_FUTURE, patient_id, now)
         return int(row[0]) if row else 0
 
-    async def add(self, appointment: Appointment) -> None:
-        self._session.add(appointment)
-        await self._session.flush()
+    async def insert_unless_taken(self, new: NewAppointment) -> AppointmentRecord | None:
+        """The appointment as stored; None when a live appointment of its doctor or patient
+        already overlaps it (the exclusion constraints, the last word on a race)."""
+        row = await driver.fetchrow(
+            self._session, _INSERT, uuid.uuid4(), new.patient_id, new.doctor_id, new.service_id,
+            new.start_time, new.end_time, AppointmentStatus.scheduled.value, new.type.value, new.notes,
+        )  # fmt: skip
+        return None if row is None else _record(row)
 
     async def compare_and_set_status(
         self, appointment_id: uuid.UUID, *, expected: Sequence[AppointmentStatus], new: AppointmentStatus
