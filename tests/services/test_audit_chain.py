@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import AuditChainHead, AuditEvent
-from services.audit import AuditAction, AuditTrail, RequestOrigin
+from services.audit import Actor, AuditAction, AuditTrail, RequestOrigin
 from services.audit_chain import describe, purge_expired, verify_chains
 from tests.factories import make_user
 
@@ -42,6 +42,20 @@ async def test_written_events_are_linked_and_verify(session: AsyncSession) -> No
     assert all(e.prev_hash != e.hash for e in events)
     assert report.broken is None, describe(report)
     assert report.events_checked >= 5
+
+
+async def test_every_kind_of_field_is_hashed_as_verification_hashes_it(session: AsyncSession) -> None:
+    patient = await make_user(session, "patient")
+    trail = AuditTrail(RequestOrigin(request_id=None, client_ip="2001:db8::1", user_agent="Zoë's phone ☃ 🩺"))
+    trail.actor = Actor.of(patient)
+    detail = {"title": "Röntgen 🩻", "pages": [1, 2], "note": None}
+    trail.record(AuditAction.DOCUMENT_READ, "document", "ünïcode-id", patient_id=patient.id, detail=detail)
+    trail.record(AuditAction.LOGIN, "user")  # no object, patient or detail
+
+    await trail.write(session)
+
+    report = await verify_chains(session)
+    assert report.broken is None, describe(report)
 
 
 async def test_statements_in_one_transaction_continue_one_chain(session: AsyncSession) -> None:
