@@ -134,8 +134,9 @@ class AuditTrail:
         patients = sorted({p for p in patient_ids if p is not None})
         count = len(patients)
         subjects: list[uuid.UUID | None] = [*patients] or [None]
+        detail = {"patients": count}  # one dict for all: its JSON is encoded once
         for patient_id in subjects:
-            self.record(action, object_type, patient_id=patient_id, detail={"patients": count})
+            self.record(action, object_type, patient_id=patient_id, detail=detail)
 
     def take(self) -> list[NewAuditEvent]:
         """The pending events (and those kept on failure), handed to whoever writes them."""

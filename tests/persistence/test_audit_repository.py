@@ -3,7 +3,7 @@
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from persistence.db import create_read_session_factory, create_session_factory
 from persistence.models import AuditEvent
@@ -23,3 +23,24 @@ async def test_a_read_only_session_appends_events_durably_in_one_statement(db_en
             )
 
     assert seen == 2
+
+
+async def test_each_event_keeps_its_own_detail_when_some_share_one(session: AsyncSession) -> None:
+    patients = [uuid.uuid4() for _ in range(4)]
+    shared = {"patients": 2}
+    details = [shared, shared, {"fields": ["notes"], "note": "Zoë ☃"}, None]
+    events = [
+        NewAuditEvent("appointment.list", "appointment", "success", patient_id=p, detail=d)
+        for p, d in zip(patients, details, strict=True)
+    ]
+
+    await append_events(session, events)
+
+    stored = dict(
+        (
+            await session.execute(
+                select(AuditEvent.patient_id, AuditEvent.detail).where(AuditEvent.patient_id.in_(patients))
+            )
+        ).all()
+    )
+    assert [stored[p] for p in patients] == details
