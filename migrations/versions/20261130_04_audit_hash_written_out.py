@@ -5,7 +5,8 @@ argument is costly (`to_char(...)`, a jsonb's text), so each of the 14 `audit_fi
 ran as a function call of its own: in psql, 4,000 events cost 232 ms to insert with them and
 90 ms with the same text written out (52 ms with no hash at all). A doctor's page records up
 to 20 events. The text, and so every hash, is byte for byte what it was (`<length>:<value>`,
-`-` for NULL; services/audit_chain.py checks it independently).
+`-` for NULL; services/audit_chain.py checks it independently). `audit_field`, which nothing
+calls any more, is dropped (and restored by the downgrade).
 
 Revision ID: 20261130_04
 Revises: 20261130_03
@@ -69,15 +70,24 @@ END
 $$"""
 
 
-# audit_field(v) is `CASE WHEN v IS NULL THEN '-' ELSE length(v) || ':' || v END`.
+# audit_field(v) was `CASE WHEN v IS NULL THEN '-' ELSE length(v) || ':' || v END` (dropped here).
 WRITTEN_OUT = "\n        || ".join(f"coalesce(length({field}) || ':' || {field}, '-')" for field in _FIELDS)
 CALLED = "\n        || ".join(f"audit_field({field})" for field in _FIELDS)
+
+
+_AUDIT_FIELD = """
+CREATE FUNCTION audit_field(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN value IS NULL THEN '-' ELSE length(value) || ':' || value END
+$$"""
 
 
 def upgrade() -> None:
     # exec_driver_sql: no bind-parameter parsing, so `:` and `%` in the SQL stay as written.
     op.get_bind().exec_driver_sql(_link_function(WRITTEN_OUT))
+    op.get_bind().exec_driver_sql("DROP FUNCTION audit_field(text)")  # nothing calls it any more
 
 
 def downgrade() -> None:
+    op.get_bind().exec_driver_sql(_AUDIT_FIELD)
     op.get_bind().exec_driver_sql(_link_function(CALLED))
