@@ -74,15 +74,10 @@ async def append_events(session: AsyncSession, events: Sequence[NewAuditEvent]) 
 def _json_texts(details: Sequence[dict[str, Any] | None]) -> list[str | None]:
     """Each detail as JSON text, a dict shared by several events (a list read's) encoded once."""
     encoded: dict[int, str] = {}
-    texts: list[str | None] = []
     for detail in details:
-        if detail is None:
-            texts.append(None)
-        else:
-            if id(detail) not in encoded:
-                encoded[id(detail)] = json.dumps(detail)
-            texts.append(encoded[id(detail)])
-    return texts
+        if detail is not None and id(detail) not in encoded:
+            encoded[id(detail)] = json.dumps(detail)
+    return [None if detail is None else encoded[id(detail)] for detail in details]
 
 
 def _filtered(stmt: SelectT, where: AuditFilter) -> SelectT:

@@ -31,8 +31,8 @@ async def test_a_taken_time_inserts_nothing_and_the_transaction_goes_on(session:
     assert booked.status is AppointmentStatus.scheduled and booked.notes == "first visit"
     assert booked.created_at is not None
 
-    # The doctor's time overlaps (another patient), then the first patient's (another doctor's
-    # constraint is the patient's own): neither is stored, and the session can still write.
+    # The doctor's time, wanted by another patient; then the first patient's own time, with
+    # another doctor: neither is stored, and the session can still write.
     assert await repository.insert_unless_taken(wanted(second.id, minutes=15)) is None
     other = await make_clinic(session)
     clash = wanted(first.id)._replace(doctor_id=other.doctor.id, service_id=other.service.id)
