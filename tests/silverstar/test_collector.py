@@ -1,0 +1,25 @@
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from silverstar.bootstrap import YOUNG_GENERATION_THRESHOLD, settle_collector
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    thresholds = gc.get_threshold()
+    yield
+    gc.set_threshold(*thresholds)
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_settling_freezes_what_is_loaded_and_collects_the_young_generation_less_often() -> None:
+    loaded = [[] for _ in range(10)]
+    older = gc.get_threshold()[1:]
+
+    settle_collector()
+
+    assert gc.get_freeze_count() >= len(loaded)
+    assert gc.get_threshold() == (YOUNG_GENERATION_THRESHOLD, *older)
