@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # 10 s of 32 concurrent lists with 10 + 10).
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=0, ge=0)
+    # How many more objects an API process allocates than it frees before Python's collector
+    # looks at the youngest generation (CPython's own default: 700). A request's objects are
+    # freed by reference counting as it ends; the collector only finds cycles (silverstar/bootstrap.py).
+    gc_young_threshold: int = Field(default=20_000, ge=1)
     # Jobs that failed with no retry left stay in Redis's dead letters this long (`silverstar jobs`).
     job_dead_letter_ttl_days: int = Field(default=7, ge=1, le=365)
 

@@ -25,20 +25,16 @@ from workers.broker import build_broker
 
 log = logging.getLogger(__name__)
 
-# A request's objects are freed by reference counting as it ends; the collector only finds cycles.
-# At Python's default (700 more objects allocated than freed) it ran about once every 5 requests
-# of a patient's page; at this threshold it ran a handful of times over 100,000 requests, and the
-# page cost 7-11 % less CPU (bench/scheduling.py, in bench/RESULTS.md).
-YOUNG_GENERATION_THRESHOLD = 20_000
 
-
-def settle_collector() -> None:
+def settle_collector(young_threshold: int) -> None:
     """Once the long-lived objects are loaded: take them out of the collector's view, and collect
-    the young generation less often."""
+    the young generation less often (GC_YOUNG_THRESHOLD)."""
     # The model brings millions of long-lived objects; rescanning them on every request cost
-    # ~30 % of a list request's CPU.
+    # ~30 % of a list request's CPU. At CPython's default threshold the young generation was
+    # still collected about once every 5 requests of a patient's page; at 20,000, once over
+    # 300,000 requests, and the page cost 7-11 % less CPU (bench/RESULTS.md).
     gc.freeze()
-    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
+    gc.set_threshold(young_threshold, *gc.get_threshold()[1:])
 
 
 @asynccontextmanager
@@ -82,7 +78,7 @@ async def open_runtime(
         # Loading the embedding model takes seconds: start it now, off the event loop,
         # so the first question doesn't wait for it and readiness doesn't either.
         warm_up = asyncio.create_task(asyncio.to_thread(lambda: runtime.world.embedder))
-        warm_up.add_done_callback(lambda _: settle_collector())
+        warm_up.add_done_callback(lambda _: settle_collector(settings.gc_young_threshold))
         yield runtime
         await warm_up
     finally:

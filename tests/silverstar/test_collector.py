@@ -3,7 +3,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from silverstar.bootstrap import YOUNG_GENERATION_THRESHOLD, settle_collector
+from silverstar.bootstrap import settle_collector
 
 
 @pytest.fixture
@@ -16,10 +16,10 @@ def collector_restored() -> Iterator[None]:
 
 @pytest.mark.usefixtures("collector_restored")
 def test_settling_freezes_what_is_loaded_and_collects_the_young_generation_less_often() -> None:
-    loaded = [[] for _ in range(10)]
+    loaded: list[list[int]] = [[] for _ in range(10)]
     older = gc.get_threshold()[1:]
 
-    settle_collector()
+    settle_collector(12_345)
 
     assert gc.get_freeze_count() >= len(loaded)
-    assert gc.get_threshold() == (YOUNG_GENERATION_THRESHOLD, *older)
+    assert gc.get_threshold() == (12_345, *older)
