@@ -32,7 +32,8 @@ def settle_collector(young_threshold: int) -> None:
     # The model brings millions of long-lived objects; rescanning them on every request cost
     # ~30 % of a list request's CPU. At CPython's default threshold the young generation was
     # still collected about once every 5 requests of a patient's page; at 20,000, once over
-    # 300,000 requests, and the page cost 7-11 % less CPU (bench/RESULTS.md).
+    # 300,000 requests, and the page cost 0.47 CPU ms instead of 0.56 (bench/scheduling.py,
+    # runs K and L in bench/RESULTS.md).
     gc.freeze()
     gc.set_threshold(young_threshold, *gc.get_threshold()[1:])
 
