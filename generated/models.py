@@ -553,7 +553,10 @@ class ChatResponse(BaseModel):
     )
     reply: str
     conversation_id: UUID = Field(..., alias='conversationId')
-    sources: list[Source]
+    sources: list[Source] = Field(
+        ...,
+        description="The passages retrieved for the question, in the order the reply's [n] citations count them ([1] is the first). Empty when the reply cites none of them, as when the clinic's documents do not hold the answer.",
+    )
     log_id: UUID = Field(..., alias='logId')
     model: str
 
@@ -570,7 +573,7 @@ class ChatStreamDone(BaseModel):
         populate_by_name=True,
     )
     conversation_id: UUID = Field(..., alias='conversationId')
-    sources: list[Source]
+    sources: list[Source] = Field(..., description='As `ChatResponse.sources`.')
     log_id: UUID = Field(..., alias='logId')
     model: str
 

@@ -74,7 +74,7 @@ async def _sse(runtime: Runtime, service: AssistantService, prepared: Prepared) 
         else:
             done = api.ChatStreamDone(
                 conversation_id=_conversation_of(item),
-                sources=[source_out(hit) for hit in item.sources],
+                sources=[source_out(hit) for hit in item.sources_shown],
                 log_id=item.log_id,
                 model=item.model,
             )
@@ -109,7 +109,7 @@ class AiHandlers:
         return api.ChatResponse(
             reply=answer.text,
             conversation_id=_conversation_of(answer),
-            sources=[source_out(hit) for hit in answer.sources],
+            sources=[source_out(hit) for hit in answer.sources_shown],
             log_id=answer.log_id,
             model=answer.model,
         )

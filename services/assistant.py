@@ -66,6 +66,12 @@ class Answer:
     conversation_id: uuid.UUID | None
     error: ModelError | None = None
 
+    @property
+    def sources_shown(self) -> list[ChunkHit]:
+        """The sources the caller is shown: none when the reply cites none (the documents did not
+        hold the answer), else every passage, so that its [n] citations count them."""
+        return self.sources if self.cited else []
+
 
 @dataclass
 class _Outcome:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Runtime
 from persistence.models import AILog, User
+from services.prompts import not_found
 from silverstar.app import create_app
 from tests.assistant_fixtures import GEMINI_KEY, gemini_settings, index_document, offline_settings
 from tests.factories import make_user
@@ -277,6 +278,52 @@ async def test_without_a_key_the_extractive_answerer_quotes_an_indexed_document(
     assert body["model"] == "silverstar-extractive"
     assert HOURS in body["reply"] and "hours.pdf" in body["reply"]
     assert body["sources"][0]["documentId"] == str(document.id)
+
+
+async def test_a_reply_that_cites_no_passage_shows_no_sources_while_the_log_keeps_them(
+    offline_client: httpx.AsyncClient,
+    runtime: Runtime,
+    session: AsyncSession,
+    admin: User,
+    patient: User,
+    auth_headers: AuthHeaders,
+) -> None:
+    await index_document(session, runtime.settings, uploader=admin, text=HOURS, filename="hours.pdf")
+
+    answered = await ask(offline_client, auth_headers(patient), "When does the clinic open on weekdays?")
+    refused = await ask(offline_client, auth_headers(patient), "Do you offer MRI scans?")
+
+    assert "[1]" in answered.json()["reply"] and len(answered.json()["sources"]) == 1
+    body = refused.json()
+    assert refused.status_code == 200, refused.text
+    assert body["reply"] == not_found(runtime.settings.clinic_name)
+    assert body["sources"] == []
+    entry = await session.get(AILog, uuid.UUID(body["logId"]))
+    assert entry is not None
+    assert [(s["filename"], s["cited"]) for s in entry.source_documents] == [("hours.pdf", False)]
+
+
+async def test_the_streams_done_event_shows_sources_only_for_a_reply_citing_them(
+    gemini_client: httpx.AsyncClient,
+    gemini_runtime: Runtime,
+    gemini: GeminiServer,
+    session: AsyncSession,
+    admin: User,
+    patient: User,
+    auth_headers: AuthHeaders,
+) -> None:
+    await index_document(session, gemini_runtime.settings, uploader=admin, text=HOURS, filename="hours.pdf")
+    gemini.script.extend([Reply.text("We open at 8 am ", "[1]."), Reply.text("Nothing on that, sorry.")])
+
+    citing, uncited = [
+        await gemini_client.post("/ai/chat/stream", json={"message": m}, headers=auth_headers(patient))
+        for m in ("When do you open?", "Do you offer MRI scans?")
+    ]
+
+    [*_, (_, cited_done)] = sse_events(citing.text)
+    [*_, (_, uncited_done)] = sse_events(uncited.text)
+    assert [s["filename"] for s in cited_done["sources"]] == ["hours.pdf"]
+    assert uncited_done["sources"] == []
 
 
 async def test_the_stream_sends_tokens_then_done_and_keeps_the_conversation(

@@ -406,7 +406,7 @@ export type ChatRequest = {
 };
 
 /**
- * A document passage the answer is based on.
+ * A document passage retrieved for the question.
  */
 export type Source = {
     documentId: string;
@@ -419,6 +419,9 @@ export type Source = {
 export type ChatResponse = {
     reply: string;
     conversationId: string;
+    /**
+     * The passages retrieved for the question, in the order the reply's [n] citations count them ([1] is the first). Empty when the reply cites none of them, as when the clinic's documents do not hold the answer.
+     */
     sources: Array<Source>;
     logId: string;
     model: string;
@@ -436,6 +439,9 @@ export type ChatStreamToken = {
  */
 export type ChatStreamDone = {
     conversationId: string;
+    /**
+     * As `ChatResponse.sources`.
+     */
     sources: Array<Source>;
     logId: string;
     model: string;
