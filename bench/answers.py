@@ -9,7 +9,8 @@ Dramatiq worker. Then every
 question of `bench/answers_data/questions.json` is asked through `POST /ai/chat`:
 
 - answerable questions (half of them worded unlike the text): hit@1, hit@3 and MRR of the
-  expected page among the reply's sources; the share of replies containing every answer
+  expected page among the passages retrieved for it (read back from `GET /ai/logs`: a reply
+  that cites no passage, a refusal, shows no sources); the share of replies containing every answer
   word; the share wrongly refused;
 - unanswerable questions: the share refused (abstention recall) and, over all refusals, the
   share that were right to refuse (abstention precision);
@@ -37,7 +38,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +130,9 @@ class Asked:
     item: dict[str, Any]
     kind: str  # answerable, unanswerable, followup
     reply: str
-    sources: list[tuple[str, int]]
+    log_id: str
     seconds: float
+    sources: list[tuple[str, int]] = field(default_factory=list)  # retrieved, from the AI log
 
     @property
     def refused(self) -> bool:
@@ -166,8 +168,7 @@ def ask_all(client: httpx.Client, headers: dict[str, str], data: dict[str, Any])
     asked: list[Asked] = []
 
     def record(item: dict[str, Any], kind: str, body: dict[str, Any], seconds: float) -> None:
-        sources = [(s["filename"], s["page"]) for s in body["sources"]]
-        asked.append(Asked(item, kind, body["reply"], sources, seconds))
+        asked.append(Asked(item, kind, body["reply"], body["logId"], seconds))
 
     for kind in ("answerable", "unanswerable"):
         for item in data[kind]:
@@ -248,7 +249,23 @@ def ask_set(runner: Any, data_set: Path, database: str, limit: int | None = None
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             upload_all(client, headers, data_set)
             ask(client, headers, "Hello")  # warm-up: the embedding model loads on the first question
-            return ask_all(client, headers, data)
+            asked = ask_all(client, headers, data)
+            passages = retrieved_passages(client, headers)
+            for a in asked:
+                a.sources = passages[a.log_id]
+            return asked
+
+
+def retrieved_passages(client: httpx.Client, headers: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+    """Each logged exchange's retrieved passages (file, page), in rank order, by log id."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    while True:
+        page = client.get("/ai/logs", headers=headers, params={"limit": 100, "offset": len(found)})
+        page.raise_for_status()
+        items = page.json()["items"]
+        found |= {e["id"]: [(s["filename"], s["page"]) for s in e["sourceDocuments"]] for e in items}
+        if not items or len(found) >= page.json()["total"]:
+            return found
 
 
 def main() -> int:
