@@ -9,6 +9,7 @@ role may use on its own objects.
 
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ PATIENT_EMAIL = "patient@silverstar.test"
 DOCTOR_EMAIL = "dr.meyer@silverstar.test"
 ADMIN_EMAIL = "admin@silverstar.test"
 ROLES = ("anonymous", "patient", "doctor", "admin")
+OPENING_HOURS = "Opening hours. The clinic is open Monday to Friday from 8:00 to 18:00."
 TURN_URL = re.compile(r"/webhooks/twilio/turns/([0-9a-f-]{36})")
 # The demo doctors work Monday to Friday 09:00-12:30 and 13:30-17:00.
 WEEKLY_HOURS = [
@@ -80,14 +82,24 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _pdf(label: str) -> bytes:
-    return text_pdf([f"SilverStar contract run\n{label}\n{uuid.uuid4()}"])
+def _pdf(label: str, text: str = "") -> bytes:
+    return text_pdf([f"SilverStar contract run\n{label}\n{uuid.uuid4()}\n{text}"])
 
 
-def _upload(client: httpx.Client, token: str, label: str, patient_id: str | None = None) -> str:
+def _upload(
+    client: httpx.Client, token: str, label: str, patient_id: str | None = None, text: str = ""
+) -> str:
     data = {"title": label} | ({"patientId": patient_id} if patient_id else {})
-    files = {"file": (f"{label}.pdf", _pdf(label), "application/pdf")}
+    files = {"file": (f"{label}.pdf", _pdf(label, text), "application/pdf")}
     return str(_ok(client.post("/documents", headers=_auth(token), data=data, files=files))["id"])
+
+
+def _wait_until_ready(client: httpx.Client, token: str, document_id: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while (status := _ok(client.get(f"/documents/{document_id}", headers=_auth(token)))["status"]) != "ready":
+        if status == "failed" or time.monotonic() > deadline:
+            raise RuntimeError(f"seeding: document {document_id} is {status}, not ready")
+        time.sleep(0.2)
 
 
 def free_slots(
@@ -204,6 +216,11 @@ def seed(base_url: str, twilio: Twilio, recordings_url: str) -> Seeded:
         # Staff also read the patient's records; the doctor treats the demo patient (booked above).
         seeded.documents["doctor"].append(_upload(client, doctor, "doctor's note", patient_id))
         seeded.documents["admin"] += seeded.documents["patient"] + seeded.documents["doctor"]
+        # The knowledge base holds the answer to what the client's journeys ask
+        # (clients/typescript/test/sessions.ts): their chats must quote and cite it.
+        hours = _upload(client, admin, "opening hours", text=OPENING_HOURS)
+        seeded.documents["admin"].append(hours)
+        _wait_until_ready(client, admin, hours)
 
         for role, token in (("patient", patient), ("doctor", doctor), ("admin", admin)):
             answer = _ok(
