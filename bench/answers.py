@@ -50,21 +50,31 @@ sys.path.insert(0, str(ROOT))
 from adapters.embedded_servers import resolve_redis_url  # noqa: E402
 from bench.common import load_contract_runner  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
-from tests.pdfs import text_pdf  # noqa: E402
+from tests.pdfs import leaflet_pdf, text_pdf  # noqa: E402
 
 DATABASE = "silverstar_bench_answers"
 DATA = ROOT / "bench" / "answers_data"
 # Each set: a directory with documents/*.txt and questions.json, asked in its own fresh database.
 # Birchwood (splits dev and heldout) and Fernhill Physiotherapy (split physio: written after the
 # answerer was designed on Birchwood's dev split, to check it on documents it was not designed on).
-SETS = (DATA, DATA / "physio", DATA / "eye")
+SETS = (DATA, DATA / "physio", DATA / "eye", DATA / "dental")
 ADMIN_EMAIL = "admin@birchwood.test"
 ADMIN_PASSWORD = "bench-answers-admin"
 PAGE_BREAK = "\n---\n"
 LINE_WIDTH = 85
 # A reply is a refusal when it says it could not find the answer (either answerer's wording).
 REFUSAL = re.compile(r"could not find|couldn't find|do not know|don't know|no information", re.IGNORECASE)
-SPLITS = ("dev", "heldout", "physio", "eye", "eye-heldout")
+SPLITS = ("dev", "heldout", "physio", "eye", "eye-heldout", "dental", "dental-heldout")
+
+
+def set_document_pdf(data_set: Path, source: Path) -> bytes:
+    """A set's document as a PDF, in the layout its questions.json names: plain pages (the default)
+    or leaflets (`tests.pdfs.leaflet_pdf`: running header and footer, headings, lists, tables)."""
+    questions = json.loads((data_set / "questions.json").read_text())
+    if questions.get("layout") == "leaflet":
+        title = source.stem.replace("-", " ").capitalize()
+        return leaflet_pdf(source.read_text(), running_header=f"{questions['clinic']} | {title}")
+    return document_pdf(source.read_text())
 
 
 def document_pdf(text: str) -> bytes:
@@ -104,7 +114,7 @@ def upload_all(client: httpx.Client, headers: dict[str, str], data_set: Path, ti
         response = client.post(
             "/documents",
             headers=headers,
-            files={"file": (f"{source.stem}.pdf", document_pdf(source.read_text()), "application/pdf")},
+            files={"file": (f"{source.stem}.pdf", set_document_pdf(data_set, source), "application/pdf")},
         )
         response.raise_for_status()
         ids.append(response.json()["id"])

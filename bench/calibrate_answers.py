@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.embeddings import Embedder, create_embedder  # noqa: E402
 from adapters.pdf_text import chunk_pages, extract_pages  # noqa: E402
 from adapters.vector_store import ChunkHit  # noqa: E402
-from bench.answers import SETS, SPLITS, document_pdf  # noqa: E402
+from bench.answers import SETS, SPLITS, set_document_pdf  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
 from services import extractive  # noqa: E402
 from services.retrieval import standalone_query  # noqa: E402
@@ -62,7 +62,7 @@ class Case:
 def corpus(embedder: Embedder, data_set: Path) -> tuple[list[tuple[str, int, str]], np.ndarray]:
     chunks: list[tuple[str, int, str]] = []
     for source in sorted((data_set / "documents").glob("*.txt")):
-        pages = extract_pages(document_pdf(source.read_text()), max_pages=100)
+        pages = extract_pages(set_document_pdf(data_set, source), max_pages=100)
         chunks += [(f"{source.stem}.pdf", c.page, c.text) for c in chunk_pages(pages)]
     return chunks, np.asarray(embedder.embed([c[2] for c in chunks]), dtype=np.float32)
 

@@ -1,6 +1,7 @@
 """Real PDFs for tests, made with reportlab."""
 
 import io
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
@@ -46,3 +47,69 @@ PNG_BYTES = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
     b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+
+def leaflet_pdf(markup: str, *, running_header: str) -> bytes:
+    """A leaflet laid out as word processors and design tools make them, unlike `text_pdf`: a
+    running header and a "Page N of M" footer on every page, headings in a larger bold font,
+    bullet lists, borderless tables and paragraphs reflowed to the page's width.
+
+    Markup, one block per line: `# heading`, `- list item`, `| cell | cell |` (a table row),
+    `---` (a page break); other lines are paragraphs.
+    """
+    from reportlab.platypus import SimpleDocTemplate
+
+    def decorate(pdf: canvas.Canvas, doc: SimpleDocTemplate) -> None:
+        pdf.saveState()
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(50, 815, running_header)
+        pdf.drawRightString(545, 25, f"Page {doc.page} of {total_pages}")
+        pdf.restoreState()
+
+    # Twice: the first pass counts the pages the footer names.
+    total_pages = 0
+    for _ in range(2):
+        buffer = io.BytesIO()
+        document = SimpleDocTemplate(buffer, pagesize=A4, invariant=True)
+        document.build(_leaflet_story(markup), onFirstPage=decorate, onLaterPages=decorate)
+        total_pages = document.page
+    return buffer.getvalue()
+
+
+def _leaflet_story(markup: str) -> list[Any]:
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import ListFlowable, ListItem, PageBreak, Paragraph, Table
+
+    styles = getSampleStyleSheet()
+    story: list[Any] = []
+    items: list[Any] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if items:
+            story.append(ListFlowable(list(items), bulletType="bullet", start="\u2022"))
+            items.clear()
+        if rows:
+            story.append(Table([list(row) for row in rows], hAlign="LEFT"))
+            rows.clear()
+
+    for line in (raw.strip() for raw in markup.strip().splitlines()):
+        if line.startswith("- "):
+            if rows:
+                flush()
+            items.append(ListItem(Paragraph(line[2:], styles["BodyText"])))
+        elif line.startswith("|"):
+            if items:
+                flush()
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        else:
+            flush()
+            if line == "---":
+                story.append(PageBreak())
+            elif line.startswith("# "):
+                story.append(Paragraph(line[2:], styles["Heading2"]))
+            elif line:
+                story.append(Paragraph(line, styles["BodyText"]))
+    flush()
+    return story
