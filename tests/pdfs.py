@@ -49,7 +49,6 @@ PNG_BYTES = (
 )
 
 
-
 def leaflet_pdf(markup: str, *, running_header: str) -> bytes:
     """A leaflet laid out as word processors and design tools make them, unlike `text_pdf`: a
     running header and a "Page N of M" footer on every page, headings in a larger bold font,
