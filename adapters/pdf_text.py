@@ -15,6 +15,8 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from adapters.pdf_layout import ITEM_BULLET, Kind, blocks, longest_line, without_furniture
+
 # Characters: all-MiniLM-L6-v2 reads at most 256 word pieces (~1,000 characters of English),
 # so a chunk much longer than that would be cut off when embedded.
 CHUNK_TARGET = 1000
@@ -24,17 +26,8 @@ CHUNK_OVERLAP = 150
 PARAGRAPH_BREAK_MIN = 600
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _HYPHENATED_LINE_END = re.compile(r"(?<=[a-zäöüß])-\n(?=[a-zäöüß])")
 _WHITESPACE = re.compile(r"\s+")
-# A heading is a short line ending without punctuation (or a digit), after a sentence's end, before a
-# capitalised line; it keeps its own line in the chunk, so that answers quote around it, not with it.
-HEADING_MAX_WORDS = 10
-_LINE_ENDING_A_SENTENCE = re.compile(r"[.!?:;]\W*$")
-_HEADING = "\x00"  # marks a heading line made a paragraph of its own, while the page is split
-_FUNCTION_WORD_AT_END = re.compile(
-    r"\b(?:a|an|and|at|by|for|from|in|of|on|or|the|to|with|your|our)$", re.IGNORECASE
-)
 
 
 class DocumentRejected(Exception):
@@ -108,21 +101,25 @@ def _limit_reached(exc: BaseException) -> DocumentRejected | MemoryError | None:
 def chunk_pages(pages: Sequence[str]) -> list[TextChunk]:
     """Chunks of ~1,000 characters overlapping by ~150, never spanning two pages.
 
+    The pages' running header and footer are left out, and headings, list items and table rows
+    each keep a line of their own (`adapters.pdf_layout`), an item's marked with a bullet.
     Breaks fall between paragraphs where one is near, else between sentences, else between
     words; the overlap is the previous chunk's last sentences (or words), so a fact cut in
     two by a break is still whole in one of the chunks.
     """
+    pages = without_furniture(pages)
+    width = longest_line(pages)
     chunks: list[TextChunk] = []
     for number, page_text in enumerate(pages, start=1):
-        chunks.extend(TextChunk(number, text) for text in _chunk_text(page_text))
+        chunks.extend(TextChunk(number, text) for text in _chunk_text(page_text, width))
     return chunks
 
 
-def _chunk_text(text: str) -> Iterator[str]:
+def _chunk_text(text: str, width: int) -> Iterator[str]:
     current: list[str] = []  # units of the chunk being built
     size = 0  # its length with one separator between units
 
-    for unit, starts_paragraph in _units(text):
+    for unit, starts_paragraph in _units(text, width):
         added = len(unit) + (1 if current else 0)
         too_long = size + added > CHUNK_TARGET and (size >= CHUNK_TARGET // 2 or size + added > CHUNK_MAX)
         paragraph_break = starts_paragraph and size >= PARAGRAPH_BREAK_MIN
@@ -136,7 +133,7 @@ def _chunk_text(text: str) -> Iterator[str]:
 
 
 def _joined(units: list[str]) -> str:
-    """Units one space apart; a heading (a unit ending in a line break) on a line of its own."""
+    """Units one space apart; a heading or an item (a unit ending in a line break) on a line of its own."""
     text = ""
     for unit in units:
         if unit.endswith("\n"):
@@ -146,57 +143,25 @@ def _joined(units: list[str]) -> str:
     return text
 
 
-def _units(text: str) -> Iterator[tuple[str, bool]]:
+def _units(text: str, width: int) -> Iterator[tuple[str, bool]]:
     """Sentences (or pieces of over-long ones) with whether each starts a paragraph.
 
-    A heading line is a unit of its own ending in a line break, and starts a paragraph.
+    A heading, a list item and a table row are each a unit of their own ending in a line break,
+    and start a paragraph.
     """
-    text = _HYPHENATED_LINE_END.sub("", text)
-    for paragraph in _PARAGRAPH_BREAK.split(_headings_apart(text)):
-        if paragraph.strip().startswith(_HEADING):
-            yield _WHITESPACE.sub(" ", paragraph.strip().removeprefix(_HEADING)).strip() + "\n", True
-            continue
-        first = True
-        for sentence in _SENTENCE_END.split(paragraph):
-            sentence = _WHITESPACE.sub(" ", sentence).strip()
-            if not sentence:
-                continue
-            for piece in _split_words(sentence, CHUNK_TARGET - CHUNK_OVERLAP):
-                yield piece, first
-                first = False
-
-
-def _headings_apart(text: str) -> str:
-    """The text with each heading line made a paragraph of its own, marked by a leading NUL."""
-    lines = text.split("\n")
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        if _is_heading(lines, i):
-            out.append(f"\n{_HEADING}{line.strip()}\n")  # blank lines around: a paragraph
+    for block in blocks(_HYPHENATED_LINE_END.sub("", text), width):
+        flat = _WHITESPACE.sub(" ", block.text).strip()
+        if block.kind is Kind.HEADING:
+            yield flat + "\n", True
+        elif block.kind is Kind.ITEM:
+            for piece in _split_words(flat, CHUNK_TARGET - CHUNK_OVERLAP):
+                yield f"{ITEM_BULLET} {piece}\n", True
         else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def _is_heading(lines: list[str], i: int) -> bool:
-    line = lines[i].strip()
-    words = line.split()
-    following = next((n.strip() for n in lines[i + 1 :] if n.strip()), "")
-    before = next((p.strip() for p in reversed(lines[:i]) if p.strip()), "")
-    return (
-        0 < len(words) <= HEADING_MAX_WORDS
-        and not _LINE_ENDING_A_SENTENCE.search(line)
-        and not line.endswith((",", "-", "–"))
-        and not any(c.isdigit() for c in line)
-        and not _FUNCTION_WORD_AT_END.search(line)
-        and following[:1].isupper()
-        and (not before or bool(_LINE_ENDING_A_SENTENCE.search(before)) or _is_heading_shape(before))
-    )
-
-
-def _is_heading_shape(line: str) -> bool:
-    """A line before a heading may itself be one (a page's title above a section's name)."""
-    return 0 < len(line.split()) <= HEADING_MAX_WORDS and not _LINE_ENDING_A_SENTENCE.search(line)
+            first = True
+            for sentence in _SENTENCE_END.split(flat):
+                for piece in _split_words(sentence.strip(), CHUNK_TARGET - CHUNK_OVERLAP):
+                    yield piece, first
+                    first = False
 
 
 def _split_words(text: str, limit: int) -> Iterator[str]:

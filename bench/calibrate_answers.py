@@ -37,6 +37,7 @@ from adapters.vector_store import ChunkHit  # noqa: E402
 from bench.answers import SETS, SPLITS, set_document_pdf  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
 from services import extractive  # noqa: E402
+from services.passage_sentences import join_sentences  # noqa: E402
 from services.retrieval import standalone_query  # noqa: E402
 
 MIN_UNANSWERABLE_REFUSED = 0.8
@@ -47,6 +48,8 @@ TOP_K = 5
 TUNED_ON = ("dev",) if "--dev-only" in sys.argv else ("dev", "physio")
 if "--with-eye" in sys.argv:
     TUNED_ON += ("eye",)
+if "--with-dental" in sys.argv:
+    TUNED_ON += ("dental",)
 
 
 @dataclass
@@ -93,7 +96,8 @@ def cases(embedder: Embedder, data_set: Path) -> list[Case]:
         )
         passages = ranking.passages
         features = ranking.assessment
-        quoted = " ".join(q.text for q in extractive.pick_quotes(ranking.units)) if ranking.units else ""
+        quotes = extractive.pick_quotes(ranking.units) if ranking.units else []
+        quoted = join_sentences(q.text for q in quotes)
         expected = {(p["document"], p["page"]) for p in item.get("pages", [])}
         found.append(
             Case(

@@ -14,6 +14,7 @@ from adapters.gemini import GeminiChat, Generation, Message
 from adapters.vector_store import ChunkHit
 from persistence.models import MessageRole
 from services.extractive import SentenceRanking, choose_quotes, rank_sentences
+from services.passage_sentences import join_sentences
 from services.prompts import AnswerStyle, not_found, system_prompt
 
 EXTRACTIVE_MODEL = "silverstar-extractive"
@@ -105,11 +106,11 @@ class ExtractiveAnswerer:
         if not quotes:
             return not_found(self._clinic_name)
         if question.style == AnswerStyle.spoken:
-            return " ".join(quote.text for quote in quotes)
+            return join_sentences(quote.text for quote in quotes)
         lines = []
         for n in sorted({quote.passage for quote in quotes}):
             hit = ranking.passages[n - 1]
-            text = " ".join(quote.text for quote in quotes if quote.passage == n)
+            text = join_sentences(quote.text for quote in quotes if quote.passage == n)
             # Cited by its place among the question's passages (the sources the caller is shown).
             lines.append(f'- "{text}" ({hit.filename}, page {hit.page}) [{question.passages.index(hit) + 1}]')
         return (

@@ -47,7 +47,7 @@ import numpy as np
 
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
-from services.passage_sentences import content_terms, split_sentences, strip_headings
+from services.passage_sentences import content_terms, join_sentences, split_sentences, strip_headings
 
 MAX_PASSAGES = 4
 # Passages scoring this far below the best one are not quoted from.
@@ -132,7 +132,7 @@ def rank_sentences(
     if not sentences or not question.strip():
         return SentenceRanking(list(passages), None, [])
     windows = [
-        Candidate(f"{a.text} {b.text}", a.passage, a.position, b.position)
+        Candidate(join_sentences((a.text, b.text)), a.passage, a.position, b.position)
         for a, b in itertools.pairwise(sentences)
         if a.passage == b.passage
     ]

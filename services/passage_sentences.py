@@ -10,6 +10,9 @@ kept: a heading left in reads worse than a sentence cut in half.
 """
 
 import re
+from collections.abc import Iterable
+
+from adapters.pdf_layout import ITEM_BULLET
 
 # Full stops that do not end a sentence.
 _ABBREVIATION = re.compile(
@@ -31,14 +34,28 @@ _CLAUSE_OPENERS = {
     "she", "some", "tell", "that", "the", "there", "these", "they", "this", "to", "we", "what",
     "when", "where", "you", "your",
 }  # fmt: skip
+_ITEM = f"{ITEM_BULLET} "
 _TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "st", "st."}
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of a passage, headings left out, abbreviations ("Dr.") not taken as ends."""
+    """The sentences of a passage, headings left out, abbreviations ("Dr.") not taken as ends.
+
+    A list item or a table row (a line opening with the bullet `adapters.pdf_layout` writes) is
+    a sentence of its own, punctuated or not."""
     lines = [line for line in text.split("\n") if line.strip()]
-    body = [line for i, line in enumerate(lines) if i == len(lines) - 1 or not _is_heading_line(line)]
-    return [sentence for line in body for sentence in _sentences(line)]
+    body = [
+        line
+        for i, line in enumerate(lines)
+        if i == len(lines) - 1 or line.startswith(_ITEM) or not _is_heading_line(line)
+    ]
+    return [sentence for line in body for sentence in _sentences(line.removeprefix(_ITEM))]
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """Sentences one after another, a list item or table row without an ending given a full stop
+    ("Saturday 9:00 - 12:00. On public holidays the practice is closed.")."""
+    return " ".join(s if _LINE_END.search(s) else f"{s}." for s in sentences)
 
 
 def _is_heading_line(line: str) -> bool:

@@ -61,11 +61,14 @@ async def index_pdf(
     settings: Settings,
     *,
     uploader: User,
-    pages: list[str],
+    pages: list[str] | None = None,
+    pdf: bytes | None = None,
     filename: str = "leaflet.pdf",
 ) -> Document:
-    """A ready knowledge-base PDF, extracted, chunked and embedded like an uploaded one."""
-    chunks = chunk_pages(extract_pages(text_pdf(pages), max_pages=10))
+    """A ready knowledge-base PDF (`pdf`, or plain `pages` of text), extracted, chunked and embedded
+    like an uploaded one."""
+    data = pdf if pdf is not None else text_pdf(pages or [])
+    chunks = chunk_pages(extract_pages(data, max_pages=10))
     document = await make_document(
         session, uploader_id=uploader.id, filename=filename, status=DocumentStatus.ready
     )
