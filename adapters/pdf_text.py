@@ -15,6 +15,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from adapters.pdf_columns import page_text
 from adapters.pdf_layout import ITEM_BULLET, Kind, blocks, longest_line, without_furniture
 
 # Characters: all-MiniLM-L6-v2 reads at most 256 word pieces (~1,000 characters of English),
@@ -61,7 +62,7 @@ def extract_pages(data: bytes, *, max_pages: int, on_page: Callable[[int], None]
             for number, page in enumerate(pdf.pages, start=1):
                 if on_page is not None:
                     on_page(number)
-                pages.append(page.extract_text() or "")
+                pages.append(page_text(page))
                 # Layout objects of a page are cached until the file closes: free them as we go.
                 page.close()
     except DocumentRejected:
@@ -110,8 +111,8 @@ def chunk_pages(pages: Sequence[str]) -> list[TextChunk]:
     pages = without_furniture(pages)
     width = longest_line(pages)
     chunks: list[TextChunk] = []
-    for number, page_text in enumerate(pages, start=1):
-        chunks.extend(TextChunk(number, text) for text in _chunk_text(page_text, width))
+    for number, text in enumerate(pages, start=1):
+        chunks.extend(TextChunk(number, chunk) for chunk in _chunk_text(text, width))
     return chunks
 
 

@@ -1,13 +1,14 @@
 """Answer-quality benchmark: does the assistant's reply hold the answer, or honestly refuse?
 
-Two fictional clinics wrote multi-page documents: Birchwood Medical Centre three
+Four fictional clinics wrote multi-page documents: Birchwood Medical Centre three
 (`bench/answers_data/documents/*.txt`, pages separated by a line `---`), Fernhill
-Physiotherapy two (`bench/answers_data/physio/`). Each set's are made into PDFs here with
-reportlab, uploaded through `POST /documents` by an admin into a fresh database of its own
-(`silverstar_bench_answers`, `silverstar_bench_answers_1`), and ingested by the real
-Dramatiq worker. Then every
-question of `bench/answers_data/questions.json` is asked through `POST /ai/chat`:
-
+Physiotherapy two (`bench/answers_data/physio/`), Kestrel Eye Clinic three
+(`bench/answers_data/eye/`) and Oakridge Dental Care three (`bench/answers_data/dental/`, laid
+out as leaflets: running header and footer, headings, bullet lists, borderless tables). Each
+set's are made into PDFs here with reportlab, uploaded through `POST /documents` by an admin
+into a fresh database of its own (`silverstar_bench_answers`, `silverstar_bench_answers_1`, ...),
+and ingested by the real Dramatiq worker. Then every
+question of each set's `questions.json` is asked through `POST /ai/chat`:
 - answerable questions (half of them worded unlike the text): hit@1, hit@3 and MRR of the
   expected page among the passages retrieved for it (read back from `GET /ai/logs`: a reply
   that cites no passage, a refusal, shows no sources); the share of replies containing every answer
@@ -17,9 +18,11 @@ question of `bench/answers_data/questions.json` is asked through `POST /ai/chat`
 - follow-ups, asked in the conversation of the question before them: the share answered;
 - latency of `POST /ai/chat` as the client sees it.
 
-Birchwood's set is split: `dev` items were used to develop and calibrate the offline
-answerer, `heldout` items never were; Fernhill's (`physio`) was written afterwards to check
-the design on other documents, and takes part in calibrating the refusal thresholds. Each
+Each set is split: Birchwood's `dev` items were used to develop and calibrate the offline
+answerer, its `heldout` items never were; Fernhill's (`physio`) was written afterwards to check
+the design on other documents, and takes part in calibrating the refusal thresholds; the eye and
+dental clinics' items are `eye` / `eye-heldout` and `dental` / `dental-heldout` (every third
+item, assigned before anything was measured), reported and not tuned on. Each
 split is printed as its own column. No GOOGLE_API_KEY: the offline
 answerer serves (the default of `make run`). Figures are printed, never asserted.
 
@@ -57,23 +60,35 @@ DATA = ROOT / "bench" / "answers_data"
 # Each set: a directory with documents/*.txt and questions.json, asked in its own fresh database.
 # Birchwood (splits dev and heldout) and Fernhill Physiotherapy (split physio: written after the
 # answerer was designed on Birchwood's dev split, to check it on documents it was not designed on).
-SETS = (DATA, DATA / "physio", DATA / "eye", DATA / "dental")
+SETS = (DATA, DATA / "physio", DATA / "eye", DATA / "dental", DATA / "columns")
 ADMIN_EMAIL = "admin@birchwood.test"
 ADMIN_PASSWORD = "bench-answers-admin"
 PAGE_BREAK = "\n---\n"
 LINE_WIDTH = 85
 # A reply is a refusal when it says it could not find the answer (either answerer's wording).
 REFUSAL = re.compile(r"could not find|couldn't find|do not know|don't know|no information", re.IGNORECASE)
-SPLITS = ("dev", "heldout", "physio", "eye", "eye-heldout", "dental", "dental-heldout")
+SPLITS = (
+    "dev",
+    "heldout",
+    "physio",
+    "eye",
+    "eye-heldout",
+    "dental",
+    "dental-heldout",
+    "columns",
+    "columns-heldout",
+)
 
 
 def set_document_pdf(data_set: Path, source: Path) -> bytes:
     """A set's document as a PDF, in the layout its questions.json names: plain pages (the default)
-    or leaflets (`tests.pdfs.leaflet_pdf`: running header and footer, headings, lists, tables)."""
+    or leaflets (`tests.pdfs.leaflet_pdf`: running header and footer, headings, lists, tables, in
+    `columns` columns)."""
     questions = json.loads((data_set / "questions.json").read_text())
     if questions.get("layout") == "leaflet":
         title = source.stem.replace("-", " ").capitalize()
-        return leaflet_pdf(source.read_text(), running_header=f"{questions['clinic']} | {title}")
+        header = f"{questions['clinic']} | {title}"
+        return leaflet_pdf(source.read_text(), running_header=header, columns=questions.get("columns", 1))
     return document_pdf(source.read_text())
 
 

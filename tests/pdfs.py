@@ -49,36 +49,45 @@ PNG_BYTES = (
 )
 
 
-def leaflet_pdf(markup: str, *, running_header: str) -> bytes:
+def leaflet_pdf(markup: str, *, running_header: str, columns: int = 1) -> bytes:
     """A leaflet laid out as word processors and design tools make them, unlike `text_pdf`: a
     running header and a "Page N of M" footer on every page, headings in a larger bold font,
-    bullet lists, borderless tables and paragraphs reflowed to the page's width.
+    bullet lists, borderless tables and paragraphs reflowed to the width of the page or, with
+    `columns`, of each column (a column full flows into the next, the last into the next page).
 
     Markup, one block per line: `# heading`, `- list item`, `| cell | cell |` (a table row),
-    `---` (a page break); other lines are paragraphs.
+    `---` (a page break; `--` a column break); other lines are paragraphs.
     """
-    from reportlab.platypus import SimpleDocTemplate
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-    def decorate(pdf: canvas.Canvas, doc: SimpleDocTemplate) -> None:
+    def decorate(pdf: canvas.Canvas, doc: BaseDocTemplate) -> None:
         pdf.saveState()
         pdf.setFont("Helvetica", 8)
         pdf.drawString(50, 815, running_header)
         pdf.drawRightString(545, 25, f"Page {doc.page} of {total_pages}")
         pdf.restoreState()
 
+    width, height = A4
+    margin, gap = 72, 24  # reportlab's SimpleDocTemplate's margins
+    column_width = (width - 2 * margin - (columns - 1) * gap) / columns
+    frames = [
+        Frame(margin + n * (column_width + gap), margin, column_width, height - 2 * margin, id=f"column{n}")
+        for n in range(columns)
+    ]
     # Twice: the first pass counts the pages the footer names.
     total_pages = 0
     for _ in range(2):
         buffer = io.BytesIO()
-        document = SimpleDocTemplate(buffer, pagesize=A4, invariant=True)
-        document.build(_leaflet_story(markup), onFirstPage=decorate, onLaterPages=decorate)
+        document = BaseDocTemplate(buffer, pagesize=A4, invariant=True)
+        document.addPageTemplates([PageTemplate(id="leaflet", frames=frames, onPage=decorate)])
+        document.build(_leaflet_story(markup))
         total_pages = document.page
     return buffer.getvalue()
 
 
 def _leaflet_story(markup: str) -> list[Any]:
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import ListFlowable, ListItem, PageBreak, Paragraph, Table
+    from reportlab.platypus import FrameBreak, ListFlowable, ListItem, PageBreak, Paragraph, Table
 
     styles = getSampleStyleSheet()
     story: list[Any] = []
@@ -106,6 +115,8 @@ def _leaflet_story(markup: str) -> list[Any]:
             flush()
             if line == "---":
                 story.append(PageBreak())
+            elif line == "--":
+                story.append(FrameBreak())
             elif line.startswith("# "):
                 story.append(Paragraph(line[2:], styles["Heading2"]))
             elif line:
