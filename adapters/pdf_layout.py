@@ -153,8 +153,11 @@ def _read_lines(page: str, width: int) -> list[_Line]:
             )
         elif _LIST_MARKER.match(line):
             read.append(_Line(_LIST_MARKER.sub("", line, count=1), Kind.ITEM, True))
-        elif previous and previous.kind is Kind.ITEM and _continues_item(lines[i - 1], line, width):
+        elif previous and previous.kind is Kind.ITEM and line[:1].islower():
             read.append(_Line(line, Kind.ITEM, False))
+        elif previous and previous.kind is Kind.ITEM and _item_wrapped(lines[i - 1], width):
+            heading = _is_heading(lines, i, read)
+            read.append(_Line(line, Kind.HEADING if heading else Kind.ITEM, heading))
         elif _in_table(lines, i, width):
             first_of_table = i == 0 or not _in_table(lines, i - 1, width)
             heading = first_of_table and _is_heading(lines, i, read)
@@ -174,9 +177,10 @@ def _without_unmapped_glyphs(line: str) -> str:
     return head + _UNMAPPED_GLYPH.sub("", line[len(head) :]).strip()
 
 
-def _continues_item(previous: str, line: str, width: int) -> bool:
-    wrapped = len(previous) >= ITEM_WRAPPED_WIDTH * width and not _LINE_ENDING_A_SENTENCE.search(previous)
-    return line[:1].islower() or wrapped
+def _item_wrapped(previous: str, width: int) -> bool:
+    """Whether a list item's line ran to the width of the text: its next line goes on with it
+    (unless that line is a heading)."""
+    return len(previous) >= ITEM_WRAPPED_WIDTH * width and not _LINE_ENDING_A_SENTENCE.search(previous)
 
 
 def _row_shaped(line: str, width: int) -> bool:

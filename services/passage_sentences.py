@@ -59,8 +59,9 @@ def join_sentences(sentences: Iterable[str]) -> str:
 
 
 def _is_heading_line(line: str) -> bool:
-    """A line followed by another that ends without sentence punctuation: a heading kept apart."""
-    return not _LINE_END.search(line)
+    """A short line followed by another that ends without sentence punctuation: a heading kept
+    apart (a paragraph ending in a list's lead-in, "... Dial 999 if your child", is no heading)."""
+    return not _LINE_END.search(line) and len(line.split()) <= _HEADING_MAX_WORDS
 
 
 _LINE_END = re.compile(r"[.!?:;]\W*$")

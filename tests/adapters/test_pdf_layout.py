@@ -120,3 +120,25 @@ def test_a_laid_out_leaflet_is_chunked_without_furniture_and_quoted_item_by_item
     assert join_sentences(split_sentences(chunks[1].text)[:2]) == (
         "We accept cash and cards. We do not accept cheques."
     )
+
+
+def test_a_heading_after_a_list_item_that_filled_its_line_is_still_a_heading() -> None:
+    item = "• is floppy, very pale, hard to wake or does not respond to you when you call"
+    page = f"{PROSE} Dial 999 if your child\n{item}\nCoughs and colds\nChildren catch eight colds a year."
+
+    assert [(b.kind, b.text) for b in blocks(page, len(item))][1:] == [
+        (Kind.ITEM, item.removeprefix("• ")),
+        (Kind.HEADING, "Coughs and colds"),
+        (Kind.PROSE, "Children catch eight colds a year."),
+    ]
+
+
+def test_a_paragraph_ending_in_a_lists_lead_in_is_quoted() -> None:
+    [chunk] = chunk_pages([f"{PROSE} Dial 999 if your child\n• has a fit for the first time\n• is floppy"])
+
+    assert split_sentences(chunk.text) == [
+        PROSE,
+        "Dial 999 if your child",
+        "has a fit for the first time",
+        "is floppy",
+    ]
