@@ -15,7 +15,7 @@ questions correctly minus those wrongly refused, among those refusing at least 8
 unanswerable ones of each development set (ties: the strictest). Its trade-off is printed
 for every split; held-out never takes part.
 
-    .venv/bin/python bench/calibrate_answers.py [--dev-only] [--with-eye]
+    .venv/bin/python bench/calibrate_answers.py [--dev-only] [--with-eye] [--with-dental]
 """
 
 import itertools
