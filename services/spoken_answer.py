@@ -19,6 +19,9 @@ _SOURCE = re.compile(
 _QUOTE_PREAMBLE = re.compile(r"^Here is what .*? say[^:]*:\s*", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"This is not medical advice\..*$", re.IGNORECASE | re.DOTALL)
 _MARKUP = re.compile(r"[*_#`>\"“”]+|https?://\S+|^\s*[-•]\s+", re.MULTILINE)
+# A range of times written with a dash ("8:00 - 18:00", "9am–1pm"): read "to", not "minus".
+_CLOCK = r"\d{1,2}(?::[0-5]\d\s?(?:am|pm)?|\s?(?:am|pm))"
+_TIME_RANGE = re.compile(rf"\b({_CLOCK})\s*[-–—]\s*({_CLOCK})\b", re.IGNORECASE)
 _TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)\b(?!\s*(?:am|pm|a\.m\.|p\.m\.))", re.IGNORECASE)
 _CURRENCY_BEFORE = re.compile(r"(?P<symbol>[$€£])\s?(?P<amount>\d+(?:[.,]\d{1,2})?)")
 _CURRENCY_AFTER = re.compile(r"(?P<amount>\d+(?:[.,]\d{1,2})?)\s?(?P<symbol>€|EUR\b|USD\b|GBP\b)")
@@ -58,6 +61,7 @@ def spoken_answer(text: str, max_chars: int) -> str:
 def _speakable(sentence: str) -> str:
     sentence = _CURRENCY_BEFORE.sub(_amount, sentence)
     sentence = _CURRENCY_AFTER.sub(_amount, sentence)
+    sentence = _TIME_RANGE.sub(r"\1 to \2", sentence)
     sentence = _TIME.sub(_clock_time, sentence)
     for pattern, spoken in _WORDS:
         sentence = pattern.sub(spoken, sentence)

@@ -31,6 +31,16 @@ def test_times_prices_and_abbreviations_are_said_as_a_voice_reads_them() -> None
     )
 
 
+def test_a_range_of_times_written_with_a_dash_is_read_with_to() -> None:
+    # A table row of opening hours, as a leaflet's quote gives it.
+    assert spoken_answer("Friday 8:00 - 16:00. Saturday 9:00–12:00.", 600) == (
+        "Friday 8 am to 4 pm. Saturday 9 am to 12 noon."
+    )
+    assert spoken_answer("Open 9am-1pm. Call 0300-555-0100. Children aged 2-5.", 600) == (
+        "Open 9am to 1pm. Call 0300-555-0100. Children aged 2-5."
+    )
+
+
 def test_a_heading_glued_to_the_answer_is_not_spoken() -> None:
     spoken = spoken_answer(
         "SilverStar Family Clinic - Patient Handbook Welcome to the clinic, we are glad you are here.", 600
