@@ -21,6 +21,7 @@ from enum import Enum
 ITEM_BULLET = "•"
 
 HEADING_MAX_WORDS = 10
+HEADING_TAIL_MAX_WORDS = 3
 # Lines this far from a page's top or bottom may be its running header or footer.
 EDGE_LINES = 2
 # A table row is a short line (at most this share of the document's longest line, which is
@@ -158,6 +159,8 @@ def _read_lines(page: str, width: int) -> list[_Line]:
         elif previous and previous.kind is Kind.ITEM and _item_wrapped(lines[i - 1], width):
             heading = _is_heading(lines, i, read)
             read.append(_Line(line, Kind.HEADING if heading else Kind.ITEM, heading))
+        elif previous and previous.kind is Kind.HEADING and _heading_tail(line):
+            read.append(_Line(line, Kind.HEADING, False))
         elif _in_table(lines, i, width):
             first_of_table = i == 0 or not _in_table(lines, i - 1, width)
             heading = first_of_table and _is_heading(lines, i, read)
@@ -212,9 +215,10 @@ def _is_heading(lines: list[str], i: int, read: list[_Line]) -> bool:
     an item, before a capitalised line: kept on a line of its own, never quoted."""
     line = lines[i]
     words = line.split()
-    following = next(
-        (_LIST_MARKER.sub("", n.lstrip(_KEPT_RUNNING_LINE), count=1) for n in lines[i + 1 :] if n), ""
-    )
+    rest = [_LIST_MARKER.sub("", n.lstrip(_KEPT_RUNNING_LINE), count=1) for n in lines[i + 1 :] if n]
+    if len(rest) > 1 and _heading_tail(rest[0]):
+        rest = rest[1:]  # the heading wrapped onto the next line (a narrow column)
+    following = rest[0] if rest else ""
     before = next((b for b in reversed(read) if b.kind is not None), None)
     return (
         0 < len(words) <= HEADING_MAX_WORDS
@@ -225,6 +229,17 @@ def _is_heading(lines: list[str], i: int, read: list[_Line]) -> bool:
         and not _FUNCTION_WORD_AT_END.search(line)
         and following[:1].isupper()
         and (before is None or _ends_a_unit(before))
+    )
+
+
+def _heading_tail(line: str) -> bool:
+    """The last words of a heading wrapped onto a line of their own ("Growth and development" /
+    "checks"): a few lowercase words without sentence punctuation or digits."""
+    return (
+        line[:1].islower()
+        and len(line.split()) <= HEADING_TAIL_MAX_WORDS
+        and not _LINE_ENDING_A_SENTENCE.search(line)
+        and not any(c.isdigit() for c in line)
     )
 
 

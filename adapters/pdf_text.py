@@ -125,12 +125,20 @@ def _chunk_text(text: str, width: int) -> Iterator[str]:
         too_long = size + added > CHUNK_TARGET and (size >= CHUNK_TARGET // 2 or size + added > CHUNK_MAX)
         paragraph_break = starts_paragraph and size >= PARAGRAPH_BREAK_MIN
         if current and (too_long or paragraph_break):
+            # A heading ending the chunk belongs to what follows it: it starts the next one instead.
+            heading: list[str] = []
+            while len(current) > 1 and _is_heading_unit(current[-1]):
+                heading.insert(0, current.pop())
             yield _joined(current).strip()
-            current = _overlap(current)
+            current = _overlap(current) + heading
         current.append(unit)
         size = len(_joined(current))
     if current:
         yield _joined(current).strip()
+
+
+def _is_heading_unit(unit: str) -> bool:
+    return unit.endswith("\n") and not unit.startswith(ITEM_BULLET)
 
 
 def _joined(units: list[str]) -> str:

@@ -142,3 +142,12 @@ def test_a_paragraph_ending_in_a_lists_lead_in_is_quoted() -> None:
         "has a fit for the first time",
         "is floppy",
     ]
+
+
+def test_a_heading_wrapped_onto_a_second_line_is_one_heading() -> None:
+    page = f"{PROSE}\nGrowth and development\nchecks\nA health visitor checks every child at one year."
+
+    assert _blocks(page)[1:] == [
+        Block(Kind.HEADING, ("Growth and development", "checks")),
+        Block(Kind.PROSE, ("A health visitor checks every child at one year.",)),
+    ]

@@ -122,3 +122,14 @@ def test_a_heading_line_keeps_its_own_line_and_wrapped_lines_do_not() -> None:
         "Slurred speech. For urgent problems that are not emergencies, call the reception.\n"
         "Parking\nFree parking is behind the building for 2 hours."
     )
+
+
+def test_a_heading_starts_the_chunk_of_the_paragraph_it_heads() -> None:
+    # The paragraph stops short of PARAGRAPH_BREAK_MIN (600 characters), the heading takes it past.
+    first, second = sentences(9, "vaccines"), sentences(4, "teenagers")  # ~580 and ~260 characters
+    heading = "Teenagers and young people"
+
+    chunks = chunk_pages([f"{first}\n\n{heading}\n{second}"])
+
+    assert not chunks[0].text.endswith(heading)
+    assert chunks[1].text.endswith(f"{heading}\n{second}")
