@@ -58,11 +58,13 @@ def page_text(page: Any) -> str:
     if split is None:
         return page.extract_text() or ""
     x0, y0, x1, y1 = page.bbox
+    # Within the page's box: pdfplumber refuses a region reaching outside it.
+    top, bottom = min(max(split.top, y0), y1), min(max(split.bottom, y0), y1)
     regions = [
-        (x0, y0, x1, split.top),
-        (x0, split.top, split.gutter, split.bottom),
-        (split.gutter, split.top, x1, split.bottom),
-        (x0, split.bottom, x1, y1),
+        (x0, y0, x1, top),
+        (x0, top, split.gutter, bottom),
+        (split.gutter, top, x1, bottom),
+        (x0, bottom, x1, y1),
     ]
     texts = [page.within_bbox(region).extract_text() or "" for region in regions if region[3] > region[1]]
     return "\n".join(text for text in texts if text.strip())
