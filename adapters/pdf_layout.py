@@ -38,7 +38,8 @@ _LINE_ENDING_A_SENTENCE = re.compile(r"[.!?:;]\W*$")
 _FUNCTION_WORD_AT_END = re.compile(
     r"\b(?:a|an|and|at|by|for|from|in|of|on|or|the|to|with|your|our)$", re.IGNORECASE
 )
-# Marks a running line kept, as a heading, on the first page it appears on.
+# Marks a running line kept on the first page it appears on: a heading there, or an item if it
+# is a sentence ("Call 0300 555 0100 to book.").
 _KEPT_RUNNING_LINE = "\x00"
 
 
@@ -62,8 +63,9 @@ def without_furniture(pages: Sequence[str]) -> list[str]:
     """The pages without their running header and footer, and without bare page numbers.
 
     A line at a page's edge that recurs at the edge of at least half the pages (and of two)
-    is page furniture, its numbers aside ("Page 2 of 3"). It is kept once, as a heading, on the
-    first page it appears on: a footer may hold the clinic's phone number.
+    is page furniture, its numbers aside ("Page 2 of 3"). It is kept once, on the first page it
+    appears on (a heading there, or a quotable line if it is a sentence): a footer may hold the
+    clinic's phone number.
     """
     split = [page.split("\n") for page in pages]
     seen: Counter[str] = Counter()
