@@ -48,8 +48,12 @@ async def ingest(
     embedder: Embedder,
     store: VectorStore,
     settings: Settings,
+    again: bool = False,
 ) -> DocumentStatus | None:
-    """Extracts, chunks and embeds one document; returns its final status (None: no such document)."""
+    """Extracts, chunks and embeds one document; returns its final status (None: no such document).
+
+    A ready document embedded by this model is left as it is (a job delivered twice), unless
+    `again`."""
     model = embedding_model_label(embedder)
     async with session_factory() as session:
         document = await DocumentRepository(session).lock(document_id)
@@ -57,7 +61,7 @@ async def ingest(
             logger.warning("document %s to ingest does not exist (deleted?)", document_id)
             return None
         if document.status == DocumentStatus.failed or (
-            document.status == DocumentStatus.ready and document.embedding_model == model
+            document.status == DocumentStatus.ready and document.embedding_model == model and not again
         ):
             logger.info("document %s is already %s; nothing to do", document_id, document.status.value)
             return document.status
@@ -228,15 +232,17 @@ async def reindex_all(
     embedder: Embedder,
     store: VectorStore,
     settings: Settings,
+    every: bool = False,
 ) -> int:
-    """Re-embeds every ready document whose vectors come from another model; returns how many.
+    """Reads and embeds again every ready document whose vectors come from another model (with
+    `every`, every ready document: after an upgrade that reads PDFs better); returns how many.
 
     Runs in the caller's process, one document at a time; each keeps its old chunks (and
     stays searchable) until its new ones replace them in one transaction.
     """
-    model = embedding_model_label(embedder)
+    other_than = None if every else embedding_model_label(embedder)
     async with session_factory() as session:
-        ids = await DocumentRepository(session).ready_ids_embedded_by_other_than(model)
+        ids = await DocumentRepository(session).ready_ids(embedded_by_other_than=other_than)
     done = 0
     for document_id in ids:
         status = await ingest(
@@ -246,6 +252,7 @@ async def reindex_all(
             embedder=embedder,
             store=store,
             settings=settings,
+            again=every,
         )
         done += status == DocumentStatus.ready
     return done

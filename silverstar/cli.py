@@ -1,5 +1,5 @@
 """`silverstar` commands: run (API + supervised workers, with a demo clinic), migrate, create-admin,
-seed-demo, reindex (re-embed the documents after a change of embedding model), worker-health,
+seed-demo, reindex (re-embed the documents after a change of embedding model; --all: read them all again), worker-health,
 jobs and requeue-jobs (the job queues), stop-servers and reset (the embedded servers),
 audit verify|purge."""
 
@@ -167,6 +167,7 @@ def cmd_reindex(args: argparse.Namespace) -> None:
                 embedder=world.embedder,
                 store=world.vector_store,
                 settings=settings,
+                every=args.all,
             )
         finally:
             await engine.dispose()
@@ -234,9 +235,15 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--name", default="Administrator")
     admin.set_defaults(func=cmd_create_admin)
     commands.add_parser("seed-demo", help="create the demo clinic").set_defaults(func=cmd_seed_demo)
-    commands.add_parser(
+    reindex = commands.add_parser(
         "reindex", help="re-embed every ready document made with another embedding model"
-    ).set_defaults(func=cmd_reindex)
+    )
+    reindex.add_argument(
+        "--all",
+        action="store_true",
+        help="every ready document: read and embed it again (after an upgrade that reads PDFs better)",
+    )
+    reindex.set_defaults(func=cmd_reindex)
     add_jobs_commands(commands)
     commands.add_parser(
         "stop-servers", help="stop the embedded PostgreSQL and Redis (works as root)"

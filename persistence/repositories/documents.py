@@ -198,13 +198,9 @@ class DocumentRepository:
             update(Document).where(Document.id.in_(document_ids)).values(updated_at=func.now())
         )
 
-    async def ready_ids_embedded_by_other_than(self, model: str) -> list[uuid.UUID]:
-        return list(
-            await self._session.scalars(
-                select(Document.id)
-                .where(
-                    Document.status == DocumentStatus.ready, Document.embedding_model.is_distinct_from(model)
-                )
-                .order_by(Document.created_at)
-            )
-        )
+    async def ready_ids(self, *, embedded_by_other_than: str | None = None) -> list[uuid.UUID]:
+        """The ready documents, oldest first; with a model, only those whose vectors another made."""
+        statement = select(Document.id).where(Document.status == DocumentStatus.ready)
+        if embedded_by_other_than is not None:
+            statement = statement.where(Document.embedding_model.is_distinct_from(embedded_by_other_than))
+        return list(await self._session.scalars(statement.order_by(Document.created_at)))

@@ -355,3 +355,33 @@ async def test_reindex_re_embeds_documents_of_another_model(
     await session.refresh(document)
     assert document.embedding_model == embedding_model_label(local_embedder)
     assert len(await chunks_of(session, document.id)) == 3
+
+
+async def test_reindex_every_document_reads_again_those_of_the_same_model(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    storage: LocalStorage,
+    settings: Settings,
+    uploader: User,
+    local_embedder: Embedder,
+    run_ingest: RunIngest,
+) -> None:
+    document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
+    await run_ingest(document.id)
+    await session.execute(
+        update(DocumentChunk).where(DocumentChunk.document_id == document.id).values(text="read before")
+    )
+    await session.commit()
+
+    same_model = await reindex_all(
+        session_factory, storage=storage, embedder=local_embedder, store=store, settings=settings
+    )
+    every = await reindex_all(
+        session_factory, storage=storage, embedder=local_embedder, store=store, settings=settings, every=True
+    )
+
+    assert (same_model, every) == (0, 1)
+    document_id = document.id
+    session.expire_all()  # the chunks loaded above are read again
+    texts = {chunk.text for chunk in await chunks_of(session, document_id)}
+    assert "read before" not in texts and len(texts) == 3
