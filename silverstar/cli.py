@@ -1,7 +1,7 @@
 """`silverstar` commands: run (API + supervised workers, with a demo clinic), migrate, create-admin,
-seed-demo, reindex (re-embed the documents after a change of embedding model; --all: read them all again), worker-health,
-jobs and requeue-jobs (the job queues), stop-servers and reset (the embedded servers),
-audit verify|purge."""
+seed-demo, reindex (re-embed the documents after a change of embedding model; with --all, read
+them all again), worker-health, jobs and requeue-jobs (the job queues), stop-servers and reset
+(the embedded servers), audit verify|purge."""
 
 import argparse
 import asyncio
