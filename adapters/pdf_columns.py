@@ -1,12 +1,13 @@
-"""A page set in two columns, read one column after the other.
+"""A page set in columns, read one column after the other.
 
 pdfplumber reads a page line by line across its whole width, so two columns of prose come out
 interleaved ("The practice is open Monday to Friday from 8 am to For a sick note of up to seven
 days you do not need"), and neither column's sentences can be quoted. A page is read as two
-columns when a vertical gutter splits most of its lines, the lines crossing it are only at its
-top and bottom (a title, a running header, a footer: read first and last, across the page),
-and the lines on either side fill their column as wrapped prose does. A table's columns do not
-(their cells are short and ragged), so a table of opening hours is still read row by row.
+columns when a vertical gutter (an empty band) separates its lines, the lines crossing it are
+only at its top and bottom (a title, a running header, a footer: read first and last, across
+the page), and either side holds wrapped prose: lines of several words. A table's cells are
+short, so a table of opening hours is still read row by row. Each column may be split again:
+a tri-fold leaflet's three columns take two gutters.
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+# A page is split at most this many times (three columns take two).
+MAX_SPLITS = 3
 # Fewer words than this: not worth a layout of its own (and too little to tell one).
 MIN_WORDS = 40
 # Words whose tops differ by at most this (points) are on one line.
@@ -28,11 +31,7 @@ GUTTER_MIN_WIDTH = 8.0
 # of the lines between the page's top and bottom bands (the columns' lines need not align).
 MIN_SIDE_LINES = 5
 MIN_SIDE_SHARE = 0.25
-# Wrapped prose: a column's line is filled when it ends within this share of the column's width of
-# its edge, and at least this share of its lines are (headings and paragraphs' last lines are not);
-# half its lines hold at least this many words (a table's cells hold fewer).
-FILLED_WITHIN = 0.2
-MIN_FILLED_SHARE = 0.25
+# Wrapped prose: half a column's lines hold at least this many words (a table's cells hold fewer).
 MIN_MEDIAN_WORDS = 4
 
 
@@ -52,29 +51,36 @@ class ColumnSplit:
 
 
 def page_text(page: Any) -> str:
-    """The page's text (a pdfplumber page), its columns one after the other if it has two."""
-    words = [_Word(w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
-    split = column_split(words, page.width)
+    """The page's text (a pdfplumber page), its columns one after the other."""
+    return _region_text(page, splits_left=MAX_SPLITS)
+
+
+def _region_text(region: Any, *, splits_left: int) -> str:
+    """The text of a page or part of one; either side of a gutter may be split again (a tri-fold
+    leaflet's three columns: one gutter, then the other)."""
+    words = [_Word(w["x0"], w["x1"], w["top"], w["bottom"]) for w in region.extract_words()]
+    x0, y0, x1, y1 = region.bbox
+    split = column_split(words, x0, x1) if splits_left else None
     if split is None:
-        return page.extract_text() or ""
-    x0, y0, x1, y1 = page.bbox
-    # Within the page's box: pdfplumber refuses a region reaching outside it.
+        return region.extract_text() or ""
+    # Within the region's box: pdfplumber refuses a region reaching outside it.
     top, bottom = min(max(split.top, y0), y1), min(max(split.bottom, y0), y1)
-    regions = [
-        (x0, y0, x1, top),
-        (x0, top, split.gutter, bottom),
-        (split.gutter, top, x1, bottom),
-        (x0, bottom, x1, y1),
+    across = [(x0, y0, x1, top), (x0, bottom, x1, y1)]
+    columns = [(x0, top, split.gutter, bottom), (split.gutter, top, x1, bottom)]
+    texts = [
+        region.within_bbox(across[0]).extract_text() if top > y0 else "",
+        *(_region_text(region.within_bbox(c), splits_left=splits_left - 1) for c in columns if bottom > top),
+        region.within_bbox(across[1]).extract_text() if y1 > bottom else "",
     ]
-    texts = [page.within_bbox(region).extract_text() or "" for region in regions if region[3] > region[1]]
-    return "\n".join(text for text in texts if text.strip())
+    return "\n".join(text for text in texts if text and text.strip())
 
 
-def column_split(words: list[_Word], width: float) -> ColumnSplit | None:
+def column_split(words: list[_Word], left: float, right: float) -> ColumnSplit | None:
+    """Where the words between x = left and x = right split into two columns, if they do."""
     if len(words) < MIN_WORDS:
         return None
     lines = _lines(words)
-    best = _gutter(lines, width)
+    best = _gutter(lines, left, right)
     if best is None:
         return None
     first, last = _column_band(lines, best)
@@ -99,7 +105,7 @@ def _lines(words: list[_Word]) -> list[list[_Word]]:
     return lines
 
 
-def _gutter(lines: list[list[_Word]], width: float) -> float | None:
+def _gutter(lines: list[list[_Word]], left: float, right: float) -> float | None:
     """The middle of the widest-sided gutter: an empty band GUTTER_MIN_WIDTH wide or more, crossed
     only above and below the lines beside it, with at least MIN_SIDE_LINES and MIN_SIDE_SHARE of
     those lines on each side (the most on its emptier side wins); None if there is none."""
@@ -107,17 +113,18 @@ def _gutter(lines: list[list[_Word]], width: float) -> float | None:
     x0 = np.array([w.x0 for w in flat])[:, None]
     x1 = np.array([w.x1 for w in flat])[:, None]
     starts = np.cumsum([0] + [len(line) for line in lines[:-1]])
-    xs = np.arange(GUTTER_RANGE[0] * width, GUTTER_RANGE[1] * width, GUTTER_STEP)
+    width = right - left
+    xs = np.arange(left + GUTTER_RANGE[0] * width, left + GUTTER_RANGE[1] * width, GUTTER_STEP)
     across = np.logical_or.reduceat((x0 < xs) & (xs < x1), starts, axis=0)
-    left = np.logical_or.reduceat(x1 <= xs, starts, axis=0)
-    right = np.logical_or.reduceat(x0 >= xs, starts, axis=0)
+    on_left = np.logical_or.reduceat(x1 <= xs, starts, axis=0)
+    on_right = np.logical_or.reduceat(x0 >= xs, starts, axis=0)
     sides = np.zeros(xs.size, dtype=int)  # 0: no gutter there
     for p in range(xs.size):
         inner = np.flatnonzero(~across[:, p])
         if not inner.size or across[inner[0] : inner[-1] + 1, p].any():
             continue  # crossed everywhere, or between the lines it separates
         band = slice(inner[0], inner[-1] + 1)
-        fewer = min(int(left[band, p].sum()), int(right[band, p].sum()))
+        fewer = min(int(on_left[band, p].sum()), int(on_right[band, p].sum()))
         if fewer >= max(MIN_SIDE_LINES, MIN_SIDE_SHARE * inner.size):
             sides[p] = fewer
     best: tuple[int, float] | None = None
@@ -152,19 +159,12 @@ def _column_band(lines: list[list[_Word]], gutter: float) -> tuple[int, int]:
 
 
 def _filled_columns(band: list[list[_Word]], gutter: float) -> bool:
-    """Whether both columns' lines fill them as wrapped prose does (a table's cells do not)."""
+    """Whether both columns hold wrapped prose (a table's cells are short)."""
     left = [[w for w in line if w.x1 <= gutter] for line in band]
     right = [[w for w in line if w.x0 >= gutter] for line in band]
     return _prose(left) and _prose(right)
 
 
 def _prose(column: list[list[_Word]]) -> bool:
-    lines = [line for line in column if line]
-    if not lines:
-        return False
-    start = min(w.x0 for line in lines for w in line)
-    ends = sorted(max(w.x1 for w in line) for line in lines)
-    reach = FILLED_WITHIN * (ends[-1] - start)
-    filled = sum(ends[-1] - end <= reach for end in ends) >= MIN_FILLED_SHARE * len(ends)
-    words = sorted(len(line) for line in lines)
-    return filled and words[len(words) // 2] >= MIN_MEDIAN_WORDS
+    words = sorted(len(line) for line in column if line)
+    return bool(words) and words[len(words) // 2] >= MIN_MEDIAN_WORDS

@@ -56,3 +56,28 @@ def test_a_table_and_a_single_column_are_read_across_the_page() -> None:
 
     assert page == across
     assert "Tuesday 8:00 - 18:00" in page.splitlines()
+
+
+def test_three_columns_are_read_one_after_the_other() -> None:
+    third = [
+        "Free parking for patients is behind the building; ask reception for a permit for your "
+        "windscreen, and bicycle racks are by the door.",
+        "Outside opening hours call the out-of-hours line, where a nurse answers and can arrange for "
+        "a doctor to call you back.",
+    ]
+    markup = (
+        "# About the clinic\n"
+        + "\n".join(LEFT * 2)
+        + "\n--\n# Vaccinations\n"
+        + "\n".join(RIGHT * 2)
+        + "\n--\n# Getting here\n"
+        + "\n".join(third * 2)
+    )
+
+    [page] = extract_pages(leaflet_pdf(markup, running_header="Riverside | Tri-fold", columns=3), max_pages=5)
+
+    text = _flat(page)
+    assert all(sentence in text for sentence in LEFT + RIGHT + third)
+    assert (
+        text.index(LEFT[1]) < text.index("Vaccinations") < text.index(RIGHT[1]) < text.index("Getting here")
+    )
