@@ -331,14 +331,37 @@ async def test_ingest_keeps_the_heartbeat_of_the_document_fresh_while_it_works(
     assert document.heartbeat_at > document.processing_started_at
 
 
-async def test_reindex_re_embeds_documents_of_another_model(
-    session: AsyncSession,
+class Reindex(Protocol):
+    async def __call__(self, *, every: bool = False) -> int: ...
+
+
+@pytest.fixture
+def reindex(
     session_factory: async_sessionmaker[AsyncSession],
     storage: LocalStorage,
     settings: Settings,
+    local_embedder: Embedder,
+) -> Reindex:
+    async def run(*, every: bool = False) -> int:
+        return await reindex_all(
+            session_factory,
+            storage=storage,
+            embedder=local_embedder,
+            store=store,
+            settings=settings,
+            every=every,
+        )
+
+    return run
+
+
+async def test_reindex_re_embeds_documents_of_another_model(
+    session: AsyncSession,
+    storage: LocalStorage,
     uploader: User,
     local_embedder: Embedder,
     run_ingest: RunIngest,
+    reindex: Reindex,
 ) -> None:
     document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
     await run_ingest(document.id)
@@ -347,9 +370,7 @@ async def test_reindex_re_embeds_documents_of_another_model(
     )
     await session.commit()
 
-    count = await reindex_all(
-        session_factory, storage=storage, embedder=local_embedder, store=store, settings=settings
-    )
+    count = await reindex()
 
     assert count == 1
     await session.refresh(document)
@@ -358,13 +379,7 @@ async def test_reindex_re_embeds_documents_of_another_model(
 
 
 async def test_reindex_every_document_reads_again_those_of_the_same_model(
-    session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
-    storage: LocalStorage,
-    settings: Settings,
-    uploader: User,
-    local_embedder: Embedder,
-    run_ingest: RunIngest,
+    session: AsyncSession, storage: LocalStorage, uploader: User, run_ingest: RunIngest, reindex: Reindex
 ) -> None:
     document = await stored_document(session, storage, uploader, text_pdf(CLINIC_LEAFLET))
     await run_ingest(document.id)
@@ -373,12 +388,8 @@ async def test_reindex_every_document_reads_again_those_of_the_same_model(
     )
     await session.commit()
 
-    same_model = await reindex_all(
-        session_factory, storage=storage, embedder=local_embedder, store=store, settings=settings
-    )
-    every = await reindex_all(
-        session_factory, storage=storage, embedder=local_embedder, store=store, settings=settings, every=True
-    )
+    same_model = await reindex()
+    every = await reindex(every=True)
 
     assert (same_model, every) == (0, 1)
     document_id = document.id
