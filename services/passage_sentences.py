@@ -12,14 +12,13 @@ kept: a heading left in reads worse than a sentence cut in half.
 import re
 from collections.abc import Iterable
 
-from adapters.pdf_layout import ITEM_BULLET
+from adapters.pdf_layout import HEADING_MAX_WORDS, ITEM_BULLET
 
 # Full stops that do not end a sentence.
 _ABBREVIATION = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Prof|St|No|Nr|approx|incl|e\.g|i\.e|etc|vs|ca)\.$", re.IGNORECASE
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
-_HEADING_MAX_WORDS = 10
 _HEADING_MAX_LOWERCASE_WORDS = 4
 _SEPARATORS = {"-", "–", "—", "|", "·"}
 # Words that end no heading (a heading ends on a noun), and that start a clause, not a heading.
@@ -61,7 +60,7 @@ def join_sentences(sentences: Iterable[str]) -> str:
 def _is_heading_line(line: str) -> bool:
     """A short line followed by another that ends without sentence punctuation: a heading kept
     apart (a paragraph ending in a list's lead-in, "... Dial 999 if your child", is no heading)."""
-    return not _LINE_END.search(line) and len(line.split()) <= _HEADING_MAX_WORDS
+    return not _LINE_END.search(line) and len(line.split()) <= HEADING_MAX_WORDS
 
 
 _LINE_END = re.compile(r"[.!?:;]\W*$")
@@ -96,7 +95,7 @@ def _heading_end(words: list[str]) -> int | None:
     if not words or not _capitalised(words[0]) or words[0].lower() in _CLAUSE_OPENERS:
         return None
     lowercase = 0
-    for i in range(1, min(len(words) - 3, _HEADING_MAX_WORDS + 1)):
+    for i in range(1, min(len(words) - 3, HEADING_MAX_WORDS + 1)):
         previous, word = words[i - 1], words[i]
         if previous[-1:] in ".!?;:" and previous not in _SEPARATORS:
             return None  # sentence punctuation: not a heading
