@@ -17,6 +17,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from adapters.pdf_columns import page_text
 from adapters.pdf_layout import ITEM_BULLET, Kind, blocks, longest_line, without_furniture
+from kernel.typography import plain
 
 # Characters: all-MiniLM-L6-v2 reads at most 256 word pieces (~1,000 characters of English),
 # so a chunk much longer than that would be cut off when embedded.
@@ -62,7 +63,7 @@ def extract_pages(data: bytes, *, max_pages: int, on_page: Callable[[int], None]
             for number, page in enumerate(pdf.pages, start=1):
                 if on_page is not None:
                     on_page(number)
-                pages.append(page_text(page))
+                pages.append(plain(page_text(page)))
                 # Layout objects of a page are cached until the file closes: free them as we go.
                 page.close()
     except DocumentRejected:

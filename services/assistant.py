@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.gemini import AnswerBlocked, ModelError, ModelUnavailable
 from adapters.vector_store import ChunkHit
 from kernel.errors import BadGateway, Forbidden, NotFound, ProblemError, ServiceUnavailable
+from kernel.typography import plain
 from persistence.models import AIChannel, AILog, MessageRole, Principal, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
@@ -143,7 +144,10 @@ class AssistantService:
         started = time.perf_counter()
         # The first call loads the embedding model (seconds): never on the event loop.
         embedder = await asyncio.to_thread(lambda: self._world.embedder)
-        search_text = standalone_query(question, [t.text for t in history if t.role == MessageRole.user])
+        # Searched as patients type it: a phone keyboard's "doctor’s" finds the documents' "doctor's".
+        searched = plain(question)
+        earlier = [plain(t.text) for t in history if t.role == MessageRole.user]
+        search_text = standalone_query(searched, earlier)
         passages = await retrieve(
             self._session,
             embedder=embedder,
@@ -155,7 +159,7 @@ class AssistantService:
         ranking = None
         if isinstance(self.answerer, ExtractiveAnswerer):
             # Its sentences, embedded once, rerank the passages (the sources shown) and choose the quote.
-            ranking = await asyncio.to_thread(rank_sentences, question, search_text, passages, embedder)
+            ranking = await asyncio.to_thread(rank_sentences, searched, search_text, passages, embedder)
             passages = ranking.passages
         return Prepared(
             question=Question(

@@ -5,6 +5,8 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 
@@ -18,6 +20,20 @@ def text_pdf(pages: list[str]) -> bytes:
             pdf.drawString(50, y, line)
             y -= 16
         pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def typeset_pdf(lines: list[str]) -> bytes:
+    """One page of lines in a TrueType font, which (unlike `text_pdf`'s Helvetica) carries
+    the characters typesetters substitute: curly quotes, ligatures, soft and non-breaking hyphens."""
+    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))  # bundled with reportlab
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
+    pdf.setFont("Vera", 11)
+    for n, line in enumerate(lines):
+        pdf.drawString(50, 800 - 16 * n, line)
+    pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 

@@ -12,7 +12,7 @@ from adapters.pdf_text import (
     chunk_pages,
     extract_pages,
 )
-from tests.pdfs import encrypted_pdf, image_only_pdf, text_pdf
+from tests.pdfs import encrypted_pdf, image_only_pdf, text_pdf, typeset_pdf
 
 
 def test_extract_pages_gives_each_pages_text_in_order() -> None:
@@ -102,6 +102,25 @@ def test_words_broken_across_lines_are_joined() -> None:
     assert chunk_pages(["The appoint-\nment starts\nat nine."]) == [
         TextChunk(page=1, text="The appointment starts at nine.")
     ]
+
+
+def test_typeset_characters_are_read_as_the_plain_ones_patients_type() -> None:
+    pdf = typeset_pdf(
+        [
+            "Your child\u2019s \ufb01rst \u201ccheck\u201d takes ten min\u00ad",
+            "utes and is free of charge.",
+        ]
+    )
+
+    assert chunk_pages(extract_pages(pdf, max_pages=1)) == [
+        TextChunk(page=1, text='Your child\'s first "check" takes ten minutes and is free of charge.')
+    ]
+
+
+def test_a_glyph_its_font_maps_to_no_character_is_left_out_not_stored_as_nul() -> None:
+    pdf = typeset_pdf(["A check\u2011up is free."])  # Vera has no non-breaking hyphen: NUL
+
+    assert extract_pages(pdf, max_pages=1) == ["A checkup is free."]
 
 
 def test_a_heading_line_keeps_its_own_line_and_wrapped_lines_do_not() -> None:

@@ -159,3 +159,22 @@ async def test_a_laid_out_leaflet_is_quoted_without_its_page_furniture_or_bullet
     quoted = " ".join(replies.values())
     assert "(cid:" not in quoted
     assert "Page 1 of" not in quoted and "Patient leaflet | 2026" not in quoted
+
+
+async def test_a_question_typed_with_a_phone_keyboards_quotes_gets_the_plain_questions_reply(
+    session: AsyncSession, settings: Settings
+) -> None:
+    await index_pdf(
+        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
+    )
+    typed = "What\u2019s the fee if I don\u2019t turn up?"  # as a phone's smart punctuation sends it
+    plainly = "What's the fee if I don't turn up?"
+
+    prepared = await AssistantService(session, SharedModelsWorld(settings)).prepare(
+        typed, user=None, patient_id=None, channel=AIChannel.chat
+    )
+    reply = await _ask(session, settings, typed)
+
+    assert (prepared.question.text, prepared.question.search_text) == (typed, plainly)
+    assert reply == await _ask(session, settings, plainly)
+    assert _contains(reply, ["$35"])

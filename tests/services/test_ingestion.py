@@ -21,7 +21,7 @@ from services.ingestion import ingest, reindex_all, sweep_stale
 from services.retrieval import retrieve
 from tests.document_fixtures import make_document
 from tests.factories import make_user
-from tests.pdfs import encrypted_pdf, image_only_pdf, text_pdf
+from tests.pdfs import encrypted_pdf, image_only_pdf, text_pdf, typeset_pdf
 
 CLINIC_LEAFLET = [
     "Opening hours\n"
@@ -159,6 +159,19 @@ async def test_ingesting_again_leaves_one_set_of_chunks(
 
     chunks = await chunks_of(session, document.id)
     assert [chunk.chunk_index for chunk in chunks] == [0, 1, 2]
+
+
+async def test_a_pdf_whose_font_maps_a_glyph_to_no_character_ends_ready(
+    session: AsyncSession, storage: LocalStorage, uploader: User, run_ingest: RunIngest
+) -> None:
+    # Vera has no non-breaking hyphen: it is read as NUL, which PostgreSQL refuses to store.
+    data = typeset_pdf(["Your child\u2019s first check\u2011up is free of charge."])
+    document = await stored_document(session, storage, uploader, data)
+
+    assert await run_ingest(document.id) == DocumentStatus.ready
+
+    [chunk] = await chunks_of(session, document.id)
+    assert chunk.text == "Your child's first checkup is free of charge."
 
 
 @pytest.mark.parametrize(
