@@ -29,11 +29,20 @@ EDGE_LINES = 2
 ROW_MAX_WIDTH = 0.6
 # A list item's line at least this share of the longest line was wrapped: the next line goes on.
 ITEM_WRAPPED_WIDTH = 0.8
+# Lines ending in page numbers in order, this many in a row without dot leaders, are contents
+# when on one of the document's first pages.
+CONTENTS_MIN_RUN = 3
+CONTENTS_PAGES = 3
 
 _LIST_MARKER = re.compile(r"^(?:[•●▪■◦‣∙·*–—-]|\(cid:\d+\)|\d{1,2}[.)]|[a-zA-Z]\))\s+")
 _UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$", re.I)
 _DIGITS = re.compile(r"\d+")
+# A table of contents' entry: a title, a dot leader or a space, the page number.
+_CONTENTS_ENTRY = re.compile(
+    r"^(?P<title>[^\d.!?:;]*[^\d\s.!?:;])(?P<leader>\s*(?:\.\s*){3,}|\s*…+\s*|\s+)(?P<page>\d{1,4})$"
+)
+_CONTENTS_HEADING = re.compile(r"^(?:table of )?contents$|^in this (?:guide|leaflet|booklet|handbook)$", re.I)
 _LINE_ENDING_A_SENTENCE = re.compile(r"[.!?:;]\W*$")
 _FUNCTION_WORD_AT_END = re.compile(
     r"\b(?:a|an|and|at|by|for|from|in|of|on|or|the|to|with|your|our)$", re.IGNORECASE
@@ -86,6 +95,54 @@ def without_furniture(pages: Sequence[str]) -> list[str]:
                 page_lines.append(_KEPT_RUNNING_LINE + line.strip())
         cleaned.append("\n".join(page_lines))
     return cleaned
+
+
+def without_contents(pages: Sequence[str]) -> list[str]:
+    """The pages without their table of contents: its entries name every topic of the document,
+    so a question about any of them found the contents page and quoted "Opening hours ..... 2".
+
+    An entry is a line ending in a page number of the document after a dot leader ("Fees ....
+    3", "Fees … 3") or, on the first pages, after a title without digits or sentence punctuation
+    when at least three such lines follow one another with their page numbers in order. A
+    "Contents" heading just above the entries goes with them.
+    """
+    cleaned = []
+    for number, page in enumerate(pages, start=1):
+        lines = page.split("\n")
+        entries = _contents_entries(lines, len(pages), leaders_only=number > CONTENTS_PAGES)
+        if entries:
+            first = min(entries)
+            above = next((i for i in range(first - 1, -1, -1) if lines[i].strip()), None)
+            if above is not None and _CONTENTS_HEADING.match(lines[above].strip()):
+                entries.add(above)
+        cleaned.append("\n".join(line for i, line in enumerate(lines) if i not in entries))
+    return cleaned
+
+
+def _contents_entries(lines: list[str], page_count: int, *, leaders_only: bool) -> set[int]:
+    """The indexes of the lines that are entries of a table of contents."""
+    entries: set[int] = set()
+    run: list[tuple[int, int]] = []  # (line index, page number) of consecutive entries, pages in order
+
+    def close_run() -> None:
+        if len(run) >= CONTENTS_MIN_RUN and not leaders_only:
+            entries.update(i for i, _ in run)
+        run.clear()
+
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _CONTENTS_ENTRY.match(line.strip())
+        if match is None or not 1 <= int(match["page"]) <= page_count:
+            close_run()
+            continue
+        if match["leader"].strip():
+            entries.add(i)
+        if run and int(match["page"]) < run[-1][1]:
+            close_run()
+        run.append((i, int(match["page"])))
+    close_run()
+    return entries
 
 
 def _edge_key(line: str) -> str:

@@ -16,7 +16,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from adapters.pdf_columns import page_text
-from adapters.pdf_layout import ITEM_BULLET, Kind, blocks, longest_line, without_furniture
+from adapters.pdf_layout import ITEM_BULLET, Kind, blocks, longest_line, without_contents, without_furniture
 from kernel.typography import plain
 
 # Characters: all-MiniLM-L6-v2 reads at most 256 word pieces (~1,000 characters of English),
@@ -109,7 +109,7 @@ def chunk_pages(pages: Sequence[str]) -> list[TextChunk]:
     words; the overlap is the previous chunk's last sentences (or words), so a fact cut in
     two by a break is still whole in one of the chunks.
     """
-    pages = without_furniture(pages)
+    pages = without_contents(without_furniture(pages))
     width = longest_line(pages)
     chunks: list[TextChunk] = []
     for number, text in enumerate(pages, start=1):

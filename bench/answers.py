@@ -26,7 +26,11 @@ item, assigned before anything was measured), reported and not tuned on. Each
 split is printed as its own column. No GOOGLE_API_KEY: the offline
 answerer serves (the default of `make run`). Figures are printed, never asserted.
 
+With `--contents-page dotted|spaced`, each plain set's documents open with a contents page, as
+handbooks do (the leaflet sets are left as they are).
+
     .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
+        [--contents-page dotted|spaced]
 """
 
 import argparse
@@ -80,22 +84,45 @@ SPLITS = (
 )
 
 
-def set_document_pdf(data_set: Path, source: Path) -> bytes:
+def set_document_pdf(data_set: Path, source: Path, contents: str | None = None) -> bytes:
     """A set's document as a PDF, in the layout its questions.json names: plain pages (the default)
     or leaflets (`tests.pdfs.leaflet_pdf`: running header and footer, headings, lists, tables, in
-    `columns` columns)."""
+    `columns` columns). With `contents` (one of CONTENTS_STYLES), plain pages follow a contents page."""
     questions = json.loads((data_set / "questions.json").read_text())
     if questions.get("layout") == "leaflet":
         title = source.stem.replace("-", " ").capitalize()
         header = f"{questions['clinic']} | {title}"
         return leaflet_pdf(source.read_text(), running_header=header, columns=questions.get("columns", 1))
-    return document_pdf(source.read_text())
+    return document_pdf(source.read_text(), contents)
 
 
-def document_pdf(text: str) -> bytes:
-    """One PDF page per `---`-separated part, paragraphs wrapped to fit an A4 line."""
-    pages = []
-    for page in text.strip().split(PAGE_BREAK):
+def shifts_pages(data_set: Path, contents: str | None) -> bool:
+    """Whether the set's documents get a contents page in front, which moves every page on by one."""
+    layout = json.loads((data_set / "questions.json").read_text()).get("layout")
+    return contents is not None and layout is None
+
+
+# A handbook's contents page, as word processors set it: each page's section, then its page
+# number after a dot leader ("dotted") or after a tab stop, which reads as a space ("spaced").
+CONTENTS_STYLES = ("dotted", "spaced")
+
+
+def contents_page(parts: list[str], style: str) -> str:
+    entries = []
+    for n, part in enumerate(parts):
+        lines = [line for line in part.strip().splitlines() if line.strip()]
+        section = lines[1] if n == 0 else lines[0]  # the first page opens with the document's title
+        leader = " " + "." * (LINE_WIDTH - 10 - len(section)) + " " if style == "dotted" else "    "
+        entries.append(f"{section}{leader}{n + 2}")
+    return "Contents\n\n" + "\n".join(entries)
+
+
+def document_pdf(text: str, contents: str | None = None) -> bytes:
+    """One PDF page per `---`-separated part, paragraphs wrapped to fit an A4 line; with
+    `contents`, a contents page in that style first."""
+    parts = text.strip().split(PAGE_BREAK)
+    pages = [contents_page(parts, contents)] if contents else []
+    for page in parts:
         lines: list[str] = []
         for paragraph in page.strip().split("\n\n"):
             for line in paragraph.splitlines():
@@ -123,13 +150,14 @@ def worker(database_url: str, redis_db: int) -> Iterator[None]:
         process.wait(timeout=30)
 
 
-def upload_all(client: httpx.Client, headers: dict[str, str], data_set: Path, timeout: float = 600) -> None:
+def upload_all(
+    client: httpx.Client, headers: dict[str, str], data_set: Path, contents: str | None, timeout: float = 600
+) -> None:
     ids = []
     for source in sorted((data_set / "documents").glob("*.txt")):
+        pdf = set_document_pdf(data_set, source, contents)
         response = client.post(
-            "/documents",
-            headers=headers,
-            files={"file": (f"{source.stem}.pdf", set_document_pdf(data_set, source), "application/pdf")},
+            "/documents", headers=headers, files={"file": (f"{source.stem}.pdf", pdf, "application/pdf")}
         )
         response.raise_for_status()
         ids.append(response.json()["id"])
@@ -253,11 +281,16 @@ def print_misses(asked: list[Asked]) -> None:
             print(f"- [{a.item['split']} {a.item['id']}] {a.item['question']!r} rank={a.rank}: {reply}")
 
 
-def ask_set(runner: Any, data_set: Path, database: str, limit: int | None = None) -> list[Asked]:
+def ask_set(
+    runner: Any, data_set: Path, database: str, limit: int | None = None, contents: str | None = None
+) -> list[Asked]:
     """Every question of one set, asked of a server over a fresh database holding its documents."""
     data = json.loads((data_set / "questions.json").read_text())
     if limit is not None:
         data = {k: v[:limit] if isinstance(v, list) else v for k, v in data.items()}
+    if shifts_pages(data_set, contents):
+        for item in data["answerable"]:
+            item["pages"] = [{**p, "page": p["page"] + 1} for p in item.get("pages", [])]
     os.environ.update(
         {
             "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
@@ -272,7 +305,7 @@ def ask_set(runner: Any, data_set: Path, database: str, limit: int | None = None
             login = client.post("/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
             login.raise_for_status()
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            upload_all(client, headers, data_set)
+            upload_all(client, headers, data_set, contents)
             ask(client, headers, "Hello")  # warm-up: the embedding model loads on the first question
             asked = ask_all(client, headers, data)
             passages = retrieved_passages(client, headers)
@@ -299,6 +332,11 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="print the questions answered wrongly")
     parser.add_argument("--limit", type=int, help="ask only the first N questions of each kind (a smoke run)")
     parser.add_argument("--redis-db", type=int, help="Redis database of server and worker (default 14)")
+    parser.add_argument(
+        "--contents-page",
+        choices=CONTENTS_STYLES,
+        help="a contents page in front of each plain document (pages named in questions.json move on by one)",
+    )
     args = parser.parse_args()
     os.environ.pop("GOOGLE_API_KEY", None)
     runner = load_contract_runner()
@@ -306,7 +344,8 @@ def main() -> int:
         runner.REDIS_DB = args.redis_db
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
-        asked += ask_set(runner, data_set, f"{DATABASE}_{n}" if n else DATABASE, args.limit)
+        database = f"{DATABASE}_{n}" if n else DATABASE
+        asked += ask_set(runner, data_set, database, args.limit, args.contents_page)
     print_table(asked)
     if args.misses:
         print("\nanswered wrongly:")

@@ -1,6 +1,6 @@
 """Page text read as a layout: running headers and footers, headings, list items, table rows."""
 
-from adapters.pdf_layout import Block, Kind, blocks, longest_line, without_furniture
+from adapters.pdf_layout import Block, Kind, blocks, longest_line, without_contents, without_furniture
 from adapters.pdf_text import chunk_pages, extract_pages
 from services.passage_sentences import join_sentences, split_sentences
 from tests.pdfs import leaflet_pdf
@@ -151,3 +151,43 @@ def test_a_heading_wrapped_onto_a_second_line_is_one_heading() -> None:
         Block(Kind.HEADING, ("Growth and development", "checks")),
         Block(Kind.PROSE, ("A health visitor checks every child at one year.",)),
     ]
+
+
+CONTENTS = ["Welcome and opening hours", "Booking, cancelling and missed appointments", "Our team"]
+
+
+def _handbook(contents: str) -> list[str]:
+    sections = [f"{title}\n{text}" for title, text in TOPICS.items()]
+    return [f"Oakridge Dental handbook\nContents\n{contents}", *sections]
+
+
+def test_a_contents_page_with_dot_leaders_is_left_out_with_its_heading() -> None:
+    dotted = "\n".join(f"{title} {'.' * 20} {n}" for n, title in enumerate(CONTENTS, start=2))
+    leaders = "\n".join(f"{title}\u2026{n}" for n, title in enumerate(CONTENTS, start=2))
+
+    for contents in (dotted, leaders):
+        assert without_contents(_handbook(contents)) == ["Oakridge Dental handbook", *_handbook("")[1:]]
+
+
+def test_contents_entries_without_leaders_are_left_out_when_three_run_in_page_order() -> None:
+    spaced = "\n".join(f"{title}    {n}" for n, title in enumerate(CONTENTS, start=2))
+
+    assert without_contents(_handbook(spaced))[0] == "Oakridge Dental handbook"
+
+
+def test_lines_ending_in_numbers_that_are_no_contents_are_kept() -> None:
+    prices = "Prices\nCheck-up 45\nX-ray 15\nWhite filling 95"  # past the last page
+    out_of_order = "Rooms\nReception 1\nConsulting room 4\nTreatment room 2"
+    two = "Buses\nLine 3\nLine 4\nThe stop is outside."
+    pages = [prices, out_of_order, two, "Opening hours\nWe open at 8:00.", "Fees\nA check-up is 45 euros."]
+
+    assert without_contents(pages) == pages
+
+
+def test_a_handbooks_contents_page_is_not_chunked() -> None:
+    spaced = "\n".join(f"{title}    {n}" for n, title in enumerate(CONTENTS, start=2))
+
+    chunks = chunk_pages(_handbook(spaced))
+
+    assert [chunk.page for chunk in chunks] == [1, 2, 3, 4]
+    assert chunks[0].text == "Oakridge Dental handbook"
