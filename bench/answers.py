@@ -27,10 +27,12 @@ split is printed as its own column. No GOOGLE_API_KEY: the offline
 answerer serves (the default of `make run`). Figures are printed, never asserted.
 
 With `--contents-page dotted|spaced`, each plain set's documents open with a contents page, as
-handbooks do (the leaflet sets are left as they are).
+handbooks do (the leaflet sets are left as they are). With `--typeset libreoffice`, LibreOffice
+Writer typesets every set's documents instead of reportlab (`bench/writer_pdf.py`: justified,
+hyphenated, curly quotes, running header and footer; the two-column set in one column).
 
     .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
-        [--contents-page dotted|spaced]
+        [--contents-page dotted|spaced | --typeset libreoffice]
 """
 
 import argparse
@@ -56,6 +58,8 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.embedded_servers import resolve_redis_url  # noqa: E402
 from bench.common import load_contract_runner  # noqa: E402
+from bench.writer_pdf import available as writer_available  # noqa: E402
+from bench.writer_pdf import plain_markup, writer_pdf  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
 from tests.pdfs import leaflet_pdf, text_pdf  # noqa: E402
 
@@ -84,16 +88,31 @@ SPLITS = (
 )
 
 
-def set_document_pdf(data_set: Path, source: Path, contents: str | None = None) -> bytes:
+@dataclass(frozen=True)
+class Rendering:
+    """How the sets' documents are made into PDFs (`set_document_pdf`)."""
+
+    contents: str | None = None
+    typeset: str = "reportlab"
+
+
+def set_document_pdf(
+    data_set: Path, source: Path, contents: str | None = None, typeset: str = "reportlab"
+) -> bytes:
     """A set's document as a PDF, in the layout its questions.json names: plain pages (the default)
     or leaflets (`tests.pdfs.leaflet_pdf`: running header and footer, headings, lists, tables, in
-    `columns` columns). With `contents` (one of CONTENTS_STYLES), plain pages follow a contents page."""
+    `columns` columns). With `contents` (one of CONTENTS_STYLES), plain pages follow a contents page.
+    With `typeset="libreoffice"`, LibreOffice Writer typesets either (`bench/writer_pdf.py`)."""
     questions = json.loads((data_set / "questions.json").read_text())
+    text = source.read_text()
     if questions.get("layout") == "leaflet":
-        title = source.stem.replace("-", " ").capitalize()
-        header = f"{questions['clinic']} | {title}"
-        return leaflet_pdf(source.read_text(), running_header=header, columns=questions.get("columns", 1))
-    return document_pdf(source.read_text(), contents)
+        header = f"{questions['clinic']} | {source.stem.replace('-', ' ').capitalize()}"
+        if typeset == "libreoffice":
+            return writer_pdf(text, header)
+        return leaflet_pdf(text, running_header=header, columns=questions.get("columns", 1))
+    if typeset == "libreoffice":
+        return writer_pdf(plain_markup(text), text.strip().splitlines()[0])
+    return document_pdf(text, contents)
 
 
 def shifts_pages(data_set: Path, contents: str | None) -> bool:
@@ -151,11 +170,11 @@ def worker(database_url: str, redis_db: int) -> Iterator[None]:
 
 
 def upload_all(
-    client: httpx.Client, headers: dict[str, str], data_set: Path, contents: str | None, timeout: float = 600
+    client: httpx.Client, headers: dict[str, str], data_set: Path, rendering: Rendering, timeout: float = 600
 ) -> None:
     ids = []
     for source in sorted((data_set / "documents").glob("*.txt")):
-        pdf = set_document_pdf(data_set, source, contents)
+        pdf = set_document_pdf(data_set, source, rendering.contents, rendering.typeset)
         response = client.post(
             "/documents", headers=headers, files={"file": (f"{source.stem}.pdf", pdf, "application/pdf")}
         )
@@ -282,13 +301,13 @@ def print_misses(asked: list[Asked]) -> None:
 
 
 def ask_set(
-    runner: Any, data_set: Path, database: str, limit: int | None = None, contents: str | None = None
+    runner: Any, data_set: Path, database: str, limit: int | None = None, rendering: Rendering = Rendering()
 ) -> list[Asked]:
     """Every question of one set, asked of a server over a fresh database holding its documents."""
     data = json.loads((data_set / "questions.json").read_text())
     if limit is not None:
         data = {k: v[:limit] if isinstance(v, list) else v for k, v in data.items()}
-    if shifts_pages(data_set, contents):
+    if shifts_pages(data_set, rendering.contents):
         for item in data["answerable"]:
             item["pages"] = [{**p, "page": p["page"] + 1} for p in item.get("pages", [])]
     os.environ.update(
@@ -305,7 +324,7 @@ def ask_set(
             login = client.post("/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
             login.raise_for_status()
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
-            upload_all(client, headers, data_set, contents)
+            upload_all(client, headers, data_set, rendering)
             ask(client, headers, "Hello")  # warm-up: the embedding model loads on the first question
             asked = ask_all(client, headers, data)
             passages = retrieved_passages(client, headers)
@@ -337,7 +356,16 @@ def main() -> int:
         choices=CONTENTS_STYLES,
         help="a contents page in front of each plain document (pages named in questions.json move on by one)",
     )
+    parser.add_argument(
+        "--typeset",
+        choices=("reportlab", "libreoffice"),
+        default="reportlab",
+        help="who typesets the documents: reportlab (the default) or LibreOffice Writer, if installed",
+    )
     args = parser.parse_args()
+    if args.typeset == "libreoffice" and (args.contents_page or not writer_available()):
+        parser.error("--typeset libreoffice needs soffice on the PATH and takes no --contents-page")
+    rendering = Rendering(args.contents_page, args.typeset)
     os.environ.pop("GOOGLE_API_KEY", None)
     runner = load_contract_runner()
     if args.redis_db is not None:
@@ -345,7 +373,7 @@ def main() -> int:
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
         database = f"{DATABASE}_{n}" if n else DATABASE
-        asked += ask_set(runner, data_set, database, args.limit, args.contents_page)
+        asked += ask_set(runner, data_set, database, args.limit, rendering)
     print_table(asked)
     if args.misses:
         print("\nanswered wrongly:")
