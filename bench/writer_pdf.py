@@ -14,6 +14,8 @@ import tempfile
 from html import escape
 from pathlib import Path
 
+from tests.pdfs import leaflet_blocks
+
 _HEADING = re.compile(r"[.!?:;]\W*$")
 _STYLES = """<office:styles>
  <style:default-style style:family="paragraph"><style:text-properties style:font-name="DejaVu Serif"
@@ -80,51 +82,26 @@ def _document(markup: str, running_header: str) -> str:
 
 def _body(markup: str) -> str:
     out: list[str] = []
-    items: list[str] = []
-    rows: list[list[str]] = []
-
-    def flush() -> None:
-        if items:
+    for kind, content in leaflet_blocks(markup):
+        if kind == "items":
             listed = "".join(
                 f'<text:list-item><text:p text:style-name="Body">{_text(item)}</text:p></text:list-item>'
-                for item in items
+                for item in content
             )
             out.append(f'<text:list text:style-name="Bullets">{listed}</text:list>')
-            items.clear()
-        if rows:
-            columns = max(len(row) for row in rows)
-            body = "".join(
-                "<table:table-row>"
-                + "".join(
-                    f"<table:table-cell><text:p>{_text(cell)}</text:p></table:table-cell>" for cell in row
-                )
-                + "</table:table-row>"
-                for row in rows
-            )
-            head = f'<table:table-column table:number-columns-repeated="{columns}"/>'
+        elif kind == "rows":
+            cells = ("".join(f"<table:table-cell><text:p>{_text(c)}</text:p></table:table-cell>" for c in row)
+                     for row in content)  # fmt: skip
+            body = "".join(f"<table:table-row>{row}</table:table-row>" for row in cells)
+            head = f'<table:table-column table:number-columns-repeated="{max(map(len, content))}"/>'
             out.append(f"<table:table>{head}{body}</table:table>")
-            rows.clear()
-
-    for line in (line.strip() for line in markup.splitlines()):
-        if not line or line == "--":  # a column break: Writer's page has one column
-            continue
-        if line.startswith("- "):
-            if rows:
-                flush()
-            items.append(line[2:])
-        elif line.startswith("|"):
-            if items:
-                flush()
-            rows.append([cell.strip() for cell in line.strip("|").split("|")])
-        else:
-            flush()
-            if line == "---":
-                out.append('<text:p text:style-name="Break"/>')
-            elif line.startswith("# "):
-                out.append(f'<text:h text:outline-level="2">{_text(line[2:])}</text:h>')
-            else:
-                out.append(f'<text:p text:style-name="Body">{_text(line)}</text:p>')
-    flush()
+        elif kind == "page break":
+            out.append('<text:p text:style-name="Break"/>')
+        elif kind == "heading":
+            out.append(f'<text:h text:outline-level="2">{_text(content)}</text:h>')
+        elif kind == "paragraph":
+            out.append(f'<text:p text:style-name="Body">{_text(content)}</text:p>')
+        # a column break: Writer's page here has one column
     return "\n".join(out)
 
 

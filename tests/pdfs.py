@@ -1,6 +1,7 @@
 """Real PDFs for tests, made with reportlab."""
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -101,41 +102,47 @@ def leaflet_pdf(markup: str, *, running_header: str, columns: int = 1) -> bytes:
     return buffer.getvalue()
 
 
+def leaflet_blocks(markup: str) -> Iterator[tuple[str, Any]]:
+    """The blocks of `leaflet_pdf`'s markup in order: ("heading", text), ("paragraph", text),
+    ("items", [text, ...]) for a list, ("rows", [[cell, ...], ...]) for a table, ("page break",
+    None) and ("column break", None)."""
+    run: tuple[str, list[Any]] | None = None  # the list or table being read
+    for line in (raw.strip() for raw in markup.strip().splitlines()):
+        kind = "items" if line.startswith("- ") else "rows" if line.startswith("|") else None
+        if run is not None and run[0] != kind:
+            yield run
+            run = None
+        if kind is not None:
+            run = run or (kind, [])
+            run[1].append(line[2:] if kind == "items" else [c.strip() for c in line.strip("|").split("|")])
+        elif line == "---":
+            yield "page break", None
+        elif line == "--":
+            yield "column break", None
+        elif line.startswith("# "):
+            yield "heading", line[2:]
+        elif line:
+            yield "paragraph", line
+    if run is not None:
+        yield run
+
+
 def _leaflet_story(markup: str) -> list[Any]:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import FrameBreak, ListFlowable, ListItem, PageBreak, Paragraph, Table
 
     styles = getSampleStyleSheet()
     story: list[Any] = []
-    items: list[Any] = []
-    rows: list[list[str]] = []
-
-    def flush() -> None:
-        if items:
-            story.append(ListFlowable(list(items), bulletType="bullet", start="\u2022"))
-            items.clear()
-        if rows:
-            story.append(Table([list(row) for row in rows], hAlign="LEFT"))
-            rows.clear()
-
-    for line in (raw.strip() for raw in markup.strip().splitlines()):
-        if line.startswith("- "):
-            if rows:
-                flush()
-            items.append(ListItem(Paragraph(line[2:], styles["BodyText"])))
-        elif line.startswith("|"):
-            if items:
-                flush()
-            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    for kind, content in leaflet_blocks(markup):
+        if kind == "items":
+            listed = [ListItem(Paragraph(item, styles["BodyText"])) for item in content]
+            story.append(ListFlowable(listed, bulletType="bullet", start="\u2022"))
+        elif kind == "rows":
+            story.append(Table(content, hAlign="LEFT"))
+        elif kind == "page break":
+            story.append(PageBreak())
+        elif kind == "column break":
+            story.append(FrameBreak())
         else:
-            flush()
-            if line == "---":
-                story.append(PageBreak())
-            elif line == "--":
-                story.append(FrameBreak())
-            elif line.startswith("# "):
-                story.append(Paragraph(line[2:], styles["Heading2"]))
-            elif line:
-                story.append(Paragraph(line, styles["BodyText"]))
-    flush()
+            story.append(Paragraph(content, styles["Heading2" if kind == "heading" else "BodyText"]))
     return story
