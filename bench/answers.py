@@ -29,16 +29,18 @@ answerer serves (the default of `make run`). Figures are printed, never asserted
 With `--contents-page dotted|spaced`, each plain set's documents open with a contents page, as
 handbooks do (the leaflet sets are left as they are). With `--typeset libreoffice`, LibreOffice
 Writer typesets every set's documents instead of reportlab (`bench/writer_pdf.py`: justified,
-hyphenated, curly quotes, running header and footer; the two-column set in one column).
+hyphenated, curly quotes, running header and footer; the two-column set in one column). With
+`--typos`, every question is asked with one typo in its longest word (`with_typo`).
 
     .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
-        [--contents-page dotted|spaced | --typeset libreoffice]
+        [--contents-page dotted|spaced | --typeset libreoffice] [--typos]
 """
 
 import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -236,6 +238,26 @@ def ask(
     return body, elapsed
 
 
+def with_typo(question: str) -> str:
+    """The question with one typo in its longest word (five letters or more; usually its topic),
+    as a thumb on a phone makes them: two letters swapped, one dropped or one doubled, chosen
+    and placed by a generator seeded with the question, so every run asks the same."""
+    words = re.findall(r"[A-Za-z]{5,}", question)
+    if not words:
+        return question
+    word = max(words, key=len)
+    chance = random.Random(question)
+    at = chance.randrange(1, len(word) - 2)
+    typo = chance.choice(("swap", "drop", "double"))
+    if typo == "swap":
+        typed = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    elif typo == "drop":
+        typed = word[:at] + word[at + 1 :]
+    else:
+        typed = word[:at] + word[at] + word[at:]
+    return question.replace(word, typed, 1)
+
+
 def ask_all(client: httpx.Client, headers: dict[str, str], data: dict[str, Any]) -> list[Asked]:
     asked: list[Asked] = []
 
@@ -301,12 +323,23 @@ def print_misses(asked: list[Asked]) -> None:
 
 
 def ask_set(
-    runner: Any, data_set: Path, database: str, limit: int | None = None, rendering: Rendering = Rendering()
+    runner: Any,
+    data_set: Path,
+    database: str,
+    limit: int | None = None,
+    rendering: Rendering = Rendering(),
+    typos: bool = False,
 ) -> list[Asked]:
     """Every question of one set, asked of a server over a fresh database holding its documents."""
     data = json.loads((data_set / "questions.json").read_text())
     if limit is not None:
         data = {k: v[:limit] if isinstance(v, list) else v for k, v in data.items()}
+    if typos:
+        for kind in ("answerable", "unanswerable", "followups"):
+            for item in data[kind]:
+                item["question"] = with_typo(item["question"])
+                if "first" in item:
+                    item["first"] = with_typo(item["first"])
     if shifts_pages(data_set, rendering.contents):
         for item in data["answerable"]:
             item["pages"] = [{**p, "page": p["page"] + 1} for p in item.get("pages", [])]
@@ -362,6 +395,7 @@ def main() -> int:
         default="reportlab",
         help="who typesets the documents: reportlab (the default) or LibreOffice Writer, if installed",
     )
+    parser.add_argument("--typos", action="store_true", help="ask every question with one typo (`with_typo`)")
     args = parser.parse_args()
     if args.typeset == "libreoffice" and (args.contents_page or not writer_available()):
         parser.error("--typeset libreoffice needs soffice on the PATH and takes no --contents-page")
@@ -373,7 +407,7 @@ def main() -> int:
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
         database = f"{DATABASE}_{n}" if n else DATABASE
-        asked += ask_set(runner, data_set, database, args.limit, rendering)
+        asked += ask_set(runner, data_set, database, args.limit, rendering, args.typos)
     print_table(asked)
     if args.misses:
         print("\nanswered wrongly:")

@@ -29,6 +29,7 @@ from kernel.errors import BadGateway, Forbidden, NotFound, ProblemError, Service
 from kernel.typography import plain
 from persistence.models import AIChannel, AILog, MessageRole, Principal, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
+from persistence.repositories.documents import DocumentRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
 from services.extractive import rank_sentences
 from services.outside_world import OutsideWorld
@@ -144,9 +145,11 @@ class AssistantService:
         started = time.perf_counter()
         # The first call loads the embedding model (seconds): never on the event loop.
         embedder = await asyncio.to_thread(lambda: self._world.embedder)
-        # Searched as patients type it: a phone keyboard's "doctor’s" finds the documents' "doctor's".
-        searched = plain(question)
-        earlier = [plain(t.text) for t in history if t.role == MessageRole.user]
+        # Searched as patients mean it: a phone keyboard's "doctor’s" finds the documents' "doctor's",
+        # "opnening hours" their "opening hours".
+        speller = await self._world.spelling.speller(DocumentRepository(self._session))
+        searched = speller.correct(plain(question))
+        earlier = [speller.correct(plain(t.text)) for t in history if t.role == MessageRole.user]
         search_text = standalone_query(searched, earlier)
         passages = await retrieve(
             self._session,

@@ -27,6 +27,7 @@ from kernel.settings import Settings
 from kernel.telemetry import span
 from persistence.models import DocumentStatus
 from persistence.repositories.documents import DocumentRepository
+from services.spelling import word_counts
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ async def ingest(
             document.page_count = len(pages)
             document.chunk_count = len(chunks)
             document.embedding_model = model
+            document.vocabulary = word_counts(chunk.text for chunk in chunks)
             document.error = None
             await session.commit()
     metrics.ingestion_pages.inc(len(pages))

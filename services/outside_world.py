@@ -15,6 +15,7 @@ from adapters.storage import DocumentStorage, create_storage
 from adapters.vector_store import VectorStore, create_vector_store
 from kernel.settings import Settings
 from services.answerers import Answerer, ExtractiveAnswerer, GeminiAnswerer
+from services.spelling import KnowledgeBaseSpelling
 
 
 class OutsideWorld:
@@ -36,6 +37,7 @@ class OutsideWorld:
         self._embedder_lock = threading.Lock()
         self._transcriber_lock = threading.Lock()
         self.answerer = answerer or self._configured_answerer()
+        self.spelling = KnowledgeBaseSpelling()
 
     def reconfigured(self, settings: Settings) -> "OutsideWorld":
         """A world of the same kind for other settings (nothing carried over)."""

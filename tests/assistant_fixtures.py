@@ -7,6 +7,7 @@ from adapters.pdf_text import TextChunk, chunk_pages, extract_pages
 from adapters.vector_store import create_vector_store
 from kernel.settings import Settings
 from persistence.models import Document, DocumentStatus, User
+from services.spelling import word_counts
 from tests.document_fixtures import make_document
 from tests.gemini_server import GeminiServer
 from tests.outside_world import SharedModelsWorld
@@ -72,6 +73,7 @@ async def index_pdf(
     document = await make_document(
         session, uploader_id=uploader.id, filename=filename, status=DocumentStatus.ready
     )
+    document.vocabulary = word_counts(c.text for c in chunks)
     vectors = SharedModelsWorld(settings).embedder.embed([c.text for c in chunks])
     await create_vector_store(settings).replace_chunks(
         session, document, list(zip(chunks, vectors, strict=True))

@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import CHAR, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from persistence.db import Base
@@ -47,6 +48,8 @@ class Document(Base):
     chunk_count: Mapped[int | None]
     error: Mapped[str | None]
     embedding_model: Mapped[str | None] = mapped_column(String(200))
+    # The ready document's words (lowercase) and how often each occurs: services/spelling.py.
+    vocabulary: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     processing_started_at: Mapped[datetime | None]

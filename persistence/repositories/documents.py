@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence import driver
@@ -204,3 +204,27 @@ class DocumentRepository:
         if embedded_by_other_than is not None:
             statement = statement.where(Document.embedding_model.is_distinct_from(embedded_by_other_than))
         return list(await self._session.scalars(statement.order_by(Document.created_at)))
+
+    async def knowledge_base_version(self) -> tuple[int, datetime | None]:
+        """Changes whenever a knowledge-base document becomes ready, is read again or goes."""
+        row = (
+            await self._session.execute(
+                select(func.count(), func.max(Document.updated_at)).where(
+                    Document.patient_id.is_(None), Document.status == DocumentStatus.ready
+                )
+            )
+        ).one()
+        return int(row[0]), row[1]
+
+    async def knowledge_base_vocabulary(self) -> dict[str, int]:
+        """Every word of the ready knowledge-base documents, with its count over all of them."""
+        words = func.jsonb_each_text(Document.vocabulary).table_valued("key", "value").render_derived()
+        count = func.sum(words.c.value.cast(BigInteger))
+        statement = (
+            select(words.c.key, count)
+            .select_from(Document)
+            .join(words, true())
+            .where(Document.patient_id.is_(None), Document.status == DocumentStatus.ready)
+            .group_by(words.c.key)
+        )
+        return {word: int(n) for word, n in (await self._session.execute(statement)).all()}

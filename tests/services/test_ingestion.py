@@ -126,6 +126,8 @@ async def test_a_text_pdf_ends_ready_with_chunks_per_page_and_is_found_by_meanin
     chunks = await chunks_of(session, document.id)
     assert [chunk.page for chunk in chunks] == [1, 2, 3]
     assert "influenza" in chunks[1].text
+    assert document.vocabulary is not None
+    assert (document.vocabulary["influenza"], document.vocabulary["parking"]) == (1, 2)
     assert all(chunk.patient_id is None for chunk in chunks)
 
     hits = await retrieve(
