@@ -9,8 +9,10 @@ no stem with one, and is no English word (pyspellchecker's list of about 160,000
 frequencies: "nappy" and "amoxicillin" are words) becomes the nearest word one edit away (a
 letter added, dropped, changed, or two swapped; two edits for words of eight letters or more):
 the knowledge base's own words first, the more frequent first, then the 30,000 commonest
-English words ("sohuld" -> "should"). Anything further is left as typed. Only the searched
-text is mended: the conversation keeps what the patient wrote.
+English words ("sohuld" -> "should"). A capitalised word inside a sentence (a day, a name, a
+brand) is mended only to the knowledge base's words ("Sautrday" -> "Saturday"; "Amex" stays).
+Anything further is left as typed. Only the searched text is mended: the conversation keeps
+what the patient wrote.
 """
 
 import asyncio
