@@ -54,16 +54,22 @@ def test_the_document_limit_counts_every_stream() -> None:
         extract_pages_bounded(zeros_bomb_pdf(64 * MIB), limits)
 
 
+# Laying out the text operators' bomb takes over 30 s and 2 GB: the timing tests give memory room
+# enough that only the time limit under test can stop the reader (with 1.5 GB, memory sometimes
+# ran out first within the half second).
+ROOM = 8 * GIB
+
+
 def test_a_page_that_takes_too_long_is_refused() -> None:
     # 2 MB of text operators is under the byte limits but is ~30,000 strings to lay out.
-    limits = dataclasses.replace(LIMITS, page_timeout_seconds=0.5)
+    limits = dataclasses.replace(LIMITS, page_timeout_seconds=0.5, memory_bytes=ROOM)
 
     with pytest.raises(DocumentRejected, match=r"Page 1 took longer than 0.5 seconds"):
         extract_pages_bounded(text_operators_bomb_pdf(2 * MIB), limits)
 
 
 def test_a_document_that_takes_too_long_is_killed() -> None:
-    limits = dataclasses.replace(LIMITS, document_timeout_seconds=1)
+    limits = dataclasses.replace(LIMITS, document_timeout_seconds=1, memory_bytes=ROOM)
 
     with pytest.raises(DocumentRejected, match=r"took longer than 1 seconds \(the limit per document\)"):
         extract_pages_bounded(text_operators_bomb_pdf(2 * MIB), limits)
