@@ -109,6 +109,13 @@ async def _ask(
     return " ".join(answer.text.split())
 
 
+async def _index_leaflet(session: AsyncSession, settings: Settings) -> None:
+    """The plain three-page leaflet, indexed as an admin's upload."""
+    await index_pdf(
+        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
+    )
+
+
 def _contains(reply: str, words: list[str]) -> bool:
     return NOT_FOUND not in reply and all(word.lower() in reply.lower() for word in words)
 
@@ -116,9 +123,7 @@ def _contains(reply: str, words: list[str]) -> bool:
 async def test_the_offline_answerer_answers_most_questions_and_refuses_unanswerable_ones(
     session: AsyncSession, settings: Settings
 ) -> None:
-    await index_pdf(
-        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
-    )
+    await _index_leaflet(session, settings)
 
     answered = [q for q, words in ANSWERABLE if _contains(await _ask(session, settings, q), words)]
     refused = [q for q in UNANSWERABLE if NOT_FOUND in await _ask(session, settings, q)]
@@ -130,9 +135,7 @@ async def test_the_offline_answerer_answers_most_questions_and_refuses_unanswera
 async def test_follow_ups_are_answered_from_the_conversation(
     session: AsyncSession, settings: Settings
 ) -> None:
-    await index_pdf(
-        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
-    )
+    await _index_leaflet(session, settings)
 
     answered = []
     for first, follow_up, words in FOLLOW_UPS:
@@ -164,9 +167,7 @@ async def test_a_laid_out_leaflet_is_quoted_without_its_page_furniture_or_bullet
 async def test_a_question_typed_with_a_phone_keyboards_quotes_gets_the_plain_questions_reply(
     session: AsyncSession, settings: Settings
 ) -> None:
-    await index_pdf(
-        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
-    )
+    await _index_leaflet(session, settings)
     typed = "What\u2019s the fee if I don\u2019t turn up?"  # as a phone's smart punctuation sends it
     plainly = "What's the fee if I don't turn up?"
 
@@ -197,9 +198,7 @@ MIN_ANSWERED_WITH_TYPOS = 5
 async def test_questions_with_typos_are_answered_from_the_clinics_own_words(
     session: AsyncSession, settings: Settings
 ) -> None:
-    await index_pdf(
-        session, settings, uploader=await make_user(session, "admin"), pages=LEAFLET, filename="leaflet.pdf"
-    )
+    await _index_leaflet(session, settings)
 
     answered = [q for q, words in TYPED_WITH_TYPOS if _contains(await _ask(session, settings, q), words)]
 
