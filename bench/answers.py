@@ -98,23 +98,22 @@ class Rendering:
     typeset: str = "reportlab"
 
 
-def set_document_pdf(
-    data_set: Path, source: Path, contents: str | None = None, typeset: str = "reportlab"
-) -> bytes:
+def set_document_pdf(data_set: Path, source: Path, rendering: Rendering = Rendering()) -> bytes:
     """A set's document as a PDF, in the layout its questions.json names: plain pages (the default)
     or leaflets (`tests.pdfs.leaflet_pdf`: running header and footer, headings, lists, tables, in
-    `columns` columns). With `contents` (one of CONTENTS_STYLES), plain pages follow a contents page.
-    With `typeset="libreoffice"`, LibreOffice Writer typesets either (`bench/writer_pdf.py`)."""
+    `columns` columns). With `rendering.contents` (one of CONTENTS_STYLES), plain pages follow a
+    contents page; with `rendering.typeset == "libreoffice"`, LibreOffice Writer typesets either
+    (`bench/writer_pdf.py`)."""
     questions = json.loads((data_set / "questions.json").read_text())
     text = source.read_text()
     if questions.get("layout") == "leaflet":
         header = f"{questions['clinic']} | {source.stem.replace('-', ' ').capitalize()}"
-        if typeset == "libreoffice":
+        if rendering.typeset == "libreoffice":
             return writer_pdf(text, header)
         return leaflet_pdf(text, running_header=header, columns=questions.get("columns", 1))
-    if typeset == "libreoffice":
+    if rendering.typeset == "libreoffice":
         return writer_pdf(plain_markup(text), text.strip().splitlines()[0])
-    return document_pdf(text, contents)
+    return document_pdf(text, rendering.contents)
 
 
 def shifts_pages(data_set: Path, contents: str | None) -> bool:
@@ -176,7 +175,7 @@ def upload_all(
 ) -> None:
     ids = []
     for source in sorted((data_set / "documents").glob("*.txt")):
-        pdf = set_document_pdf(data_set, source, rendering.contents, rendering.typeset)
+        pdf = set_document_pdf(data_set, source, rendering)
         response = client.post(
             "/documents", headers=headers, files={"file": (f"{source.stem}.pdf", pdf, "application/pdf")}
         )
