@@ -8,7 +8,7 @@ ContextProvider, then `add_routes(app.router, context=..., <tag>=...)`.
 """
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 import fastapi
@@ -65,6 +65,19 @@ from .models import (
 # supertype of what the provider yields fails mypy).
 Ctx = TypeVar("Ctx", contravariant=True)
 Ctx_co = TypeVar("Ctx_co", covariant=True)
+Model = TypeVar("Model")
+
+
+class RenderedJson(Generic[Model]):
+    """A JSON operation's body as the handler wrote it, standing for a `Model`: for hot reads that
+    write rows straight to JSON instead of validating them into models and dumping those. Whoever
+    writes one answers for it being what `Model`'s own serialiser would write."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
 
 OPERATIONS: dict[str, tuple[str, str]] = {
     'registerPatient': ('POST', '/auth/register'),
@@ -126,19 +139,27 @@ class ContextProvider(Protocol[Ctx_co]):
 class AuthApi(Protocol[Ctx]):
     """Operations tagged 'auth'."""
 
-    async def register_patient(self, ctx: Ctx, *, body: RegisterRequest) -> TokenResponse:
+    async def register_patient(
+        self, ctx: Ctx, *, body: RegisterRequest
+    ) -> TokenResponse | RenderedJson[TokenResponse]:
         """Register a new patient account"""
         ...
 
-    async def login(self, ctx: Ctx, *, body: LoginRequest) -> TokenResponse:
+    async def login(
+        self, ctx: Ctx, *, body: LoginRequest
+    ) -> TokenResponse | RenderedJson[TokenResponse]:
         """Log in with email and password"""
         ...
 
-    async def issue_token(self, ctx: Ctx, *, body: OAuth2PasswordForm) -> TokenResponse:
+    async def issue_token(
+        self, ctx: Ctx, *, body: OAuth2PasswordForm
+    ) -> TokenResponse | RenderedJson[TokenResponse]:
         """OAuth2 password grant token endpoint"""
         ...
 
-    async def refresh_session(self, ctx: Ctx, *, body: RefreshRequest) -> TokenResponse:
+    async def refresh_session(
+        self, ctx: Ctx, *, body: RefreshRequest
+    ) -> TokenResponse | RenderedJson[TokenResponse]:
         """Renew the access token with a refresh token"""
         ...
 
@@ -146,11 +167,13 @@ class AuthApi(Protocol[Ctx]):
         """End the current session"""
         ...
 
-    async def change_password(self, ctx: Ctx, *, body: PasswordChange) -> TokenResponse:
+    async def change_password(
+        self, ctx: Ctx, *, body: PasswordChange
+    ) -> TokenResponse | RenderedJson[TokenResponse]:
         """Change one's own password"""
         ...
 
-    async def get_current_user(self, ctx: Ctx) -> User:
+    async def get_current_user(self, ctx: Ctx) -> User | RenderedJson[User]:
         """Get the authenticated user"""
         ...
 
@@ -160,19 +183,21 @@ class UsersApi(Protocol[Ctx]):
 
     async def list_users(
         self, ctx: Ctx, *, role: Role | None, q: str | None, limit: int, offset: int
-    ) -> UserPage:
+    ) -> UserPage | RenderedJson[UserPage]:
         """List users"""
         ...
 
-    async def create_user(self, ctx: Ctx, *, body: UserCreate) -> User:
+    async def create_user(self, ctx: Ctx, *, body: UserCreate) -> User | RenderedJson[User]:
         """Create a user with any role"""
         ...
 
-    async def get_user(self, ctx: Ctx, *, user_id: UUID) -> User:
+    async def get_user(self, ctx: Ctx, *, user_id: UUID) -> User | RenderedJson[User]:
         """Get a user"""
         ...
 
-    async def update_user(self, ctx: Ctx, *, user_id: UUID, body: UserUpdate) -> User:
+    async def update_user(
+        self, ctx: Ctx, *, user_id: UUID, body: UserUpdate
+    ) -> User | RenderedJson[User]:
         """Update a user"""
         ...
 
@@ -182,35 +207,41 @@ class CatalogApi(Protocol[Ctx]):
 
     async def list_services(
         self, ctx: Ctx, *, include_inactive: bool, limit: int, offset: int
-    ) -> ServicePage:
+    ) -> ServicePage | RenderedJson[ServicePage]:
         """List services"""
         ...
 
-    async def create_service(self, ctx: Ctx, *, body: ServiceCreate) -> Service:
+    async def create_service(
+        self, ctx: Ctx, *, body: ServiceCreate
+    ) -> Service | RenderedJson[Service]:
         """Create a service"""
         ...
 
-    async def update_service(self, ctx: Ctx, *, service_id: UUID, body: ServiceUpdate) -> Service:
+    async def update_service(
+        self, ctx: Ctx, *, service_id: UUID, body: ServiceUpdate
+    ) -> Service | RenderedJson[Service]:
         """Update a service"""
         ...
 
     async def list_doctors(
         self, ctx: Ctx, *, service_id: UUID | None, specialty: str | None, limit: int, offset: int
-    ) -> DoctorPage:
+    ) -> DoctorPage | RenderedJson[DoctorPage]:
         """List doctors"""
         ...
 
-    async def get_doctor(self, ctx: Ctx, *, doctor_id: UUID) -> Doctor:
+    async def get_doctor(self, ctx: Ctx, *, doctor_id: UUID) -> Doctor | RenderedJson[Doctor]:
         """Get a doctor"""
         ...
 
-    async def get_doctor_schedule(self, ctx: Ctx, *, doctor_id: UUID) -> DoctorSchedule:
+    async def get_doctor_schedule(
+        self, ctx: Ctx, *, doctor_id: UUID
+    ) -> DoctorSchedule | RenderedJson[DoctorSchedule]:
         """Get a doctor's weekly hours, time off and services"""
         ...
 
     async def replace_doctor_schedule(
         self, ctx: Ctx, *, doctor_id: UUID, body: DoctorScheduleInput
-    ) -> DoctorSchedule:
+    ) -> DoctorSchedule | RenderedJson[DoctorSchedule]:
         """Replace a doctor's schedule"""
         ...
 
@@ -222,7 +253,7 @@ class CatalogApi(Protocol[Ctx]):
         service_id: UUID,
         from_: Rfc3339DateTime,
         to: Rfc3339DateTime,
-    ) -> Availability:
+    ) -> Availability | RenderedJson[Availability]:
         """Free slots of a doctor for a service"""
         ...
 
@@ -241,21 +272,25 @@ class AppointmentsApi(Protocol[Ctx]):
         to: Rfc3339DateTime | None,
         limit: int,
         offset: int,
-    ) -> AppointmentPage:
+    ) -> AppointmentPage | RenderedJson[AppointmentPage]:
         """List appointments"""
         ...
 
-    async def create_appointment(self, ctx: Ctx, *, body: AppointmentCreate) -> Appointment:
+    async def create_appointment(
+        self, ctx: Ctx, *, body: AppointmentCreate
+    ) -> Appointment | RenderedJson[Appointment]:
         """Book an appointment"""
         ...
 
-    async def get_appointment(self, ctx: Ctx, *, appointment_id: UUID) -> Appointment:
+    async def get_appointment(
+        self, ctx: Ctx, *, appointment_id: UUID
+    ) -> Appointment | RenderedJson[Appointment]:
         """Get an appointment"""
         ...
 
     async def update_appointment(
         self, ctx: Ctx, *, appointment_id: UUID, body: AppointmentUpdate
-    ) -> Appointment:
+    ) -> Appointment | RenderedJson[Appointment]:
         """Reschedule, change status or notes of an appointment"""
         ...
 
@@ -271,17 +306,19 @@ class DocumentsApi(Protocol[Ctx]):
         patient_id: UUID | None,
         limit: int,
         offset: int,
-    ) -> DocumentPage:
+    ) -> DocumentPage | RenderedJson[DocumentPage]:
         """List documents"""
         ...
 
     async def upload_document(
         self, ctx: Ctx, *, file: fastapi.UploadFile, title: str | None, patient_id: UUID | None
-    ) -> Document | fastapi.Response:
+    ) -> Document | RenderedJson[Document] | fastapi.Response:
         """Upload a PDF document"""
         ...
 
-    async def get_document(self, ctx: Ctx, *, document_id: UUID) -> Document:
+    async def get_document(
+        self, ctx: Ctx, *, document_id: UUID
+    ) -> Document | RenderedJson[Document]:
         """Get a document's metadata"""
         ...
 
@@ -297,7 +334,9 @@ class DocumentsApi(Protocol[Ctx]):
 class AiApi(Protocol[Ctx]):
     """Operations tagged 'ai'."""
 
-    async def chat(self, ctx: Ctx, *, body: ChatRequest) -> ChatResponse:
+    async def chat(
+        self, ctx: Ctx, *, body: ChatRequest
+    ) -> ChatResponse | RenderedJson[ChatResponse]:
         """Ask the AI assistant"""
         ...
 
@@ -315,7 +354,7 @@ class AiApi(Protocol[Ctx]):
         to: Rfc3339DateTime | None,
         limit: int,
         offset: int,
-    ) -> AiLogPage:
+    ) -> AiLogPage | RenderedJson[AiLogPage]:
         """List AI interaction logs"""
         ...
 
@@ -323,11 +362,13 @@ class AiApi(Protocol[Ctx]):
 class IntegrationsApi(Protocol[Ctx]):
     """Operations tagged 'integrations'."""
 
-    async def get_twilio_config(self, ctx: Ctx) -> TwilioConfig:
+    async def get_twilio_config(self, ctx: Ctx) -> TwilioConfig | RenderedJson[TwilioConfig]:
         """Get the Twilio configuration"""
         ...
 
-    async def save_twilio_config(self, ctx: Ctx, *, body: TwilioConfigInput) -> TwilioConfig:
+    async def save_twilio_config(
+        self, ctx: Ctx, *, body: TwilioConfigInput
+    ) -> TwilioConfig | RenderedJson[TwilioConfig]:
         """Save the Twilio configuration"""
         ...
 
@@ -348,11 +389,13 @@ class AuditApi(Protocol[Ctx]):
         to: Rfc3339DateTime | None,
         limit: int,
         offset: int,
-    ) -> AuditEventPage:
+    ) -> AuditEventPage | RenderedJson[AuditEventPage]:
         """List audit events"""
         ...
 
-    async def get_my_access_log(self, ctx: Ctx, *, limit: int, offset: int) -> AccessLogPage:
+    async def get_my_access_log(
+        self, ctx: Ctx, *, limit: int, offset: int
+    ) -> AccessLogPage | RenderedJson[AccessLogPage]:
         """Who accessed my records"""
         ...
 
@@ -382,11 +425,11 @@ class WebhooksApi(Protocol[Ctx]):
 class HealthApi(Protocol[Ctx]):
     """Operations tagged 'health'."""
 
-    async def get_health(self, ctx: Ctx) -> Health:
+    async def get_health(self, ctx: Ctx) -> Health | RenderedJson[Health]:
         """Liveness probe"""
         ...
 
-    async def get_readiness(self, ctx: Ctx) -> Readiness:
+    async def get_readiness(self, ctx: Ctx) -> Readiness | RenderedJson[Readiness]:
         """Readiness probe"""
         ...
 
@@ -395,8 +438,11 @@ _ANY: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 def _json(value: object, status_code: int, media_type: str) -> fastapi.Response:
-    # by_alias: the contract's names are the aliases (camelCase); nothing is excluded.
-    content = _ANY.dump_json(value, by_alias=True)
+    if isinstance(value, RenderedJson):
+        content = value.content
+    else:
+        # by_alias: the contract's names are the aliases (camelCase); nothing is excluded.
+        content = _ANY.dump_json(value, by_alias=True)
     return fastapi.Response(content, status_code=status_code, media_type=media_type)
 
 

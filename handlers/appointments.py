@@ -3,6 +3,7 @@ from uuid import UUID
 from pydantic import AwareDatetime
 
 from generated import models as api
+from generated.routes import RenderedJson
 from handlers.context import RequestContext
 from handlers.representations import appointment_out, appointment_page
 from persistence.models import AppointmentStatus, AppointmentType
@@ -26,7 +27,7 @@ class AppointmentsHandlers:
         to: AwareDatetime | None,
         limit: int,
         offset: int,
-    ) -> api.AppointmentPage:
+    ) -> RenderedJson[api.AppointmentPage]:
         filters = AppointmentFilter(
             patient_id=patient_id,
             doctor_id=doctor_id,

@@ -5,8 +5,9 @@ from uuid import UUID
 from pydantic import AwareDatetime
 
 from generated import models as api
+from generated.routes import RenderedJson
 from handlers.context import RequestContext
-from handlers.representations import doctor_out, schedule_out, service_out
+from handlers.representations import availability_out, doctor_out, schedule_out, service_out
 from services.catalog import CatalogService, TimeOffPeriod, WeeklyInterval
 from services.scheduling import SchedulingService
 
@@ -94,10 +95,8 @@ class CatalogHandlers:
         service_id: UUID,
         from_: AwareDatetime,
         to: AwareDatetime,
-    ) -> api.Availability:
+    ) -> RenderedJson[api.Availability]:
         slots = await SchedulingService(ctx.session, ctx.runtime.settings).availability(
             doctor_id, service_id, from_, to
         )
-        # One validation of the whole week, in pydantic's core, rather than a model per slot.
-        items = [{"start_time": start, "end_time": end} for start, end in slots]
-        return api.Availability.model_validate({"items": items, "timezone": _timezone(ctx)})
+        return availability_out(slots, _timezone(ctx))

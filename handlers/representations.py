@@ -1,10 +1,15 @@
-"""ORM rows → the contract's response models."""
+"""ORM rows → the contract's response models, or for the hot reads straight to its JSON."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
+
+import orjson
+from pydantic import BaseModel
 
 from adapters.vector_store import ChunkHit
 from generated import models as api
+from generated.routes import RenderedJson
 from persistence.models import AILog, Appointment, DoctorTimeOff, Document, Service, User
 from persistence.repositories.appointments import AppointmentRecord
 from persistence.repositories.catalog import DoctorRecord, WorkingInterval
@@ -69,15 +74,45 @@ def appointment_out(appointment: Appointment | AppointmentRecord) -> api.Appoint
     )
 
 
+def _contract_names(model: type[BaseModel], fields: Sequence[str]) -> tuple[str, ...]:
+    """The contract's names (the aliases) of `model`'s fields, in the order of `fields`, which
+    must be all of them: a row missing one would be rendered without it."""
+    if set(fields) != set(model.model_fields):
+        raise TypeError(f"{model.__name__} has the fields {sorted(model.model_fields)}, not {fields}")
+    return tuple(model.model_fields[name].alias or name for name in fields)
+
+
+def _uuid_subclass(value: object) -> str:
+    # asyncpg reads uuid columns as its own subclass of UUID, which orjson leaves to this.
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not rendered as JSON")
+
+
+def _render(body: object) -> bytes:
+    # What pydantic's serialiser writes for these rows' types: UUIDs, enums' values, and UTC
+    # instants with `Z` (the database's; tests/handlers/test_representations.py compares the two).
+    return orjson.dumps(body, default=_uuid_subclass, option=orjson.OPT_UTC_Z)
+
+
+_APPOINTMENT_NAMES = _contract_names(api.Appointment, AppointmentRecord._fields)
+_SLOT_NAMES = _contract_names(api.Slot, ("start_time", "end_time"))
+
+
 def appointment_page(
     records: Sequence[AppointmentRecord], *, total: int, limit: int, offset: int
-) -> api.AppointmentPage:
-    # One validation of the whole page, in pydantic's core, rather than a model built in Python
-    # per row: half the cost of building the page (137 → 72 µs for 20 rows, measured in process).
-    items = [dict(zip(AppointmentRecord._fields, record, strict=True)) for record in records]
-    return api.AppointmentPage.model_validate(
-        {"items": items, "total": total, "limit": limit, "offset": offset}
-    )
+) -> RenderedJson[api.AppointmentPage]:
+    # Rows written straight to JSON: validating them into models and dumping those cost 4 × as
+    # much (71 against 19 µs for 20 rows, measured in process), a sixth of the page's request.
+    items = [dict(zip(_APPOINTMENT_NAMES, record, strict=True)) for record in records]
+    return RenderedJson(_render({"items": items, "total": total, "limit": limit, "offset": offset}))
+
+
+def availability_out(
+    slots: Sequence[tuple[datetime, datetime]], timezone: str
+) -> RenderedJson[api.Availability]:
+    items = [dict(zip(_SLOT_NAMES, slot, strict=True)) for slot in slots]
+    return RenderedJson(_render({"items": items, "timezone": timezone}))
 
 
 def document_out(document: Document | DocumentRecord) -> api.Document:

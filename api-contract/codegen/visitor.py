@@ -362,7 +362,8 @@ def build_operation(
     if media_type is None:
         kind, returns = "empty", "None"
     elif is_json(media_type):
-        kind, returns = "json", c.py_type(content[media_type].get("schema") or {})
+        model = c.py_type(content[media_type].get("schema") or {})
+        kind, returns = "json", f"{model} | RenderedJson[{model}]"
     else:
         kind, returns = "raw", "fastapi.Response"
     # Several 2xx: the handler may build the Response for a non-primary status itself.

@@ -1,11 +1,15 @@
-"""What every response writes the same way: instants in UTC with `Z`, money as two-decimal strings."""
+"""What every response writes the same way: instants in UTC with `Z`, money as two-decimal strings;
+and the hot reads, written straight from rows, exactly as their models would write them."""
 
 from datetime import UTC, timedelta, timezone
 
 from httpx import AsyncClient
+from pydantic import BaseModel
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import User
+from generated import models as api
+from persistence.models import Appointment, AppointmentStatus, User
 from tests.handlers.conftest import AuthHeaders
 from tests.scheduling_fixtures import local, make_clinic
 
@@ -47,3 +51,58 @@ async def test_a_price_is_answered_with_two_decimals_however_it_was_sent(
 
     assert created.json()["price"] == "45.00"
     assert changed.json()["price"] == "47.50"
+
+
+def _written_by_the_model(model: type[BaseModel], body: bytes) -> bytes:
+    """What `model`'s own serialiser writes for the instance `body` describes."""
+    return model.model_validate_json(body).model_dump_json(by_alias=True).encode()
+
+
+async def test_a_page_of_appointments_is_written_as_its_model_would_write_it(
+    client: AsyncClient, session: AsyncSession, patient: User, auth_headers: AuthHeaders
+) -> None:
+    clinic = await make_clinic(session)
+    # A patient holds at most 3 upcoming appointments.
+    notes = [None, 'Zoë’s "first" visit\n\ttwo lines \u2028 <b>&amp;</b> \x01 🦷', "x" * 2000]
+    for day, note in enumerate(notes, start=2):
+        booked = await client.post(
+            "/appointments",
+            headers=auth_headers(patient),
+            json={
+                "doctorId": str(clinic.doctor.id),
+                "serviceId": str(clinic.service.id),
+                "startTime": local(day, 10).isoformat(),
+                "type": "video" if day % 2 else "in_person",
+                "notes": note,
+            },
+        )
+        assert booked.status_code == 201, booked.text
+    # Instants with microseconds, as rows written by the database's clock hold them.
+    await session.execute(
+        update(Appointment).values(updated_at=func.clock_timestamp(), status=AppointmentStatus.confirmed)
+    )
+
+    page = await client.get("/appointments", headers=auth_headers(patient))
+
+    assert page.status_code == 200
+    assert len(page.json()["items"]) == len(notes)
+    assert page.content == _written_by_the_model(api.AppointmentPage, page.content)
+
+
+async def test_availability_is_written_as_its_model_would_write_it(
+    client: AsyncClient, session: AsyncSession, patient: User, auth_headers: AuthHeaders
+) -> None:
+    clinic = await make_clinic(session)
+    params = {
+        "serviceId": str(clinic.service.id),
+        "from": local(2, 9, 7).astimezone(PLUS_ONE).isoformat(),
+        "to": local(5, 0).isoformat(),
+    }
+
+    response = await client.get(
+        f"/doctors/{clinic.doctor.id}/availability", params=params, headers=auth_headers(patient)
+    )
+
+    assert response.status_code == 200
+    assert len(response.json()["items"]) > 39
+    assert response.content == _written_by_the_model(api.Availability, response.content)

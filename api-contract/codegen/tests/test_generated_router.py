@@ -86,6 +86,17 @@ def test_a_json_response_has_the_first_2xx_status_and_the_contracts_names(
     assert handlers.only_call.kwargs["body"].full_name == "Ann"
 
 
+def test_json_the_handler_rendered_itself_is_sent_as_written(
+    client: TestClient, handlers: Handlers, generated: Generated
+) -> None:
+    body = b'{"id":"%s","email":"a@b.test"}' % ID.encode()
+    handlers.results["register_patient"] = generated.routes.RenderedJson(body)
+    sent = {"email": "a@b.test", "password": "long enough", "fullName": "Ann"}
+    response = client.post("/auth/register", json=sent)
+    assert (response.status_code, response.content) == (201, body)
+    assert response.headers["content-type"] == "application/json"
+
+
 def test_an_empty_success_response_has_its_status_and_no_body(client: TestClient, handlers: Handlers) -> None:
     response = client.delete(f"/appointments/{ID}")
     assert (response.status_code, response.content) == (204, b"")
