@@ -7,7 +7,13 @@ from pydantic import AwareDatetime
 from generated import models as api
 from generated.routes import RenderedJson
 from handlers.context import RequestContext
-from handlers.representations import availability_out, doctor_out, schedule_out, service_out
+from handlers.representations import (
+    availability_out,
+    doctor_out,
+    doctor_page,
+    schedule_out,
+    service_out,
+)
 from services.catalog import CatalogService, TimeOffPeriod, WeeklyInterval
 from services.scheduling import SchedulingService
 
@@ -58,13 +64,11 @@ class CatalogHandlers:
         specialty: str | None,
         limit: int,
         offset: int,
-    ) -> api.DoctorPage:
+    ) -> RenderedJson[api.DoctorPage]:
         doctors, total = await CatalogService(ctx.session).list_doctors(
             service_id=service_id, specialty=specialty, limit=limit, offset=offset
         )
-        return api.DoctorPage(
-            items=[doctor_out(d, _timezone(ctx)) for d in doctors], total=total, limit=limit, offset=offset
-        )
+        return doctor_page(doctors, _timezone(ctx), total=total, limit=limit, offset=offset)
 
     async def get_doctor(self, ctx: RequestContext, *, doctor_id: UUID) -> api.Doctor:
         return doctor_out(await CatalogService(ctx.session).get_doctor(doctor_id), _timezone(ctx))

@@ -8,8 +8,9 @@ from fastapi import Response, UploadFile
 
 from adapters.storage import document_key
 from generated import models as api
+from generated.routes import RenderedJson
 from handlers.context import RequestContext
-from handlers.representations import document_out
+from handlers.representations import document_out, document_page
 from persistence.models import DocumentStatus
 from services.audit import AuditAction
 from services.documents import DocumentService, Upload, document_service
@@ -42,7 +43,7 @@ class DocumentsHandlers:
         patient_id: UUID | None,
         limit: int,
         offset: int,
-    ) -> api.DocumentPage:
+    ) -> RenderedJson[api.DocumentPage]:
         documents, total = await _documents(ctx).page(
             ctx.user,
             status=DocumentStatus(status) if status else None,
@@ -51,9 +52,7 @@ class DocumentsHandlers:
             offset=offset,
         )
         ctx.audit.listed(AuditAction.DOCUMENT_LIST, "document", (d.patient_id for d in documents))
-        return api.DocumentPage(
-            items=[document_out(d) for d in documents], total=total, limit=limit, offset=offset
-        )
+        return document_page(documents, total=total, limit=limit, offset=offset)
 
     async def upload_document(
         self, ctx: RequestContext, *, file: UploadFile, title: str | None, patient_id: UUID | None

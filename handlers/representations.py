@@ -1,6 +1,6 @@
 """ORM rows → the contract's response models, or for the hot reads straight to its JSON."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -95,7 +95,17 @@ def _render(body: object) -> bytes:
     return orjson.dumps(body, default=_uuid_subclass, option=orjson.OPT_UTC_Z)
 
 
+def _objects(names: tuple[str, ...], rows: Iterable[Sequence[object]]) -> list[dict[str, object]]:
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _page(items: list[dict[str, object]], *, total: int, limit: int, offset: int) -> bytes:
+    return _render({"items": items, "total": total, "limit": limit, "offset": offset})
+
+
 _APPOINTMENT_NAMES = _contract_names(api.Appointment, AppointmentRecord._fields)
+_DOCTOR_NAMES = _contract_names(api.Doctor, (*DoctorRecord._fields, "timezone"))
+_DOCUMENT_NAMES = _contract_names(api.Document, DocumentRecord._fields)
 _SLOT_NAMES = _contract_names(api.Slot, ("start_time", "end_time"))
 
 
@@ -104,18 +114,31 @@ def appointment_page(
 ) -> RenderedJson[api.AppointmentPage]:
     # Rows written straight to JSON: validating them into models and dumping those cost 4 × as
     # much (71 against 19 µs for 20 rows, measured in process), a sixth of the page's request.
-    items = [dict(zip(_APPOINTMENT_NAMES, record, strict=True)) for record in records]
-    return RenderedJson(_render({"items": items, "total": total, "limit": limit, "offset": offset}))
+    items = _objects(_APPOINTMENT_NAMES, records)
+    return RenderedJson(_page(items, total=total, limit=limit, offset=offset))
+
+
+def doctor_page(
+    records: Sequence[DoctorRecord], timezone: str, *, total: int, limit: int, offset: int
+) -> RenderedJson[api.DoctorPage]:
+    items = _objects(_DOCTOR_NAMES, ((*record, timezone) for record in records))
+    return RenderedJson(_page(items, total=total, limit=limit, offset=offset))
+
+
+def document_page(
+    records: Sequence[DocumentRecord], *, total: int, limit: int, offset: int
+) -> RenderedJson[api.DocumentPage]:
+    items = _objects(_DOCUMENT_NAMES, records)
+    return RenderedJson(_page(items, total=total, limit=limit, offset=offset))
 
 
 def availability_out(
     slots: Sequence[tuple[datetime, datetime]], timezone: str
 ) -> RenderedJson[api.Availability]:
-    items = [dict(zip(_SLOT_NAMES, slot, strict=True)) for slot in slots]
-    return RenderedJson(_render({"items": items, "timezone": timezone}))
+    return RenderedJson(_render({"items": _objects(_SLOT_NAMES, slots), "timezone": timezone}))
 
 
-def document_out(document: Document | DocumentRecord) -> api.Document:
+def document_out(document: Document) -> api.Document:
     return api.Document(
         id=document.id,
         user_id=document.user_id,

@@ -9,8 +9,10 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from generated import models as api
-from persistence.models import Appointment, AppointmentStatus, User
+from persistence.models import Appointment, AppointmentStatus, Document, DocumentStatus, User
+from tests.factories import make_user
 from tests.handlers.conftest import AuthHeaders
+from tests.pdfs import text_pdf
 from tests.scheduling_fixtures import local, make_clinic
 
 PLUS_ONE = timezone(timedelta(hours=1))
@@ -106,3 +108,42 @@ async def test_availability_is_written_as_its_model_would_write_it(
     assert response.status_code == 200
     assert len(response.json()["items"]) > 39
     assert response.content == _written_by_the_model(api.Availability, response.content)
+
+
+async def test_a_page_of_doctors_is_written_as_its_model_would_write_it(
+    client: AsyncClient, session: AsyncSession, patient: User, auth_headers: AuthHeaders
+) -> None:
+    clinic = await make_clinic(session)
+    await make_user(
+        session, "doctor", name='Dr. Zoë "Ann" Ńowak', specialty="Ophthalmology", service_ids=[clinic.service.id]
+    )
+
+    page = await client.get("/doctors", headers=auth_headers(patient))
+
+    assert page.status_code == 200
+    assert len(page.json()["items"]) == 2
+    assert page.content == _written_by_the_model(api.DoctorPage, page.content)
+
+
+async def test_a_page_of_documents_is_written_as_its_model_would_write_it(
+    client: AsyncClient, session: AsyncSession, patient: User, auth_headers: AuthHeaders
+) -> None:
+    for title, lines in (("Zoë’s \"results\"\n", ["Blood test"]), (None, ["Scan"])):
+        uploaded = await client.post(
+            "/documents",
+            headers=auth_headers(patient),
+            files={"file": ("results.pdf", text_pdf(lines), "application/pdf")},
+            data={"title": title} if title else {},
+        )
+        assert uploaded.status_code == 202, uploaded.text
+    await session.execute(
+        update(Document)
+        .where(Document.title.is_(None))
+        .values(status=DocumentStatus.failed, error="No text on page 1 \u2028", page_count=1, chunk_count=0)
+    )
+
+    page = await client.get("/documents", headers=auth_headers(patient))
+
+    assert page.status_code == 200
+    assert len(page.json()["items"]) == 2
+    assert page.content == _written_by_the_model(api.DocumentPage, page.content)
