@@ -114,9 +114,8 @@ async def test_a_page_of_doctors_is_written_as_its_model_would_write_it(
     client: AsyncClient, session: AsyncSession, patient: User, auth_headers: AuthHeaders
 ) -> None:
     clinic = await make_clinic(session)
-    await make_user(
-        session, "doctor", name='Dr. Zoë "Ann" Ńowak', specialty="Ophthalmology", service_ids=[clinic.service.id]
-    )
+    name = 'Dr. Zoë "Ann" Ńowak'
+    await make_user(session, "doctor", name=name, specialty="Eyes", service_ids=[clinic.service.id])
 
     page = await client.get("/doctors", headers=auth_headers(patient))
 
