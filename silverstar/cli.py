@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(get_settings().log_level)
     parser = argparse.ArgumentParser(prog="silverstar")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="migrate, seed the demo clinic, serve the API with a worker")
+    run = commands.add_parser("run", help="migrate, seed the demo clinic, serve the API with its workers")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--no-demo", action="store_true")
