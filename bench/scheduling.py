@@ -818,11 +818,11 @@ def measure_audit_cost(
     url: str,
     data: Dataset,
     audited: LoadGenerator,
-    audited_tokens: Any,
+    audited_pages: dict[str, list[Call]],
     args: argparse.Namespace,
 ) -> AuditCost:
-    """AUDIT_PATHS on the audited server (`audited`) and on a second one that records no reads,
-    in turn; each round starts with the server the round before ended with."""
+    """AUDIT_PATHS on the audited server (`audited`, signed in as `audited_pages`) and on a second
+    one that records no reads, in turn; each round starts with the server the round before ended with."""
     from kernel.settings import get_settings
     from kernel.tokens import TokenService
 
@@ -830,7 +830,7 @@ def measure_audit_cost(
     with contract.served(url, settings=settings) as server:
         tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
         plain = LoadGenerator(args.client, server.port, server.process.pid, url)
-        calls = {audited: audited_calls(audited_tokens, data), plain: audited_calls(tokens, data)}
+        calls = {audited: audited_pages, plain: audited_calls(tokens, data)}
         # As on the first server: wait for the embedding model it loads at start-up.
         httpx.post(
             f"{server.base_url}/ai/chat",
@@ -846,11 +846,11 @@ def measure_audit_cost(
         list_inside: dict[str, float] = {}
         for round_ in range(AUDIT_ROUNDS):
             for name in AUDIT_PATHS:
-                order = (audited, plain) if round_ % 2 == 0 else (plain, audited)
-                for load in order:
-                    before = request_durations(server.base_url) if load is plain else None
+                for load in (audited, plain) if round_ % 2 == 0 else (plain, audited):
+                    bracketed = round_ == 0 and load is plain and name == "GET /appointments"
+                    before = request_durations(server.base_url) if bracketed else {}
                     measured[load][name].append(load.measure(calls[load][name], args.duration, args.warmup))
-                    if before is not None and name == "GET /appointments" and not list_inside:
+                    if bracketed:
                         list_inside = _slower_than(before, request_durations(server.base_url), LIST_ROUTE)
         return AuditCost(measured[audited], measured[plain], list_inside)
 
@@ -888,10 +888,7 @@ def measure_several_workers(
     with contract.served(url, settings=settings) as server:
         tokens = TokenService(get_settings(), _proc_environ(server.process.pid)["JWT_SECRET"])
         load = LoadGenerator(args.client, server.port, server.process.pid, url)
-        list_requests = [
-            Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
-            for n in range(CONCURRENCY)
-        ]
+        list_requests = audited_calls(tokens, data)["GET /appointments"]
         # Each process loads the embedding model at start-up: chats on fresh connections wait for both.
         for _ in range(4 * WORKERS):
             httpx.post(
@@ -1108,19 +1105,15 @@ def main() -> int:
         )
         print(f"warm-up chat: {warm.status_code} (embedding model loaded)")
 
-        # GET /appointments: 32 patients (one per connection, rotating), each ~21 appointments.
-        list_requests = [
-            Call("/appointments", signed_in(tokens, data.patient_ids[n], "patient"))
-            for n in range(CONCURRENCY)
-        ]
+        # GET /appointments: 32 patients (one per connection, rotating), each ~21 appointments,
+        # and a busy doctor's own page (5,000 appointments each).
+        audited_pages = audited_calls(tokens, data)
+        list_requests, doctor_list_requests = audited_pages["GET /appointments"], audited_pages[DOCTOR_PAGE]
         window_start, window_end = availability_window(data)
         query = window_query(data)
         availability_requests = availability_calls(data, tokens)
         health_requests = [Call("/health")]
-        # A busy doctor's own page (5,000 appointments each), and an admin's filtered search.
-        doctor_list_requests = [
-            Call("/appointments", signed_in(tokens, doctor, "doctor")) for doctor in data.doctor_ids
-        ]
+        # An admin's filtered search.
         admin = signed_in(tokens, data.admin_id, "admin")
         admin_list_requests = [
             Call(f"/appointments?doctorId={doctor}&status=scheduled&{query.split('&', 1)[1]}", admin)
@@ -1218,7 +1211,7 @@ def main() -> int:
         body = _booking_body(data, slot)
         contenders = [signed_in(tokens, data.patient_ids[n], "patient") for n in range(HOLDERS, PATIENTS)]
         statuses, wall, slowest = asyncio.run(contention(port, contenders, body))
-        audit_cost = measure_audit_cost(contract, url, data, load, tokens, args)
+        audit_cost = measure_audit_cost(contract, url, data, load, audited_pages, args)
 
     # Another free slot of doctor 0 for the same contention on several processes.
     second_gap = next(g for g in range(gap + 1, 10**6) if g not in used)
