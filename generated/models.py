@@ -661,7 +661,12 @@ class AuditEvent(BaseModel):
     patient_id: UUID | None = Field(
         ...,
         alias='patientId',
-        description='The patient whose data was concerned; a list read gives one event per patient returned.',
+        description='The patient whose data a single object concerned (null for a list read).',
+    )
+    patient_ids: list[UUID] | None = Field(
+        ...,
+        alias='patientIds',
+        description="A list read's: every patient whose rows it returned, in one event (empty if none).\nNull for other events, and for list reads recorded before 2026-12-02, which gave one\nevent per patient returned, named in `patientId`.\n",
     )
     outcome: AuditOutcome
     request_id: str | None = Field(..., alias='requestId')

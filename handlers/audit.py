@@ -21,6 +21,7 @@ def _event_out(event: AuditEvent, actor: User | None) -> api.AuditEvent:
         object_type=event.object_type,
         object_id=event.object_id,
         patient_id=event.patient_id,
+        patient_ids=event.patient_ids,
         outcome=api.AuditOutcome(event.outcome),
         request_id=event.request_id,
         client_ip=event.client_ip,

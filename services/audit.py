@@ -98,6 +98,7 @@ class AuditTrail:
         object_id: object | None = None,
         *,
         patient_id: uuid.UUID | None = None,
+        patient_ids: list[uuid.UUID] | None = None,
         outcome: Outcome = Outcome.SUCCESS,
         detail: dict[str, Any] | None = None,
         actor: Principal | None = None,
@@ -117,6 +118,7 @@ class AuditTrail:
             client_ip=self.origin.client_ip,
             user_agent=self.origin.user_agent,
             detail=detail,
+            patient_ids=patient_ids,
         )
         (self.kept_on_failure if keep_on_failure else self.pending).append(event)
 
@@ -128,15 +130,10 @@ class AuditTrail:
             self.record(action, object_type, object_id, patient_id=patient_id)
 
     def listed(self, action: AuditAction, object_type: str, patient_ids: Iterable[uuid.UUID | None]) -> None:
-        """A list read: one event per patient whose rows were returned (one with no patient if none)."""
-        if not self.record_reads:
-            return
-        patients = sorted({p for p in patient_ids if p is not None})
-        count = len(patients)
-        subjects: list[uuid.UUID | None] = [*patients] or [None]
-        detail = {"patients": count}  # one dict for all: its JSON is encoded once
-        for patient_id in subjects:
-            self.record(action, object_type, patient_id=patient_id, detail=detail)
+        """A list read: one event naming every patient whose rows were returned (none, if none)."""
+        if self.record_reads:
+            patients = sorted({p for p in patient_ids if p is not None})
+            self.record(action, object_type, patient_ids=patients)
 
     def take(self) -> list[NewAuditEvent]:
         """The pending events (and those kept on failure), handed to whoever writes them."""

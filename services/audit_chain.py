@@ -2,8 +2,10 @@
 
 The insert trigger (migration 20261130_02) links each event: hash = sha256(prev_hash ||
 canonical text), the canonical text being each field as `<length>:<value>` (`-` for NULL)
-in a fixed order. Verification recomputes that here, independently of the database's
-function, from each chain's checkpoint (the last purged event, or the genesis) to its head.
+in a fixed order, then a list read's `patient_ids` the same way when it has them (nothing
+when NULL: events from before that column hash as they did; migration 20261202_01).
+Verification recomputes that here, independently of the database's function, from each
+chain's checkpoint (the last purged event, or the genesis) to its head.
 """
 
 import hashlib
@@ -49,7 +51,10 @@ def event_hash(prev_hash: bytes, row: Any) -> bytes:
         row.object_type, row.object_id, row.patient_id, row.outcome, row.request_id, row.client_ip,
         row.user_agent, row.detail,
     )  # fmt: skip
-    return hashlib.sha256(prev_hash + "".join(_field(f) for f in fields).encode()).digest()
+    text = "".join(_field(f) for f in fields)
+    if row.patient_ids is not None:
+        text += _field(row.patient_ids)
+    return hashlib.sha256(prev_hash + text.encode()).digest()
 
 
 def _check(row: Any, seq: int, prev: bytes) -> str | None:

@@ -4,7 +4,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, LargeBinary, SmallInteger, UniqueConstraint, text
+from sqlalchemy import BigInteger, Identity, Index, LargeBinary, SmallInteger, UniqueConstraint, Uuid, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from persistence.db import Base
@@ -20,6 +21,7 @@ class AuditEvent(Base):
     __table_args__ = (
         UniqueConstraint("chain", "chain_seq"),
         Index(None, "patient_id", "occurred_at", postgresql_where=text("patient_id IS NOT NULL")),
+        Index(None, "patient_ids", postgresql_using="gin", postgresql_where=text("patient_ids IS NOT NULL")),
         Index(None, "actor_id", "occurred_at"),
         Index(None, "occurred_at"),
     )
@@ -33,7 +35,10 @@ class AuditEvent(Base):
     action: Mapped[str]
     object_type: Mapped[str]
     object_id: Mapped[str | None]
-    patient_id: Mapped[uuid.UUID | None]
+    patient_id: Mapped[uuid.UUID | None]  # the patient of a single-object event
+    # A list read's: every patient whose rows it returned (NULL for other events). Hashed after
+    # the other fields, and only when not NULL (migration 20261202_01).
+    patient_ids: Mapped[list[uuid.UUID] | None] = mapped_column(ARRAY(Uuid))
     outcome: Mapped[str]
     request_id: Mapped[str | None]
     client_ip: Mapped[str | None]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, Text, cast, delete, func, select, text, update
+from sqlalchemy import Select, Text, cast, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence import driver
@@ -15,8 +15,7 @@ from persistence.models import AuditChainHead, AuditCheckpoint, AuditEvent, User
 
 
 class NewAuditEvent(NamedTuple):
-    """An event to append; its fields in the order of `_APPEND`'s arrays.
-    A tuple: a doctor's page builds twenty, and their columns are read with one zip."""
+    """An event to append; its fields in the order of `_APPEND`'s arrays (read with one zip)."""
 
     action: str
     object_type: str
@@ -29,6 +28,7 @@ class NewAuditEvent(NamedTuple):
     client_ip: str | None = None
     user_agent: str | None = None
     detail: dict[str, Any] | None = None
+    patient_ids: Sequence[uuid.UUID] | None = None  # a list read's patients
 
 
 @dataclass(frozen=True)
@@ -43,21 +43,23 @@ class AuditFilter:
     exclude_actor_id: uuid.UUID | None = None
 
 
-SelectT = TypeVar("SelectT", Select[int], Select[AuditEvent, User])
+SelectT = TypeVar("SelectT", Select[int], Select[int, datetime], Select[AuditEvent, User])
 
 _DETAIL = NewAuditEvent._fields.index("detail")  # sent as JSON text, cast to jsonb by the statement
+# Sent as array literals ('{...}'), cast by the statement: unnest takes no array of ragged arrays.
+_PATIENT_IDS = NewAuditEvent._fields.index("patient_ids")
 # One statement whatever the number of events (an array per field of NewAuditEvent, in its
 # order): one round trip, one prepared plan (asyncpg's statement cache). The insert trigger
 # links each row into its chain (persistence/models/audit.py).
 _APPEND = """
     INSERT INTO audit_events (action, object_type, outcome, object_id, patient_id, actor_id,
-        actor_role, request_id, client_ip, user_agent, detail)
+        actor_role, request_id, client_ip, user_agent, detail, patient_ids)
     SELECT action, object_type, outcome, object_id, patient_id, actor_id,
-        actor_role, request_id, client_ip, user_agent, detail::jsonb
+        actor_role, request_id, client_ip, user_agent, detail::jsonb, patient_ids::uuid[]
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::uuid[],
-        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
         AS t(action, object_type, outcome, object_id, patient_id, actor_id,
-            actor_role, request_id, client_ip, user_agent, detail)
+            actor_role, request_id, client_ip, user_agent, detail, patient_ids)
 """
 
 
@@ -67,22 +69,20 @@ async def append_events(session: AsyncSession, events: Sequence[NewAuditEvent]) 
     if not events:
         return
     columns: list[Sequence[Any]] = list(zip(*events, strict=True))
-    columns[_DETAIL] = _json_texts(columns[_DETAIL])
+    columns[_DETAIL] = [None if detail is None else json.dumps(detail) for detail in columns[_DETAIL]]
+    columns[_PATIENT_IDS] = [None if ids is None else _array_literal(ids) for ids in columns[_PATIENT_IDS]]
     await driver.execute(session, _APPEND, *columns)
 
 
-def _json_texts(details: Sequence[dict[str, Any] | None]) -> list[str | None]:
-    """Each detail as JSON text, a dict shared by several events (a list read's) encoded once."""
-    encoded: dict[int, str] = {}
-    for detail in details:
-        if detail is not None and id(detail) not in encoded:
-            encoded[id(detail)] = json.dumps(detail)
-    return [None if detail is None else encoded[id(detail)] for detail in details]
+def _array_literal(ids: Sequence[uuid.UUID]) -> str:
+    return "{" + ",".join(str(i) for i in ids) + "}"
 
 
 def _filtered(stmt: SelectT, where: AuditFilter) -> SelectT:
+    if where.patient_id is not None:
+        named_alone = AuditEvent.patient_id == where.patient_id
+        stmt = stmt.where(or_(named_alone, AuditEvent.patient_ids.contains([where.patient_id])))
     conditions = {
-        AuditEvent.patient_id: where.patient_id,
         AuditEvent.actor_id: where.actor_id,
         AuditEvent.action: where.action,
         AuditEvent.object_type: where.object_type,
@@ -100,6 +100,35 @@ def _filtered(stmt: SelectT, where: AuditFilter) -> SelectT:
     return stmt
 
 
+def _newest_first(where: AuditFilter, *, limit: int, offset: int) -> Select[AuditEvent, User]:
+    events = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+    if where.patient_id is None:
+        return (
+            _filtered(events, where)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    # A patient's events are found through two indexes (patient_id's btree, patient_ids' GIN).
+    # Left to itself PostgreSQL expects them spread evenly through time and walks occurred_at's
+    # index backwards until it has a page: for a patient seldom read, the whole table. Collected
+    # first (a MATERIALIZED CTE is a fence), they cost what they number; only the page's rows
+    # are then fetched whole.
+    matches = (
+        _filtered(select(AuditEvent.id, AuditEvent.occurred_at), where)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    page = (
+        select(matches)
+        .order_by(matches.c.occurred_at.desc(), matches.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
+    )
+    return events.join(page, page.c.id == AuditEvent.id).order_by(page.c.occurred_at.desc(), page.c.id.desc())
+
+
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -109,12 +138,7 @@ class AuditRepository:
     ) -> tuple[Sequence[tuple[AuditEvent, User | None]], int]:
         """Newest first, each with its actor's account (None for anonymous attempts)."""
         total = await self._session.scalar(_filtered(select(func.count()).select_from(AuditEvent), where))
-        rows = await self._session.execute(
-            _filtered(select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id), where)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        rows = await self._session.execute(_newest_first(where, limit=limit, offset=offset))
         return [(event, user) for event, user in rows], total or 0
 
     # ------------------------------------------------------------ the chain
@@ -122,7 +146,8 @@ class AuditRepository:
     async def chain_events(
         self, chain: int, *, after_seq: int, through_seq: int, limit: int
     ) -> Sequence[Any]:
-        """The events of a chain after a position, with detail as PostgreSQL renders it (hashed so)."""
+        """The events of a chain after a position, detail and patient_ids as PostgreSQL renders
+        them (hashed so)."""
         rows = await self._session.execute(
             select(
                 AuditEvent.id,
@@ -140,6 +165,7 @@ class AuditRepository:
                 AuditEvent.client_ip,
                 AuditEvent.user_agent,
                 cast(AuditEvent.detail, Text).label("detail"),
+                cast(AuditEvent.patient_ids, Text).label("patient_ids"),
                 AuditEvent.prev_hash,
                 AuditEvent.hash,
             )

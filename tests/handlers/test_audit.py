@@ -77,7 +77,7 @@ async def test_an_event_records_who_from_where_and_which_request(
     )
 
 
-async def test_a_list_read_records_each_patient_whose_rows_were_returned(
+async def test_a_list_read_is_one_event_naming_each_patient_whose_rows_were_returned(
     client: httpx.AsyncClient,
     session: AsyncSession,
     runtime: Runtime,
@@ -92,12 +92,40 @@ async def test_a_list_read_records_each_patient_whose_rows_were_returned(
 
     assert (await client.get("/documents", params={"limit": "100"}, headers=headers)).status_code == 200
 
-    events = [
+    [event] = [
         e
         for e in await _events(client, auth_headers(admin), action="document.list")
         if e["requestId"] == "audit-list-1"
     ]
-    assert {e["patientId"] for e in events} >= {str(patient.id), str(other.id)}
+    assert event["patientId"] is None
+    assert isinstance(event["patientIds"], list)
+    assert {str(patient.id), str(other.id)} <= set(event["patientIds"])
+    assert event["patientIds"] == sorted(event["patientIds"])
+    for one in (patient, other):  # the admin's patient filter finds it among the others
+        found = await _events(client, auth_headers(admin), action="document.list", patientId=str(one.id))
+        assert "audit-list-1" in {e["requestId"] for e in found}
+
+
+async def test_a_list_read_appears_in_each_listed_patients_access_log_without_the_others(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    runtime: Runtime,
+    admin: User,
+    patient: User,
+    auth_headers: AuthHeaders,
+) -> None:
+    other = await make_user(session, "patient", name="Olga Other")
+    for owner in (patient, other):
+        await _patient_document(session, runtime, owner)
+    listed = await client.get("/documents", params={"limit": "100"}, headers=auth_headers(admin))
+    assert listed.status_code == 200
+
+    for one in (patient, other):
+        log = await client.get("/users/me/access-log", headers=auth_headers(one))
+        assert log.status_code == 200
+        [entry] = [e for e in log.json()["items"] if e["action"] == "document.list"]
+        assert (entry["actorName"], entry["objectId"]) == ("Ada Admin", None)
+        assert str(patient.id if one is other else other.id) not in log.text
 
 
 async def test_a_refused_attempt_on_another_patients_object_is_recorded(

@@ -58,6 +58,41 @@ async def test_every_kind_of_field_is_hashed_as_verification_hashes_it(session: 
     assert report.broken is None, describe(report)
 
 
+async def test_a_list_reads_patients_are_hashed_and_the_one_patient_form_still_verifies(
+    session: AsyncSession,
+) -> None:
+    patients = sorted([uuid.uuid4(), uuid.uuid4(), uuid.uuid4()])
+    trail = AuditTrail()
+    trail.listed(AuditAction.APPOINTMENT_LIST, "appointment", [patients[2], None, *patients])
+    trail.listed(AuditAction.APPOINTMENT_LIST, "appointment", [])
+    # As a list read was recorded before patient_ids: an event per patient, patient_ids NULL.
+    trail.record(AuditAction.APPOINTMENT_LIST, "appointment", patient_id=patients[0], detail={"patients": 3})
+    await trail.write(session)
+
+    listed, empty, older = (await _events(session))[-3:]
+    assert (listed.patient_id, listed.patient_ids) == (None, patients)
+    assert empty.patient_ids == []
+    assert older.patient_ids is None
+    assert (await verify_chains(session)).broken is None
+
+
+async def test_a_patient_removed_from_a_list_read_breaks_its_link(session: AsyncSession) -> None:
+    trail = AuditTrail()
+    trail.listed(AuditAction.APPOINTMENT_LIST, "appointment", [uuid.uuid4(), uuid.uuid4()])
+    await trail.write(session)
+    target = (await _events(session))[-1]
+    await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+    await session.execute(
+        text("UPDATE audit_events SET patient_ids = patient_ids[1:1] WHERE id = :id"), {"id": target.id}
+    )
+    await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+
+    report = await verify_chains(session)
+
+    assert report.broken is not None
+    assert report.broken.event_id == target.id
+
+
 async def test_statements_in_one_transaction_continue_one_chain(session: AsyncSession) -> None:
     for _ in range(3):
         await _write_events(session, 4)

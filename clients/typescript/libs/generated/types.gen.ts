@@ -495,9 +495,16 @@ export type AuditEvent = {
     objectType: string;
     objectId: string | null;
     /**
-     * The patient whose data was concerned; a list read gives one event per patient returned.
+     * The patient whose data a single object concerned (null for a list read).
      */
     patientId: string | null;
+    /**
+     * A list read's: every patient whose rows it returned, in one event (empty if none).
+     * Null for other events, and for list reads recorded before 2026-12-02, which gave one
+     * event per patient returned, named in `patientId`.
+     *
+     */
+    patientIds: Array<string> | null;
     outcome: AuditOutcome;
     requestId: string | null;
     clientIp: string | null;
@@ -2139,7 +2146,7 @@ export type ListAuditEventsData = {
     path?: never;
     query?: {
         /**
-         * Events concerning this patient.
+         * Events concerning this patient, alone (`patientId`) or among others (`patientIds`).
          */
         patientId?: string;
         /**
