@@ -729,12 +729,15 @@ async def contention(port: int, tokens: list[str], body: bytes) -> tuple[Counter
 
 
 async def explain_main_queries(url: str, data: Dataset, window_start: datetime, window_end: datetime) -> None:
-    """EXPLAIN ANALYZE every statement the two read endpoints issue, captured from the real code."""
+    """EXPLAIN ANALYZE every statement the two read endpoints issue, and the audit trail's reads
+    of a patient's events (the trail as the runs left it), captured from the real code."""
     from sqlalchemy import event
 
     from kernel.settings import get_settings
     from persistence.db import create_engine, create_session_factory
+    from persistence.repositories.audit import AuditFilter
     from persistence.repositories.users import UserRepository
+    from services.audit_log import access_log, search_events
     from services.scheduling import AppointmentFilter, SchedulingService
 
     engine = create_engine(url)
@@ -758,10 +761,20 @@ async def explain_main_queries(url: str, data: Dataset, window_start: datetime, 
         await scheduling.availability(data.doctor_ids[0], data.service_id, window_start, window_end)
         availability_statements = list(captured)
         captured.clear()
+        # The first patient's page was loaded by the runs (their own reads, and doctors'
+        # pages); the last one is a contender, on no page.
+        await access_log(session, patient, limit=20, offset=0)
+        access_log_statements = list(captured)
+        captured.clear()
+        await search_events(session, AuditFilter(patient_id=data.patient_ids[-1]), limit=20, offset=0)
+        seldom_read_statements = list(captured)
+        captured.clear()
         conn = await session.connection()
         for title, statements in (
             ("GET /appointments", page_statements),
             ("GET /doctors/{id}/availability", availability_statements),
+            ("GET /users/me/access-log (a patient whose page was loaded)", access_log_statements),
+            ("GET /audit-events?patientId= (a patient on no page)", seldom_read_statements),
         ):
             print(f"\n--- EXPLAIN ANALYZE: statements of {title} ---")
             for statement, parameters in statements:
