@@ -26,6 +26,15 @@ async def _patient_document(session: AsyncSession, runtime: Runtime, patient: Us
     return (await documents.upload(patient, upload)).document
 
 
+@pytest_asyncio.fixture
+async def other(session: AsyncSession, runtime: Runtime, patient: User) -> User:
+    """A second patient; each of the two has a document an admin's list returns."""
+    other = await make_user(session, "patient", name="Olga Other")
+    for owner in (patient, other):
+        await _patient_document(session, runtime, owner)
+    return other
+
+
 async def _events(
     client: httpx.AsyncClient, headers: dict[str, str], **query: str
 ) -> list[dict[str, object]]:
@@ -79,15 +88,11 @@ async def test_an_event_records_who_from_where_and_which_request(
 
 async def test_a_list_read_is_one_event_naming_each_patient_whose_rows_were_returned(
     client: httpx.AsyncClient,
-    session: AsyncSession,
-    runtime: Runtime,
     admin: User,
     patient: User,
+    other: User,
     auth_headers: AuthHeaders,
 ) -> None:
-    other = await make_user(session, "patient", name="Olga Other")
-    for owner in (patient, other):
-        await _patient_document(session, runtime, owner)
     headers = auth_headers(admin) | {"X-Request-ID": "audit-list-1"}
 
     assert (await client.get("/documents", params={"limit": "100"}, headers=headers)).status_code == 200
@@ -108,15 +113,11 @@ async def test_a_list_read_is_one_event_naming_each_patient_whose_rows_were_retu
 
 async def test_a_list_read_appears_in_each_listed_patients_access_log_without_the_others(
     client: httpx.AsyncClient,
-    session: AsyncSession,
-    runtime: Runtime,
     admin: User,
     patient: User,
+    other: User,
     auth_headers: AuthHeaders,
 ) -> None:
-    other = await make_user(session, "patient", name="Olga Other")
-    for owner in (patient, other):
-        await _patient_document(session, runtime, owner)
     listed = await client.get("/documents", params={"limit": "100"}, headers=auth_headers(admin))
     assert listed.status_code == 200
 

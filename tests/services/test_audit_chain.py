@@ -32,6 +32,13 @@ async def _count(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
+async def _as_the_tables_owner(session: AsyncSession, statement: str, event_id: int) -> None:
+    """Runs `statement` on one event (`:id`) with the append-only guard off, as its owner could."""
+    await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+    await session.execute(text(statement), {"id": event_id})
+    await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+
+
 async def test_written_events_are_linked_and_verify(session: AsyncSession) -> None:
     await _write_events(session, 5)
 
@@ -81,11 +88,9 @@ async def test_a_patient_removed_from_a_list_read_breaks_its_link(session: Async
     trail.listed(AuditAction.APPOINTMENT_LIST, "appointment", [uuid.uuid4(), uuid.uuid4()])
     await trail.write(session)
     target = (await _events(session))[-1]
-    await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-    await session.execute(
-        text("UPDATE audit_events SET patient_ids = patient_ids[1:1] WHERE id = :id"), {"id": target.id}
+    await _as_the_tables_owner(
+        session, "UPDATE audit_events SET patient_ids = patient_ids[1:1] WHERE id = :id", target.id
     )
-    await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
 
     report = await verify_chains(session)
 
@@ -134,12 +139,9 @@ async def test_a_link_set_before_a_statement_is_not_linked_to(session: AsyncSess
 async def test_a_tampered_row_is_the_first_broken_link(session: AsyncSession) -> None:
     await _write_events(session, 4)
     target = (await _events(session))[-2]
-    # As a database owner could: the guard trigger off, a value changed.
-    await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-    await session.execute(
-        text("UPDATE audit_events SET object_id = 'forged' WHERE id = :id"), {"id": target.id}
+    await _as_the_tables_owner(
+        session, "UPDATE audit_events SET object_id = 'forged' WHERE id = :id", target.id
     )
-    await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
 
     report = await verify_chains(session)
 
@@ -152,9 +154,7 @@ async def test_a_tampered_row_is_the_first_broken_link(session: AsyncSession) ->
 async def test_a_deleted_row_breaks_the_chain_after_it(session: AsyncSession) -> None:
     await _write_events(session, 3)
     _, second, third = (await _events(session))[-3:]
-    await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-    await session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": second.id})
-    await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+    await _as_the_tables_owner(session, "DELETE FROM audit_events WHERE id = :id", second.id)
 
     report = await verify_chains(session)
 
@@ -166,9 +166,7 @@ async def test_a_deleted_row_breaks_the_chain_after_it(session: AsyncSession) ->
 async def test_a_deleted_last_row_is_found_at_the_chains_head(session: AsyncSession) -> None:
     await _write_events(session, 2)
     last = (await _events(session))[-1]
-    await session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
-    await session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": last.id})
-    await session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+    await _as_the_tables_owner(session, "DELETE FROM audit_events WHERE id = :id", last.id)
 
     report = await verify_chains(session)
 
