@@ -71,7 +71,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -728,9 +728,20 @@ async def contention(port: int, tokens: list[str], body: bytes) -> tuple[Counter
 # --------------------------------------------------------------------------- EXPLAIN
 
 
+# What asyncpg's query logger sees that no code of ours ran: its own type introspection.
+_ASYNCPG_OWN = (
+    "BEGIN",
+    "WITH RECURSIVE typeinfo_tree",
+    "SELECT current_setting('jit')",
+    "SELECT set_config('jit'",
+)
+
+
 async def explain_main_queries(url: str, data: Dataset, window_start: datetime, window_end: datetime) -> None:
-    """EXPLAIN ANALYZE every statement the two read endpoints issue, and the audit trail's reads
-    of a patient's events (the trail as the runs left it), captured from the real code."""
+    """EXPLAIN ANALYZE every statement the read endpoints issue, and the audit trail's reads of a
+    patient's events (the trail as the runs left it), captured from the real code: the hot reads
+    run on asyncpg itself (persistence/driver.py), seen by its query logger; the rest through
+    SQLAlchemy, seen by its cursor events."""
     from sqlalchemy import event
 
     from kernel.settings import get_settings
@@ -741,44 +752,52 @@ async def explain_main_queries(url: str, data: Dataset, window_start: datetime, 
     from services.scheduling import AppointmentFilter, SchedulingService
 
     engine = create_engine(url)
-    captured: list[tuple[str, Any]] = []
+    captured: list[tuple[str, tuple[Any, ...]]] = []
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _capture(
         conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
     ) -> None:
-        captured.append((statement, parameters))
+        captured.append((statement, tuple(parameters)))
 
-    settings = get_settings()
+    def _logged(query: Any) -> None:
+        if not " ".join(query.query.split()).startswith(_ASYNCPG_OWN):
+            captured.append((query.query, tuple(query.args)))
+
+    async def statements_of(call: Awaitable[Any]) -> list[tuple[str, tuple[Any, ...]]]:
+        captured.clear()
+        await call
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon, not at once
+        return list(captured)
+
+    everyone = AppointmentFilter(None, None, None, None, None)
     async with create_session_factory(engine)() as session:
+        driver = (await (await session.connection()).get_raw_connection()).driver_connection
+        driver.add_query_logger(_logged)
         patient = await UserRepository(session).get(data.patient_ids[0])
-        assert patient is not None
-        scheduling = SchedulingService(session, settings)
-        captured.clear()
-        await scheduling.page(patient, AppointmentFilter(None, None, None, None, None), limit=20, offset=0)
-        page_statements = list(captured)
-        captured.clear()
-        await scheduling.availability(data.doctor_ids[0], data.service_id, window_start, window_end)
-        availability_statements = list(captured)
-        captured.clear()
-        # The first patient's page was loaded by the runs (their own reads, and doctors'
-        # pages); the last one is a contender, on no page.
-        await access_log(session, patient, limit=20, offset=0)
-        access_log_statements = list(captured)
-        captured.clear()
-        await search_events(session, AuditFilter(patient_id=data.patient_ids[-1]), limit=20, offset=0)
-        seldom_read_statements = list(captured)
-        captured.clear()
-        conn = await session.connection()
-        for title, statements in (
-            ("GET /appointments", page_statements),
-            ("GET /doctors/{id}/availability", availability_statements),
-            ("GET /users/me/access-log (a patient whose page was loaded)", access_log_statements),
-            ("GET /audit-events?patientId= (a patient on no page)", seldom_read_statements),
-        ):
+        doctor = await UserRepository(session).get(data.doctor_ids[0])
+        assert patient is not None and doctor is not None
+        scheduling = SchedulingService(session, get_settings())
+        paths = {
+            "GET /appointments": await statements_of(scheduling.page(patient, everyone, limit=20, offset=0)),
+            DOCTOR_PAGE: await statements_of(scheduling.page(doctor, everyone, limit=20, offset=0)),
+            "GET /doctors/{id}/availability": await statements_of(
+                scheduling.availability(doctor.id, data.service_id, window_start, window_end)
+            ),
+            # The first patient's page was loaded by the runs (their own reads, and doctors'
+            # pages); the last one is a contender, on no page.
+            "GET /users/me/access-log (a patient whose page was loaded)": await statements_of(
+                access_log(session, patient, limit=20, offset=0)
+            ),
+            "GET /audit-events?patientId= (a patient on no page)": await statements_of(
+                search_events(session, AuditFilter(patient_id=data.patient_ids[-1]), limit=20, offset=0)
+            ),
+        }
+        driver.remove_query_logger(_logged)
+        for title, statements in paths.items():
             print(f"\n--- EXPLAIN ANALYZE: statements of {title} ---")
             for statement, parameters in statements:
-                plan = await conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters)
+                plan = await driver.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", *parameters)
                 print(f"\n{' '.join(statement.split())}\n  params: {parameters}")
                 print("\n".join(f"  {row[0]}" for row in plan))
         await session.rollback()
