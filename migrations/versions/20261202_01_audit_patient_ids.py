@@ -82,14 +82,18 @@ $$"""
 
 def upgrade() -> None:
     op.add_column("audit_events", sa.Column("patient_ids", postgresql.ARRAY(sa.Uuid()), nullable=True))
-    op.create_index(
-        "audit_events_patient_ids_idx",
-        "audit_events",
-        ["patient_ids"],
-        postgresql_using="gin",
-        postgresql_where=sa.text("patient_ids IS NOT NULL"),
-    )
     op.get_bind().exec_driver_sql(_link_function(WITH_PATIENT_IDS))
+    # Built beside the appends of the servers still running: a plain CREATE INDEX would hold
+    # them (every audited request) for as long as it takes to scan a long trail.
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "audit_events_patient_ids_idx",
+            "audit_events",
+            ["patient_ids"],
+            postgresql_using="gin",
+            postgresql_where=sa.text("patient_ids IS NOT NULL"),
+            postgresql_concurrently=True,
+        )
 
 
 def downgrade() -> None:
