@@ -1,4 +1,5 @@
-"""Appending audit events from a read-only (GET) session: one autocommit statement, durable at once."""
+"""Appending audit events (from a read-only (GET) session: one autocommit statement, durable at
+once) and paging through a patient's."""
 
 import uuid
 
@@ -7,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from persistence.db import create_read_session_factory, create_session_factory
 from persistence.models import AuditEvent
-from persistence.repositories.audit import NewAuditEvent, append_events
+from persistence.repositories.audit import AuditFilter, AuditRepository, NewAuditEvent, append_events
 
 
 async def test_a_read_only_session_appends_events_durably_in_one_statement(db_engine: AsyncEngine) -> None:
@@ -44,3 +45,31 @@ async def test_each_event_keeps_its_own_detail_when_some_share_one(session: Asyn
         ).all()
     )
     assert [stored[p] for p in patients] == details
+
+
+async def test_a_patients_events_page_newest_first_whether_named_alone_or_among_others(
+    session: AsyncSession,
+) -> None:
+    patient, other = uuid.uuid4(), uuid.uuid4()
+    subjects = [
+        {"patient_id": patient},
+        {"patient_ids": [other, patient]},
+        {"patient_id": other},
+        {"patient_ids": [other]},
+        {"patient_ids": [patient]},
+        {"patient_ids": []},
+        {"patient_id": patient},
+    ]
+    for n, subject in enumerate(subjects):  # one statement each: times grow with n
+        await append_events(
+            session, [NewAuditEvent("appointment.list", "appointment", "success", str(n), **subject)]
+        )
+    theirs = [str(n) for n in reversed(range(len(subjects))) if n in (0, 1, 4, 6)]
+    repository = AuditRepository(session)
+
+    pages = [await repository.page(AuditFilter(patient_id=patient), limit=3, offset=o) for o in (0, 3, 6)]
+
+    assert [total for _, total in pages] == [4, 4, 4]
+    assert [event.object_id for rows, _ in pages for event, _ in rows] == theirs
+    filtered, _ = await repository.page(AuditFilter(patient_id=patient, object_id="4"), limit=10, offset=0)
+    assert [event.patient_ids for event, _ in filtered] == [[patient]]
