@@ -296,7 +296,8 @@ export const getDoctorAvailability = <ThrowOnError extends boolean = false>(opti
  *
  * Patients see only their own appointments (a `patientId` other than their own
  * answers 403); doctors see only appointments with themselves; admins see all.
- * `from`/`to` filter on `startTime`.
+ * `from`/`to` filter on `startTime`. Ordered by `startTime`, earliest first (then by
+ * `id`): pass `from` (e.g. now) to page through the upcoming ones.
  *
  */
 export const listAppointments = <ThrowOnError extends boolean = false>(options?: Options<ListAppointmentsData, ThrowOnError>) => (options?.client ?? client).get<ListAppointmentsResponses, ListAppointmentsErrors, ThrowOnError>({
