@@ -162,3 +162,19 @@ async def test_an_unknown_doctor_is_not_found(
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_services_and_doctors_are_listed_by_name(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    services = [await make_service(session, name=name) for name in ("Vaccination", "Blood test", "Check-up")]
+    doctors = [
+        await make_user(session, "doctor", name=name) for name in ("Dr. Zhou", "Dr. Abebe", "Dr. Moreau")
+    ]
+    by_name = {"services": services, "doctors": doctors}
+
+    for path, created in by_name.items():
+        listed = await client.get(f"/{path}", params={"limit": 100}, headers=auth_headers(patient))
+        ours = {str(c.id): c.name for c in created}
+        names = [ours[item["id"]] for item in listed.json()["items"] if item["id"] in ours]
+        assert names == sorted(ours.values()), path

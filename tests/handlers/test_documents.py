@@ -7,10 +7,11 @@ import httpx
 import pytest
 import pytest_asyncio
 from httpx import AsyncClient
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Runtime
-from persistence.models import Appointment, User
+from persistence.models import Appointment, Document, User
 from silverstar.app import create_app
 from tests.factories import make_service, make_user
 from tests.handlers.conftest import AuthHeaders
@@ -128,6 +129,25 @@ async def test_patients_never_see_each_others_documents(
 
     assert [d["id"] for d in listed.json()["items"]] == [mine["id"]]
     assert (read.status_code, download.status_code, delete.status_code) == (404, 404, 404)
+
+
+async def test_documents_are_listed_newest_first(
+    client: AsyncClient, patient: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    uploaded = [
+        (await _upload(client, auth_headers(patient), text_pdf([f"Result {n}"]))).json() for n in range(3)
+    ]
+    long_ago = datetime(2026, 1, 1, tzinfo=UTC)
+    for days, document in zip((1, 5, 3), uploaded, strict=True):  # one transaction: distinct times
+        await session.execute(
+            update(Document)
+            .where(Document.id == document["id"])
+            .values(created_at=long_ago + timedelta(days=days))
+        )
+
+    listed = await client.get("/documents", headers=auth_headers(patient))
+
+    assert [d["id"] for d in listed.json()["items"]] == [uploaded[i]["id"] for i in (1, 2, 0)]
 
 
 async def test_a_doctor_sees_the_knowledge_base_their_uploads_and_their_patients_documents_only(

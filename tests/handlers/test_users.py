@@ -1,4 +1,7 @@
+from datetime import UTC, datetime, timedelta
+
 from httpx import AsyncClient
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import User
@@ -39,6 +42,21 @@ async def test_an_admin_lists_users_filtered_by_role_and_text(
     page = response.json()
     assert [u["id"] for u in page["items"]] == [str(doctor.id)]
     assert (page["total"], page["limit"], page["offset"]) == (1, 20, 0)
+
+
+async def test_users_are_listed_oldest_account_first(
+    client: AsyncClient, admin: User, auth_headers: AuthHeaders, session: AsyncSession
+) -> None:
+    created = [await make_user(session, "patient", name=f"Listed {n}") for n in range(3)]
+    long_ago = datetime(2026, 1, 1, tzinfo=UTC)
+    for days, user in zip((5, 1, 3), created, strict=True):  # one transaction: give them distinct times
+        await session.execute(
+            update(User).where(User.id == user.id).values(created_at=long_ago + timedelta(days=days))
+        )
+
+    listed = await client.get("/users", params={"q": "Listed", "limit": 100}, headers=auth_headers(admin))
+
+    assert [u["name"] for u in listed.json()["items"]] == ["Listed 1", "Listed 2", "Listed 0"]
 
 
 async def test_a_user_edits_their_own_name_and_phone(

@@ -132,6 +132,8 @@ export const getCurrentUser = <ThrowOnError extends boolean = false>(options?: O
  * List users
  *
  * Optional filter by role; `q` searches name and email (case-insensitive substring).
+ * Ordered by when the account was created, oldest first.
+ *
  */
 export const listUsers = <ThrowOnError extends boolean = false>(options?: Options<ListUsersData, ThrowOnError>) => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -187,7 +189,7 @@ export const updateUser = <ThrowOnError extends boolean = false>(options: Option
 /**
  * List services
  *
- * Inactive services are only included when `includeInactive` is true.
+ * Inactive services are only included when `includeInactive` is true. Ordered by name.
  */
 export const listServices = <ThrowOnError extends boolean = false>(options?: Options<ListServicesData, ThrowOnError>) => (options?.client ?? client).get<ListServicesResponses, ListServicesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -228,7 +230,7 @@ export const updateService = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * List doctors
  *
- * Only active doctors. Optional filters by offered service and specialty.
+ * Only active doctors. Optional filters by offered service and specialty. Ordered by name.
  */
 export const listDoctors = <ThrowOnError extends boolean = false>(options?: Options<ListDoctorsData, ThrowOnError>) => (options?.client ?? client).get<ListDoctorsResponses, ListDoctorsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -362,7 +364,7 @@ export const updateAppointment = <ThrowOnError extends boolean = false>(options:
  * List documents
  *
  * Patients see only their own documents (another `patientId` answers 403); doctors and
- * admins see patients' documents and the knowledge base.
+ * admins see patients' documents and the knowledge base. Newest first.
  *
  */
 export const listDocuments = <ThrowOnError extends boolean = false>(options?: Options<ListDocumentsData, ThrowOnError>) => (options?.client ?? client).get<ListDocumentsResponses, ListDocumentsErrors, ThrowOnError>({
