@@ -792,6 +792,9 @@ async def explain_main_queries(url: str, data: Dataset, window_start: datetime, 
             "GET /audit-events?patientId= (a patient on no page)": await statements_of(
                 search_events(session, AuditFilter(patient_id=data.patient_ids[-1]), limit=20, offset=0)
             ),
+            "GET /audit-events (every event)": await statements_of(
+                search_events(session, AuditFilter(), limit=20, offset=0)
+            ),
         }
         driver.remove_query_logger(_logged)
         for title, statements in paths.items():

@@ -73,3 +73,26 @@ async def test_a_patients_events_page_newest_first_whether_named_alone_or_among_
     assert [event.object_id for rows, _ in pages for event, _ in rows] == theirs
     filtered, _ = await repository.page(AuditFilter(patient_id=patient, object_id="4"), limit=10, offset=0)
     assert [event.patient_ids for event, _ in filtered] == [[patient]]
+
+
+async def test_the_total_of_every_event_is_the_count_of_those_kept_also_after_a_purge(
+    session: AsyncSession,
+) -> None:
+    repository = AuditRepository(session)
+
+    async def totals() -> tuple[int, int]:
+        _, total = await repository.page(AuditFilter(), limit=1, offset=0)
+        return total, await session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+    await append_events(session, [NewAuditEvent("user.list", "user", "success") for _ in range(5)])
+    before_the_purge = await totals()
+    newest = await session.scalar(select(func.max(AuditEvent.occurred_at)))
+    assert newest is not None
+    purged = await repository.purge(newest)  # all but the newest
+    await append_events(session, [NewAuditEvent("user.list", "user", "success") for _ in range(2)])
+
+    after_the_purge = await totals()
+
+    assert purged >= 4
+    assert before_the_purge[0] == before_the_purge[1]
+    assert after_the_purge[0] == after_the_purge[1]
