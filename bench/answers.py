@@ -30,10 +30,13 @@ With `--contents-page dotted|spaced`, each plain set's documents open with a con
 handbooks do (the leaflet sets are left as they are). With `--typeset libreoffice`, LibreOffice
 Writer typesets every set's documents instead of reportlab (`bench/writer_pdf.py`: justified,
 hyphenated, curly quotes, running header and footer; the two-column set in one column). With
-`--typos`, every question is asked with one typo in its longest word (`with_typo`).
+`--typos`, every question is asked with one typo in its longest word (`with_typo`). With
+`--courtesies`, every question is asked as patients write to a person: a greeting or a
+preamble before it, often thanks after it (`with_courtesies`; the held-out splits get
+framings of their own, never looked at while the assistant learnt to set them aside).
 
     .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
-        [--contents-page dotted|spaced | --typeset libreoffice] [--typos]
+        [--contents-page dotted|spaced | --typeset libreoffice] [--typos] [--courtesies]
 """
 
 import argparse
@@ -257,6 +260,47 @@ def with_typo(question: str) -> str:
     return question.replace(word, typed, 1)
 
 
+# How patients open and close a message to the clinic. The held-out splits' framings were
+# written with the development ones, before anything was measured, and are only reported.
+OPENINGS = {
+    "dev": (
+        "Hi! ",
+        "Hello, ",
+        "Good morning. I have a question: ",
+        "Sorry to bother you, but ",
+        "Hi there, could you tell me ",
+        "Quick question: ",
+        "Hello again. ",
+    ),
+    "heldout": (
+        "Hey, ",
+        "Good afternoon! ",
+        "Hello there. I was wondering, ",
+        "Excuse me, ",
+        "Hi, I hope you can help. ",
+        "Dear clinic, ",
+        "Hi again! One more thing: ",
+    ),
+}
+CLOSINGS = {
+    "dev": ("", " Thanks.", " Thank you very much!", " Thanks in advance :)", " Cheers"),
+    "heldout": ("", " Many thanks.", " Thank you!", " Thanks a lot.", " Kind regards", " Much appreciated."),
+}
+
+
+def with_courtesies(question: str, split: str) -> str:
+    """The question framed as written to a person: an opening before it, often a closing after it,
+    chosen by a generator seeded with the question (the held-out splits from framings of their own)."""
+    framings = "heldout" if split.endswith("heldout") else "dev"
+    chance = random.Random(question)
+    opening = chance.choice(OPENINGS[framings])
+    closing = chance.choice(CLOSINGS[framings])
+    first, _, rest = question.partition(" ")
+    if opening.endswith((", ", "me ", "but ")) and first not in ("I", "I'm", "I've", "I'd"):
+        question = f"{first[0].lower()}{first[1:]} {rest}"
+    return f"{opening}{question}{closing}"
+
+
 def ask_all(client: httpx.Client, headers: dict[str, str], data: dict[str, Any]) -> list[Asked]:
     asked: list[Asked] = []
 
@@ -328,6 +372,7 @@ def ask_set(
     limit: int | None = None,
     rendering: Rendering = Rendering(),
     typos: bool = False,
+    courtesies: bool = False,
 ) -> list[Asked]:
     """Every question of one set, asked of a server over a fresh database holding its documents."""
     data = json.loads((data_set / "questions.json").read_text())
@@ -339,6 +384,12 @@ def ask_set(
                 item["question"] = with_typo(item["question"])
                 if "first" in item:
                     item["first"] = with_typo(item["first"])
+    if courtesies:
+        for kind in ("answerable", "unanswerable", "followups"):
+            for item in data[kind]:
+                item["question"] = with_courtesies(item["question"], item["split"])
+                if "first" in item:
+                    item["first"] = with_courtesies(item["first"], item["split"])
     if shifts_pages(data_set, rendering.contents):
         for item in data["answerable"]:
             item["pages"] = [{**p, "page": p["page"] + 1} for p in item.get("pages", [])]
@@ -395,6 +446,11 @@ def main() -> int:
         help="who typesets the documents: reportlab (the default) or LibreOffice Writer, if installed",
     )
     parser.add_argument("--typos", action="store_true", help="ask every question with one typo (`with_typo`)")
+    parser.add_argument(
+        "--courtesies",
+        action="store_true",
+        help="ask every question with a greeting or preamble, often thanks (`with_courtesies`)",
+    )
     args = parser.parse_args()
     if args.typeset == "libreoffice" and (args.contents_page or not writer_available()):
         parser.error("--typeset libreoffice needs soffice on the PATH and takes no --contents-page")
@@ -406,7 +462,7 @@ def main() -> int:
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
         database = f"{DATABASE}_{n}" if n else DATABASE
-        asked += ask_set(runner, data_set, database, args.limit, rendering, args.typos)
+        asked += ask_set(runner, data_set, database, args.limit, rendering, args.typos, args.courtesies)
     print_table(asked)
     if args.misses:
         print("\nanswered wrongly:")

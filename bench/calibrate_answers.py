@@ -37,6 +37,7 @@ from adapters.vector_store import ChunkHit  # noqa: E402
 from bench.answers import SETS, SPLITS, set_document_pdf  # noqa: E402
 from kernel.settings import get_settings  # noqa: E402
 from services import extractive  # noqa: E402
+from services.courtesies import question_of  # noqa: E402
 from services.passage_sentences import join_sentences  # noqa: E402
 from services.retrieval import standalone_query  # noqa: E402
 
@@ -90,7 +91,8 @@ def cases(embedder: Embedder, data_set: Path) -> list[Case]:
     asks += [(item, "followup", item["question"], [item["first"]]) for item in data["followups"]]
     found: list[Case] = []
     for item, kind, question, earlier in asks:
-        query = standalone_query(question, earlier)
+        question = question_of(question)  # as the assistant reads it
+        query = standalone_query(question, [q for q in map(question_of, earlier) if q])
         ranking = extractive.rank_sentences(
             question, query, search(query, embedder, chunks, vectors), embedder
         )

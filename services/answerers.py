@@ -13,6 +13,7 @@ from adapters.embeddings import Embedder
 from adapters.gemini import GeminiChat, Generation, Message
 from adapters.vector_store import ChunkHit
 from persistence.models import MessageRole
+from services.courtesies import small_talk_reply
 from services.extractive import SentenceRanking, choose_quotes, rank_sentences
 from services.passage_sentences import join_sentences
 from services.prompts import AnswerStyle, not_found, system_prompt
@@ -99,6 +100,9 @@ class ExtractiveAnswerer:
             yield Generation(text=line)
 
     def reply(self, question: Question) -> str:
+        small_talk = small_talk_reply(question.text, self._clinic_name)
+        if small_talk is not None:
+            return small_talk
         ranking = question.ranking or rank_sentences(
             question.text, question.search_text, question.passages, self._embedder()
         )

@@ -31,6 +31,7 @@ from persistence.models import AIChannel, AILog, MessageRole, Principal, UserRol
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from persistence.repositories.documents import DocumentRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
+from services.courtesies import question_of
 from services.extractive import rank_sentences
 from services.outside_world import OutsideWorld
 from services.prompts import AnswerStyle, cited_passages
@@ -148,9 +149,10 @@ class AssistantService:
         # Searched as patients mean it: a phone keyboard's "doctor’s" finds the documents' "doctor's",
         # "opnening hours" their "opening hours".
         speller = await self._world.spelling.speller(DocumentRepository(self._session))
-        searched = speller.correct(plain(question))
-        earlier = [speller.correct(plain(t.text)) for t in history if t.role == MessageRole.user]
-        search_text = standalone_query(searched, earlier)
+        # ... and without the courtesies around it ("Hi! Quick question: ... Thanks").
+        searched = question_of(speller.correct(plain(question)))
+        earlier = [question_of(speller.correct(plain(t.text))) for t in history if t.role == MessageRole.user]
+        search_text = standalone_query(searched, [q for q in earlier if q])
         passages = await retrieve(
             self._session,
             embedder=embedder,

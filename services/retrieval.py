@@ -27,7 +27,12 @@ def is_follow_up(message: str) -> bool:
 
 
 def standalone_query(message: str, earlier_questions: Sequence[str]) -> str:
-    """The text to search for `message`: with a follow-up, the questions it follows come first."""
+    """The text to search for `message`: with a follow-up, the questions it follows come first.
+
+    A message that asks nothing (once its courtesies are set aside: "Thanks!") searches nothing.
+    """
+    if not message.strip():
+        return ""
     if not earlier_questions or not is_follow_up(message):
         return message
     context: list[str] = []

@@ -268,3 +268,86 @@ async def test_when_gemini_finds_no_answer_in_the_passages_its_refusal_cites_not
     assert answer.cited == set()
     entry = await session.get(AILog, answer.log_id)
     assert entry is not None and not any(source["cited"] for source in entry.source_documents)
+
+
+async def test_courtesies_around_a_question_change_neither_its_search_nor_its_answer(
+    session: AsyncSession, local_embedder: Embedder
+) -> None:
+    settings = offline_settings(Settings(environment="test"))
+    admin = await make_user(session, "admin")
+    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
+    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
+    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    service = AssistantService(session, SharedModelsWorld(settings))
+
+    plain = await service.answer(
+        "What painkiller can I take?", user=None, patient_id=None, channel=AIChannel.chat
+    )
+    framed = await service.answer(
+        "Hi there! Quick question: what painkiller can I take? Thanks a lot :)",
+        user=None,
+        patient_id=None,
+        channel=AIChannel.chat,
+    )
+
+    assert "ibuprofen" in plain.text
+    assert framed.text == plain.text
+    # Searched for the question alone (the local model is uncased: the same vector, the same scores).
+    assert [(h.filename, h.score) for h in framed.sources] == [(h.filename, h.score) for h in plain.sources]
+
+
+async def test_a_greeting_before_a_follow_up_leaves_it_a_follow_up(
+    session: AsyncSession, local_embedder: Embedder
+) -> None:
+    settings = offline_settings(Settings(environment="test"))
+    admin = await make_user(session, "admin")
+    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
+    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
+    history = [
+        Turn(MessageRole.user, "Hello!"),
+        Turn(MessageRole.assistant, "Hello! What would you like to know?"),
+        Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
+        Turn(MessageRole.assistant, "From 9 am to 1 pm."),
+    ]
+
+    service = AssistantService(session, SharedModelsWorld(settings))
+
+    followed = await service.answer(
+        "Hello again, and on Sundays? Thanks!",
+        user=None,
+        patient_id=None,
+        channel=AIChannel.chat,
+        history=history,
+    )
+    plain = await service.answer(
+        "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history[2:]
+    )
+
+    assert "closed on Sundays" in followed.text and "hours.pdf" in followed.text
+    # Searched with the Saturday question it follows, as the plain follow-up is.
+    assert [h.score for h in followed.sources] == [h.score for h in plain.sources]
+
+
+async def test_thanks_after_an_answer_is_small_talk_not_a_search(
+    session: AsyncSession, local_embedder: Embedder
+) -> None:
+    settings = offline_settings(Settings(environment="test"))
+    await index_document(session, settings, uploader=await make_user(session, "admin"), text=WEEKEND)
+    history = [
+        Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
+        Turn(MessageRole.assistant, "From 9 am to 1 pm."),
+    ]
+    service = AssistantService(session, SharedModelsWorld(settings))
+
+    thanks = await service.answer(
+        "Thanks a lot!", user=None, patient_id=None, channel=AIChannel.chat, history=history
+    )
+    hello = await service.answer(
+        "Hello", user=None, patient_id=None, channel=AIChannel.phone, style=AnswerStyle.spoken
+    )
+
+    assert thanks.text == "You're welcome. Is there anything else I can help with?"
+    assert thanks.sources == [] and thanks.cited == set()
+    assert hello.text.startswith(f"Hello! I answer questions about {settings.clinic_name}")
+    entry = await session.get(AILog, thanks.log_id)
+    assert entry is not None and entry.query == "Thanks a lot!" and entry.source_documents == []
