@@ -351,3 +351,26 @@ async def test_thanks_after_an_answer_is_small_talk_not_a_search(
     assert hello.text.startswith(f"Hello! I answer questions about {settings.clinic_name}")
     entry = await session.get(AILog, thanks.log_id)
     assert entry is not None and entry.query == "Thanks a lot!" and entry.source_documents == []
+
+
+async def test_gemini_is_sent_small_talk_with_no_passages_and_the_rule_for_it(
+    session: AsyncSession, gemini: GeminiServer
+) -> None:
+    gemini.reset()
+    settings = gemini_settings(Settings(environment="test"), gemini)
+    await index_document(session, settings, uploader=await make_user(session, "admin"), text=WEEKEND)
+    gemini.script.append(Reply.text("You are welcome!"))
+    history = [
+        Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
+        Turn(MessageRole.assistant, "From 9 am to 1 pm [1]."),
+    ]
+
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
+        "Thanks a lot!", user=None, patient_id=None, channel=AIChannel.chat, history=history
+    )
+
+    sent = gemini.requests[0]
+    assert sent.contents[-1] == ("user", "Thanks a lot!")
+    assert "(no passages were found for this question)" in sent.system_instruction
+    assert "only greets, thanks or takes leave" in sent.system_instruction
+    assert answer.text == "You are welcome!" and answer.sources == []
