@@ -28,7 +28,7 @@ _THANKS = (
 )
 # Thanks that need no full stop before them at a message's end ("do you open sundays thanks").
 _PLAIN_THANKS = r"(?:(?:many )?thanks|thank you(?: (?:so|very) much)?|thx)(?: in advance)?"
-_FAREWELL = r"(?:good ?bye|bye(?: for now)?|see you|that'?s all(?: for now)?|that is all)"
+FAREWELL = r"(?:good ?bye|bye(?: for now)?|that'?s all(?: for now)?|that is all)"
 _PREAMBLE = (
     r"(?:(?:i'?m )?sorry to (?:bother|trouble) you|excuse me|sorry|please help(?: me)?|help me"
     r"|(?:just )?(?:a )?quick question|(?:i )?(?:have|got) a (?:quick |short |small )?question(?: for you)?"
@@ -48,7 +48,7 @@ _MARK = rf"{_SPACE_OR_MARK}*(?:[,.!;]|:(?!-?[)(D])){_SPACE_OR_MARK}*"
 _LEADING = re.compile(
     rf"^\s*(?:(?P<greeting>{_GREETING}(?: {_NAME}(?=\s*[,!.:;]))?)(?:{_SPACE_OR_MARK}+|$)"
     rf"|(?P<thanks>{_THANKS})(?:{_MARK}|$)"
-    rf"|(?P<farewell>{_FAREWELL})(?:{_MARK}|$)"
+    rf"|(?P<farewell>{FAREWELL})(?:{_MARK}|$)"
     rf"|(?P<preamble>{_PREAMBLE})(?:{_SPACE_OR_MARK}+|$)"
     rf"|{_EMOTICON}{_SPACE_OR_MARK}*)",
     re.IGNORECASE,
@@ -56,7 +56,7 @@ _LEADING = re.compile(
 # A closing stands apart from the question (after a mark, or first), and takes its signature
 # with it ("Thanks, Maria", "Kind regards, John Smith").
 _TRAILING = re.compile(
-    rf"(?:(?:^|(?<=[,.!?;:~\-]))\s*(?:(?P<thanks>{_THANKS})(?:,? {_NAME})?|(?P<farewell>{_FAREWELL}))"
+    rf"(?:(?:^|(?<=[,.!?;:~\-]))\s*(?:(?P<thanks>{_THANKS})(?:,? {_NAME})?|(?P<farewell>{FAREWELL}))"
     rf"|(?<=\w)\s+(?P<plain_thanks>{_PLAIN_THANKS})"
     rf"|\s*{_EMOTICON})[\s.!,:;~]*$",
     re.IGNORECASE,

@@ -22,6 +22,7 @@ from kernel.errors import NotFound, Unprocessable
 from kernel.settings import Settings
 from persistence.models import Call, CallTurn, CallTurnStatus
 from persistence.repositories.telephony import CallRepository, CallTurnRepository
+from services.courtesies import FAREWELL
 from services.jobs import ANSWER_CALL_TURN, Jobs
 
 # The turn-result webhook waits this long for the job, looking every poll interval, and
@@ -32,9 +33,8 @@ TURN_POLL_INTERVAL_SECONDS = 0.1
 MAX_SILENT_TURNS = 2
 TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
-_FAREWELL = re.compile(
-    r"\b(good ?bye|bye|that'?s all|that is all|nothing else|no,? thanks?( you)?|hang up)\b", re.IGNORECASE
-)
+# Taking leave as anywhere, or as only a caller does ("no thanks", "hang up").
+_FAREWELL = re.compile(rf"\b({FAREWELL}|nothing else|no,? thanks?( you)?|hang up)\b", re.IGNORECASE)
 _FAREWELL_MAX_WORDS = 8
 
 

@@ -16,6 +16,7 @@ def test_farewells_are_recognised(said: str) -> None:
     [
         "What are the opening hours on Saturday?",
         "Can I say goodbye to my old doctor and book with a new one today?",
+        "Can I see you tomorrow?",
     ],
 )
 def test_questions_are_not_farewells(said: str) -> None:
