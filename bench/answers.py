@@ -33,10 +33,13 @@ hyphenated, curly quotes, running header and footer; the two-column set in one c
 `--typos`, every question is asked with one typo in its longest word (`with_typo`). With
 `--courtesies`, every question is asked as patients write to a person: a greeting or a
 preamble before it, often thanks after it (`with_courtesies`; the held-out splits get
-framings of their own, never looked at while the assistant learnt to set them aside).
+framings of their own, never looked at while the assistant learnt to set them aside). With
+`--compound`, two questions are asked in one message instead (`compound_questions`): each
+answerable question with another of its split (are both answers in the reply?), and each
+unanswerable one beside an answerable one (is the one answered and the other said not found?).
 
     .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
-        [--contents-page dotted|spaced | --typeset libreoffice] [--typos] [--courtesies]
+        [--contents-page dotted|spaced | --typeset libreoffice] [--typos] [--courtesies] [--compound]
 """
 
 import argparse
@@ -222,8 +225,27 @@ class Asked:
 
     @property
     def contains_answer(self) -> bool:
+        return not self.refused and self.holds_answer_words
+
+    @property
+    def holds_answer_words(self) -> bool:
         flat = " ".join(self.reply.split()).lower()
-        return not self.refused and all(word.lower() in flat for word in self.item["answer"])
+        return all(word.lower() in flat for word in self.item["answer"])
+
+    @property
+    def refused_whole(self) -> bool:
+        """Refused without quoting anything (a message of two questions may have one refused)."""
+        return self.refused and "documents say" not in self.reply
+
+    @property
+    def right(self) -> bool:
+        if self.kind == "unanswerable":
+            return self.refused
+        if self.kind == "pair":
+            return self.holds_answer_words
+        if self.kind == "mixed":
+            return self.holds_answer_words and self.refused and not self.refused_whole
+        return self.contains_answer
 
 
 def ask(
@@ -301,6 +323,11 @@ def with_courtesies(question: str, split: str) -> str:
     return f"{opening}{question}{closing}"
 
 
+def _reply(asked: tuple[dict[str, Any], float]) -> tuple[str, str, float]:
+    body, seconds = asked
+    return body["reply"], body["logId"], seconds
+
+
 def ask_all(client: httpx.Client, headers: dict[str, str], data: dict[str, Any]) -> list[Asked]:
     asked: list[Asked] = []
 
@@ -316,6 +343,46 @@ def ask_all(client: httpx.Client, headers: dict[str, str], data: dict[str, Any])
     return asked
 
 
+def compound_questions(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Two questions of one split in one message, partners chosen by a generator seeded with the
+    first: ("pair", both answerable) for each answerable question, ("mixed", one answerable and
+    one not, in either order) for each unanswerable one. The item's answer words are the
+    answerable questions' together."""
+    asked: list[tuple[str, dict[str, Any]]] = []
+    for item in data["answerable"]:
+        chance = random.Random(item["question"])
+        partner = chance.choice(
+            [a for a in data["answerable"] if a["split"] == item["split"] and a is not item]
+        )
+        question = f"{item['question']} {partner['question']}"
+        asked.append(("pair", {**item, "question": question, "answer": item["answer"] + partner["answer"]}))
+    for item in data["unanswerable"]:
+        chance = random.Random(item["question"])
+        partner = chance.choice([a for a in data["answerable"] if a["split"] == item["split"]])
+        both = [item["question"], partner["question"]]
+        chance.shuffle(both)
+        asked.append(("mixed", {**partner, "id": item["id"], "question": " ".join(both)}))
+    return asked
+
+
+def compound_figures(asked: list[Asked]) -> dict[str, str]:
+    pairs = [a for a in asked if a.kind == "pair"]
+    mixed = [a for a in asked if a.kind == "mixed"]
+
+    return {
+        "pairs: both answers in the reply": share(sum(a.right for a in pairs), len(pairs)),
+        "pairs: refused whole": share(sum(a.refused_whole for a in pairs), len(pairs)),
+        "mixed: answered, the other not found": share(sum(a.right for a in mixed), len(mixed)),
+        "mixed: answer in the reply": share(sum(a.holds_answer_words for a in mixed), len(mixed)),
+        "chat latency p50 / max": latency([a.seconds for a in asked]),
+    }
+
+
+def latency(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return f"{statistics.median(ordered) * 1000:.0f} / {ordered[-1] * 1000:.0f} ms" if ordered else "-"
+
+
 def share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f} % ({part}/{whole})" if whole else "-"
 
@@ -327,7 +394,6 @@ def figures(asked: list[Asked]) -> dict[str, str]:
     paraphrased = [a for a in answerable if a.item["paraphrased"]]
     ranks = [a.rank for a in answerable]
     refusals = [a for a in asked if a.kind != "followup" and a.refused]
-    seconds = sorted(a.seconds for a in asked)
     return {
         "hit@1": share(sum(r == 1 for r in ranks), len(ranks)),
         "hit@3": share(sum(r is not None and r <= 3 for r in ranks), len(ranks)),
@@ -340,15 +406,14 @@ def figures(asked: list[Asked]) -> dict[str, str]:
         ),
         "abstention precision": share(sum(a.kind == "unanswerable" for a in refusals), len(refusals)),
         "follow-ups answered": share(sum(a.contains_answer for a in followups), len(followups)),
-        "chat latency p50 / max": (
-            f"{statistics.median(seconds) * 1000:.0f} / {seconds[-1] * 1000:.0f} ms" if seconds else "-"
-        ),
+        "chat latency p50 / max": latency([a.seconds for a in asked]),
     }
 
 
 def print_table(asked: list[Asked]) -> None:
-    columns = {split: figures([a for a in asked if a.item["split"] == split]) for split in SPLITS}
-    columns["all"] = figures(asked)
+    tally = compound_figures if asked and asked[0].kind in ("pair", "mixed") else figures
+    columns = {split: tally([a for a in asked if a.item["split"] == split]) for split in SPLITS}
+    columns["all"] = tally(asked)
     width = max(len(name) for name in columns["all"])
     print(f"\n{'':<{width}}  " + "  ".join(f"{name:<16}" for name in columns))
     for name in columns["all"]:
@@ -357,10 +422,7 @@ def print_table(asked: list[Asked]) -> None:
 
 def print_misses(asked: list[Asked]) -> None:
     for a in asked:
-        wrong = a.refused != (a.kind == "unanswerable") or (
-            a.kind != "unanswerable" and not a.contains_answer
-        )
-        if wrong:
+        if not a.right:
             reply = " ".join(a.reply.split())[:240]
             print(f"- [{a.item['split']} {a.item['id']}] {a.item['question']!r} rank={a.rank}: {reply}")
 
@@ -373,6 +435,7 @@ def ask_set(
     rendering: Rendering = Rendering(),
     typos: bool = False,
     courtesies: bool = False,
+    compound: bool = False,
 ) -> list[Asked]:
     """Every question of one set, asked of a server over a fresh database holding its documents."""
     data = json.loads((data_set / "questions.json").read_text())
@@ -409,7 +472,13 @@ def ask_set(
             headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
             upload_all(client, headers, data_set, rendering)
             ask(client, headers, "Hello")  # warm-up: the embedding model loads on the first question
-            asked = ask_all(client, headers, data)
+            if compound:
+                asked = [
+                    Asked(item, kind, *_reply(ask(client, headers, item["question"])))
+                    for kind, item in compound_questions(data)
+                ]
+            else:
+                asked = ask_all(client, headers, data)
             passages = retrieved_passages(client, headers)
             for a in asked:
                 a.sources = passages[a.log_id]
@@ -451,6 +520,9 @@ def main() -> int:
         action="store_true",
         help="ask every question with a greeting or preamble, often thanks (`with_courtesies`)",
     )
+    parser.add_argument(
+        "--compound", action="store_true", help="ask two questions in each message (`compound_questions`)"
+    )
     args = parser.parse_args()
     if args.typeset == "libreoffice" and (args.contents_page or not writer_available()):
         parser.error("--typeset libreoffice needs soffice on the PATH and takes no --contents-page")
@@ -462,7 +534,9 @@ def main() -> int:
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
         database = f"{DATABASE}_{n}" if n else DATABASE
-        asked += ask_set(runner, data_set, database, args.limit, rendering, args.typos, args.courtesies)
+        asked += ask_set(
+            runner, data_set, database, args.limit, rendering, args.typos, args.courtesies, args.compound
+        )
     print_table(asked)
     if args.misses:
         print("\nanswered wrongly:")

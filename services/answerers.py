@@ -14,11 +14,12 @@ from adapters.gemini import GeminiChat, Generation, Message
 from adapters.vector_store import ChunkHit
 from persistence.models import MessageRole
 from services.courtesies import small_talk_reply
-from services.extractive import SentenceRanking, choose_quotes, rank_sentences
+from services.extractive import Quote, SentenceRanking, choose_quotes, rank_sentences
 from services.passage_sentences import join_sentences
 from services.prompts import AnswerStyle, not_found, system_prompt
 
 EXTRACTIVE_MODEL = "silverstar-extractive"
+ORDINALS = ("first", "second", "third", "fourth", "fifth")  # a message's questions: MAX_QUESTIONS
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,23 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One of the questions a message asks ("When do you open? Is there parking?"), as searched."""
+
+    text: str  # typos mended, courtesies set aside
+    # What retrieval searched for: the text, or with a follow-up the question it follows too.
+    search_text: str
+    # The offline answerer's sentences of this part's passages, scored when they were reranked.
+    ranking: SentenceRanking | None = None
+
+
+@dataclass(frozen=True)
 class Question:
-    text: str
-    passages: Sequence[ChunkHit]
+    text: str  # as typed
+    passages: Sequence[ChunkHit]  # every part's, the first part's first: the sources, [n] in order
     history: Sequence[Turn]
     style: AnswerStyle
-    # What retrieval searched for: the text, or with a follow-up the question it follows too.
-    search_text: str = ""
-    # The offline answerer's sentences, scored when the passages were reranked (embedded once).
-    ranking: SentenceRanking | None = None
+    parts: Sequence[Part] = ()  # none: nothing to search (small talk, or no words at all)
 
 
 class Answerer(Protocol):
@@ -103,22 +112,58 @@ class ExtractiveAnswerer:
         small_talk = small_talk_reply(question.text, self._clinic_name)
         if small_talk is not None:
             return small_talk
-        ranking = question.ranking or rank_sentences(
-            question.text, question.search_text, question.passages, self._embedder()
-        )
-        quotes = choose_quotes(ranking)
-        if not quotes:
+        rankings = [(part, self._ranking(part, question)) for part in question.parts]
+        answers = [(part, ranking, choose_quotes(ranking)) for part, ranking in rankings]
+        if not any(quotes for _, _, quotes in answers):
             return not_found(self._clinic_name)
+        # Named by their place in the message, not echoed: the searched text is the mended one.
+        unanswered = [
+            f"I could not find an answer to your {ORDINALS[n]} question in {self._clinic_name}'s documents."
+            for n, (_, _, quotes) in enumerate(answers)
+            if not quotes
+        ]
         if question.style == AnswerStyle.spoken:
-            return join_sentences(quote.text for quote in quotes)
-        lines = []
-        for n in sorted({quote.passage for quote in quotes}):
-            hit = ranking.passages[n - 1]
-            text = join_sentences(quote.text for quote in quotes if quote.passage == n)
-            # Cited by its place among the question's passages (the sources the caller is shown).
-            lines.append(f'- "{text}" ({hit.filename}, page {hit.page}) [{question.passages.index(hit) + 1}]')
+            said = [join_sentences(quote.text for quote in quotes) for _, _, quotes in answers if quotes]
+            return " ".join([*said, *unanswered])
+        # Two questions answered by the same sentences quote them once.
+        lines = list(
+            dict.fromkeys(
+                line
+                for _, ranking, quotes in answers
+                if quotes
+                for line in _quoted_lines(quotes, ranking, question.passages)
+            )
+        )
+        lines += [f"- {text}" for text in unanswered]
         return (
             f"Here is what {self._clinic_name}'s documents say (quoted automatically, "
             "not written by an AI model):\n" + "\n".join(lines) + "\n"
             "This is not medical advice. In an emergency, call the emergency services."
         )
+
+    def _ranking(self, part: Part, question: Question) -> SentenceRanking:
+        return part.ranking or rank_sentences(
+            part.text, part.search_text, question.passages, self._embedder()
+        )
+
+
+def _quoted_lines(
+    quotes: Sequence[Quote], ranking: SentenceRanking, sources: Sequence[ChunkHit]
+) -> list[str]:
+    """One line per passage quoted from, its sentences in document order, cited by its [n] among
+    the message's sources (a passage two questions found is one source)."""
+    lines = []
+    for n in sorted({quote.passage for quote in quotes}):
+        hit = ranking.passages[n - 1]
+        text = join_sentences(quote.text for quote in quotes if quote.passage == n)
+        lines.append(f'- "{text}" ({hit.filename}, page {hit.page}) [{source_number(sources, hit)}]')
+    return lines
+
+
+def source_number(sources: Sequence[ChunkHit], hit: ChunkHit) -> int:
+    """The 1-based [n] of a passage among the sources (its score may differ: another part found it)."""
+    return next(n for n, source in enumerate(sources, start=1) if same_passage(source, hit))
+
+
+def same_passage(a: ChunkHit, b: ChunkHit) -> bool:
+    return (a.document_id, a.page, a.text) == (b.document_id, b.page, b.text)

@@ -30,12 +30,12 @@ from kernel.typography import plain
 from persistence.models import AIChannel, AILog, MessageRole, Principal, UserRole
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from persistence.repositories.documents import DocumentRepository
-from services.answerers import Answerer, ExtractiveAnswerer, Question, Turn
+from services.answerers import Answerer, ExtractiveAnswerer, Part, Question, Turn, same_passage
 from services.courtesies import question_of
 from services.extractive import rank_sentences
 from services.outside_world import OutsideWorld
 from services.prompts import AnswerStyle, cited_passages
-from services.retrieval import retrieve, standalone_query
+from services.retrieval import questions_in, retrieve, search_texts
 
 SNIPPET_CHARS = 300
 
@@ -152,28 +152,30 @@ class AssistantService:
         # ... and without the courtesies around it ("Hi! Quick question: ... Thanks").
         searched = question_of(speller.correct(plain(question)))
         earlier = [question_of(speller.correct(plain(t.text))) for t in history if t.role == MessageRole.user]
-        search_text = standalone_query(searched, [q for q in earlier if q])
-        passages = await retrieve(
-            self._session,
-            embedder=embedder,
-            store=self._world.vector_store,
-            patient_id=patient_id,
-            query=search_text,
-            k=self._settings.assistant_top_k,
-        )
-        ranking = None
-        if isinstance(self.answerer, ExtractiveAnswerer):
-            # Its sentences, embedded once, rerank the passages (the sources shown) and choose the quote.
-            ranking = await asyncio.to_thread(rank_sentences, searched, search_text, passages, embedder)
-            passages = ranking.passages
+        asked_before = [q for q in earlier if q]
+        parts: list[Part] = []
+        passages: list[ChunkHit] = []
+        # Each question of the message is searched (and quoted from) on its own.
+        questions = questions_in(searched)
+        for text, search_text in zip(questions, search_texts(questions, asked_before), strict=True):
+            found = await retrieve(
+                self._session,
+                embedder=embedder,
+                store=self._world.vector_store,
+                patient_id=patient_id,
+                query=search_text,
+                k=self._settings.assistant_top_k,
+            )
+            ranking = None
+            if isinstance(self.answerer, ExtractiveAnswerer):
+                # Its sentences, embedded once, rerank the passages (the sources shown) and choose the quote.
+                ranking = await asyncio.to_thread(rank_sentences, text, search_text, found, embedder)
+                found = ranking.passages
+            parts.append(Part(text, search_text, ranking))
+            passages += [hit for hit in found if not any(same_passage(hit, seen) for seen in passages)]
         return Prepared(
             question=Question(
-                text=question,
-                passages=passages,
-                history=tuple(history),
-                style=style,
-                search_text=search_text,
-                ranking=ranking,
+                text=question, passages=passages, history=tuple(history), style=style, parts=parts
             ),
             user_id=user.id if user else None,
             channel=channel,

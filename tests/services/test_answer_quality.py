@@ -176,7 +176,7 @@ async def test_a_question_typed_with_a_phone_keyboards_quotes_gets_the_plain_que
     )
     reply = await _ask(session, settings, typed)
 
-    assert (prepared.question.text, prepared.question.search_text) == (typed, plainly)
+    assert (prepared.question.text, prepared.question.parts[0].search_text) == (typed, plainly)
     assert reply == await _ask(session, settings, plainly)
     assert _contains(reply, ["$35"])
 

@@ -12,11 +12,11 @@ from adapters.vector_store import ChunkHit
 from kernel.errors import Forbidden
 from kernel.settings import Settings
 from persistence.models import AIChannel, AILog, MessageRole
-from services.answerers import ExtractiveAnswerer, Question, Turn
+from services.answerers import ExtractiveAnswerer, Part, Question, Turn
 from services.assistant import AssistantService
 from services.extractive import rank_sentences
 from services.prompts import AnswerStyle, cited_passages, not_found, render_context
-from services.retrieval import standalone_query
+from services.retrieval import questions_in, search_texts, standalone_query
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
 from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server
@@ -115,7 +115,7 @@ def _extractive(embedder: Embedder) -> ExtractiveAnswerer:
 
 
 def _question(text: str, *passages: ChunkHit, style: AnswerStyle = AnswerStyle.chat) -> Question:
-    return Question(text=text, passages=passages, history=(), style=style, search_text=text)
+    return Question(text=text, passages=passages, history=(), style=style, parts=[Part(text, text)])
 
 
 def test_the_extractive_answerer_says_it_does_not_know_without_a_relevant_passage(
@@ -195,6 +195,90 @@ def test_a_short_or_anaphoric_message_is_searched_with_the_questions_it_follows(
         "How much does a travel consultation cost?"
     )
     assert standalone_query("And on Sundays?", []) == "And on Sundays?"
+
+
+def test_a_message_is_cut_into_its_questions_after_their_question_marks() -> None:
+    assert questions_in("When do you open on Saturdays? Is there parking?") == [
+        "When do you open on Saturdays?",
+        "Is there parking?",
+    ]
+    # What comes before a question stays with it; too short a question goes with the next one.
+    assert questions_in("My son is 14. Can he come alone?") == ["My son is 14. Can he come alone?"]
+    assert questions_in("Really? What time do you open?") == ["Really? What time do you open?"]
+    assert questions_in("Do you open on Saturday? Sunday?") == ["Do you open on Saturday? Sunday?"]
+    assert questions_in("Is it free? Do I book? Can I park? Is there a lift?") == [
+        "Is it free?",
+        "Do I book?",
+        "Can I park? Is there a lift?",
+    ]
+    assert questions_in("") == []
+
+
+def test_a_later_question_of_a_message_follows_the_earlier_ones_only_when_it_leans_on_them() -> None:
+    saturday = "When are you open on Saturday?"
+    fee = "Is there a fee for a missed appointment?"
+
+    assert search_texts([saturday, "Is there parking?"], []) == [saturday, "Is there parking?"]
+    assert search_texts([fee, "And how much is it?"], []) == [fee, f"{fee} And how much is it?"]
+    assert search_texts(["And on Sundays?", "Is there parking?"], [saturday]) == [
+        f"{saturday} And on Sundays?",
+        "Is there parking?",
+    ]
+
+
+async def test_each_question_of_a_message_is_answered_and_cited(
+    session: AsyncSession, local_embedder: Embedder
+) -> None:
+    settings = offline_settings(Settings(environment="test"))
+    admin = await make_user(session, "admin")
+    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
+    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
+    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    service = AssistantService(session, SharedModelsWorld(settings))
+
+    both = await service.answer(
+        "When is the clinic open on Saturdays? What painkiller can I take after an extraction?",
+        user=None,
+        patient_id=None,
+        channel=AIChannel.chat,
+    )
+    spoken = await service.answer(
+        "When is the clinic open on Saturdays? What is the wifi password?",
+        user=None,
+        patient_id=None,
+        channel=AIChannel.phone,
+        style=AnswerStyle.spoken,
+    )
+
+    assert "9 am to 1 pm" in both.text and "ibuprofen" in both.text
+    cited = {both.sources[n - 1].filename for n in both.cited}
+    assert cited == {"hours.pdf", "aftercare.pdf"}
+    assert len({(h.document_id, h.page, h.text) for h in both.sources}) == len(both.sources)
+    assert "9 am to 1 pm" in spoken.text and "hours.pdf" not in spoken.text
+    assert spoken.text.endswith(
+        f"I could not find an answer to your second question in {settings.clinic_name}'s documents."
+    )
+
+
+async def test_a_question_the_documents_cannot_answer_is_named_beside_the_answered_one(
+    session: AsyncSession, local_embedder: Embedder
+) -> None:
+    settings = offline_settings(Settings(environment="test"))
+    admin = await make_user(session, "admin")
+    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
+    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+
+    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
+        "What is the wifi password? When is the clinic open on Saturdays?",
+        user=None,
+        patient_id=None,
+        channel=AIChannel.chat,
+    )
+
+    assert "9 am to 1 pm" in answer.text
+    assert answer.text.count("hours.pdf") == 1
+    assert f"- I could not find an answer to your first question in {settings.clinic_name}'s" in answer.text
+    assert {answer.sources[n - 1].filename for n in answer.cited} == {"hours.pdf"}
 
 
 async def test_a_follow_up_is_answered_from_the_conversation_not_the_message_alone(

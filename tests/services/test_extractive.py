@@ -9,7 +9,7 @@ import pytest
 
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
-from services.answerers import ExtractiveAnswerer, Question
+from services.answerers import ExtractiveAnswerer, Part, Question
 from services.extractive import (
     MIN_MARGIN,
     MIN_SCORE,
@@ -94,7 +94,7 @@ def test_reranking_and_quoting_share_one_embedding_batch(local_embedder: Embedde
 
     ranking = rank_sentences(question, question, [hours, fees], counting)
     reply = ExtractiveAnswerer("Clinic", lambda: counting).reply(
-        Question(question, ranking.passages, (), AnswerStyle.chat, question, ranking)
+        Question(question, ranking.passages, (), AnswerStyle.chat, [Part(question, question, ranking)])
     )
 
     assert counting.batches == 1
