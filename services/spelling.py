@@ -5,8 +5,10 @@ word to the embedding model and to the lexical match, so one typo in a question'
 made the offline assistant refuse questions it answered when typed cleanly (bench/answers.py
 --typos). Each ready knowledge-base document keeps its words and their counts
 (`documents.vocabulary`, written by ingestion). A question's word that is none of them, shares
-no stem with one, and is no English word (pyspellchecker's list of about 160,000 with their
-frequencies: "nappy" and "amoxicillin" are words) becomes the nearest word one edit away (a
+no stem with one, and is no English word (pyspellchecker's list of about 160,000: "nappy" and
+"amoxicillin" are words; and, as that list lacks words of today, the 29,000 words people write
+most often by wordfreq's count, at least once in a million words: "wifi", "vaping" and "texted"
+were mended into "wife", "raping" and "tested") becomes the nearest word one edit away (a
 letter added, dropped, changed, or two swapped; two edits for words of eight letters or more):
 the knowledge base's own words first, the more frequent first, then the 30,000 commonest
 English words ("sohuld" -> "should"). A capitalised word inside a sentence (a day, a name, a
@@ -17,6 +19,7 @@ what the patient wrote.
 
 import asyncio
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -26,6 +29,7 @@ from datetime import datetime
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
+from wordfreq import iter_wordlist, zipf_frequency
 
 from persistence.repositories.documents import DocumentRepository
 from services.passage_sentences import content_terms
@@ -34,6 +38,8 @@ MIN_WORD_LENGTH = 4  # shorter words have too many neighbours one edit away
 LONG_WORD_LENGTH = 8  # from here two edits are mended
 CANDIDATES = 5
 COMMON_CANDIDATES = 30_000
+# Words written at least this often (Zipf: 3 is once in a million words) are English words.
+CURRENT_WORD_ZIPF = 3.0
 # A lowercase word, or one with a capital first letter; acronyms ("MRI") are left as typed.
 _WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -48,16 +54,19 @@ def word_counts(texts: Iterable[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class EnglishWords:
-    frequency: Mapping[str, int]
+    known: frozenset[str]  # never mended
     commonest: tuple[str, ...]  # the most frequent first: the words a typo may become
 
 
 @functools.cache
 def english_words() -> EnglishWords:
-    """pyspellchecker's English words (lowercase), read once per process (about 0.2 s)."""
+    """English words (lowercase): pyspellchecker's and wordfreq's current ones, read once per
+    process (about 0.4 s)."""
     frequency = dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
     commonest = sorted(frequency, key=lambda word: (-frequency[word], word))[:COMMON_CANDIDATES]
-    return EnglishWords(frequency, tuple(commonest))
+    by_frequency = iter_wordlist("en")  # the most frequent first
+    current = itertools.takewhile(lambda word: zipf_frequency(word, "en") >= CURRENT_WORD_ZIPF, by_frequency)
+    return EnglishWords(frozenset(frequency).union(current), tuple(commonest))
 
 
 class Speller:
@@ -65,7 +74,7 @@ class Speller:
 
     def __init__(self, vocabulary: Mapping[str, int], english: EnglishWords) -> None:
         self._vocabulary = dict(vocabulary)
-        self._english = english.frequency
+        self._english = english.known
         self._stems = content_terms(" ".join(self._vocabulary))
         # The clinic's words first, the more frequent first; then English words by frequency.
         self._clinic = sorted(self._vocabulary, key=lambda word: (-self._vocabulary[word], word))

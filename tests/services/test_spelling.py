@@ -40,12 +40,13 @@ def test_known_words_acronyms_and_words_far_from_any_are_left_as_typed() -> None
         "Do you offer MRI scans or acupuncture?",
         "Is Dr. Hartman in? Do you take Amex?",  # names inside a sentence
         "What about the sdfghjk?",  # nothing near
+        "Is there wifi? Can vaping harm my lungs? I texted the surgery.",  # today's words
     ):
         assert speller.correct(question) == question
 
 
 def test_the_more_frequent_of_two_equally_near_words_wins() -> None:
-    speller = Speller({"fever": 1, "fewer": 9}, EnglishWords({}, ()))
+    speller = Speller({"fever": 1, "fewer": 9}, EnglishWords(frozenset(), ()))
 
     assert speller.correct("fexer") == "fewer"
 
