@@ -87,10 +87,11 @@ class ExtractiveAnswerer:
     Without a language model it cannot write; it quotes. Each question embeds the candidate
     sentences of the passages and their two-sentence windows once (one batch, the local
     embedder that indexed them; `AssistantService.prepare` does it while reranking the
-    passages and hands the ranking over in `Question.ranking`) and quotes the best by
+    passages and hands the ranking over in `Part.ranking`) and quotes the best by
     meaning and shared words, in document order, citing their passages. It refuses instead when the
     evidence is weak (`services.extractive.assess`): an unrelated passage quoted as "what the
-    documents say" would mislead.
+    documents say" would mislead. A message asking several questions has each answered, or
+    said not found, on its own; a message of courtesies only is answered in kind.
     """
 
     def __init__(self, clinic_name: str, embedder: Callable[[], Embedder]) -> None:
