@@ -1,10 +1,13 @@
 """Answer-quality benchmark: does the assistant's reply hold the answer, or honestly refuse?
 
-Four fictional clinics wrote multi-page documents: Birchwood Medical Centre three
+Six fictional clinics wrote their documents: Birchwood Medical Centre three
 (`bench/answers_data/documents/*.txt`, pages separated by a line `---`), Fernhill
 Physiotherapy two (`bench/answers_data/physio/`), Kestrel Eye Clinic three
-(`bench/answers_data/eye/`) and Oakridge Dental Care three (`bench/answers_data/dental/`, laid
-out as leaflets: running header and footer, headings, bullet lists, borderless tables). Each
+(`bench/answers_data/eye/`), Oakridge Dental Care three (`bench/answers_data/dental/`, laid
+out as leaflets: running header and footer, headings, bullet lists, borderless tables),
+Riverside Children's Clinic two one-page leaflets in two columns (`bench/answers_data/columns/`)
+and Willowbank Health Centre two FAQs, each answer after its question
+(`bench/answers_data/faq/`). Each
 set's are made into PDFs here with reportlab, uploaded through `POST /documents` by an admin
 into a fresh database of its own (`silverstar_bench_answers`, `silverstar_bench_answers_1`, ...),
 and ingested by the real Dramatiq worker. Then every
@@ -20,9 +23,10 @@ question of each set's `questions.json` is asked through `POST /ai/chat`:
 
 Each set is split: Birchwood's `dev` items were used to develop and calibrate the offline
 answerer, its `heldout` items never were; Fernhill's (`physio`) was written afterwards to check
-the design on other documents, and takes part in calibrating the refusal thresholds; the eye and
-dental clinics' items are `eye` / `eye-heldout` and `dental` / `dental-heldout` (every third
-item, assigned before anything was measured), reported and not tuned on. Each
+the design on other documents, and takes part in calibrating the refusal thresholds; the
+other clinics' items are `eye` / `eye-heldout`, `dental` / `dental-heldout`, `columns` /
+`columns-heldout` and `faq` / `faq-heldout` (every third item, assigned before anything was
+measured), reported and not tuned on. `--sets` asks only some of the sets. Each
 split is printed as its own column. No GOOGLE_API_KEY: the offline
 answerer serves (the default of `make run`). Figures are printed, never asserted.
 
@@ -40,6 +44,7 @@ unanswerable one beside an answerable one (is the one answered and the other sai
 
     .venv/bin/python bench/answers.py [--json results.json] [--misses] [--limit N] [--redis-db N]
         [--contents-page dotted|spaced | --typeset libreoffice] [--typos] [--courtesies] [--compound]
+        [--sets birchwood,faq,...]
 """
 
 import argparse
@@ -76,8 +81,14 @@ DATA = ROOT / "bench" / "answers_data"
 # Each set: a directory with documents/*.txt and questions.json, asked in its own fresh database.
 # Birchwood (splits dev and heldout) and Fernhill Physiotherapy (split physio: written after the
 # answerer was designed on Birchwood's dev split, to check it on documents it was not designed on).
-SETS = (DATA, DATA / "physio", DATA / "eye", DATA / "dental", DATA / "columns")
+SETS = (DATA, DATA / "physio", DATA / "eye", DATA / "dental", DATA / "columns", DATA / "faq")
 ADMIN_EMAIL = "admin@birchwood.test"
+
+
+def set_name(data_set: Path) -> str:
+    return "birchwood" if data_set == DATA else data_set.name
+
+
 ADMIN_PASSWORD = "bench-answers-admin"
 PAGE_BREAK = "\n---\n"
 LINE_WIDTH = 85
@@ -93,6 +104,8 @@ SPLITS = (
     "dental-heldout",
     "columns",
     "columns-heldout",
+    "faq",
+    "faq-heldout",
 )
 
 
@@ -521,6 +534,11 @@ def main() -> int:
         help="ask every question with a greeting or preamble, often thanks (`with_courtesies`)",
     )
     parser.add_argument(
+        "--sets",
+        type=lambda names: names.split(","),
+        help=f"ask only these sets, comma-separated (of {', '.join(map(set_name, SETS))})",
+    )
+    parser.add_argument(
         "--compound", action="store_true", help="ask two questions in each message (`compound_questions`)"
     )
     args = parser.parse_args()
@@ -533,6 +551,8 @@ def main() -> int:
         runner.REDIS_DB = args.redis_db
     asked: list[Asked] = []
     for n, data_set in enumerate(SETS):
+        if args.sets and set_name(data_set) not in args.sets:
+            continue
         database = f"{DATABASE}_{n}" if n else DATABASE
         asked += ask_set(
             runner, data_set, database, args.limit, rendering, args.typos, args.courtesies, args.compound
