@@ -40,7 +40,7 @@ questions against 1 with it, with as many unanswerable ones refused.)
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -116,11 +116,39 @@ def candidates(passages: Sequence[ChunkHit]) -> list[Candidate]:
     found: list[Candidate] = []
     for n, hit in enumerate(passages, start=1):
         flattened = "\n" not in hit.text  # stored before headings kept their own line
-        for position, sentence in enumerate(split_sentences(hit.text)):
-            text = strip_headings(sentence) if flattened else sentence
+        sentences = [strip_headings(s) if flattened else s for s in split_sentences(hit.text)]
+        for position, text in with_answers(sentences):
             if len(text.split()) >= MIN_SENTENCE_WORDS:
                 found.append(Candidate(text, n, position))
     return found
+
+
+def with_answers(sentences: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """A passage's sentences by position, each question joined to what answers it, as a FAQ
+    writes them ("Is there parking? Yes. There are 30 free spaces behind the building."): the
+    sentences after it until they hold MIN_SENTENCE_WORDS words or another question starts. A
+    question alone answers nothing, yet it is worded like the patient's, so it was quoted as
+    the answer; one the passage does not answer (its answer in the next chunk) is left out."""
+    position = 0
+    while position < len(sentences):
+        sentence = sentences[position]
+        if not _is_question(sentence):
+            yield position, sentence
+            position += 1
+            continue
+        answer: list[str] = []
+        position += 1
+        while position < len(sentences) and not _is_question(sentences[position]):
+            if sum(len(a.split()) for a in answer) >= MIN_SENTENCE_WORDS:
+                break
+            answer.append(sentences[position])
+            position += 1
+        if answer:
+            yield position - len(answer) - 1, join_sentences([sentence, *answer])
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
 
 
 def rank_sentences(

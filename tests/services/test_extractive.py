@@ -23,6 +23,7 @@ from services.extractive import (
     lexical_overlap,
     pick_quotes,
     rank_sentences,
+    with_answers,
 )
 from services.passage_sentences import content_terms, split_sentences
 from services.prompts import AnswerStyle
@@ -172,3 +173,50 @@ def test_the_refusal_evidence_carries_the_passage_score_as_ranked(local_embedder
 
     assert high is not None and low is not None
     assert high.best_score - low.best_score == pytest.approx(PASSAGE_WEIGHT * (0.8 - 0.1), abs=1e-4)
+
+
+FAQ = (
+    "Frequently asked questions\n"
+    "Is there parking at the centre?\n"
+    "Yes. There are 30 free parking spaces behind the building.\n"
+    "Can I bring someone with me to my appointment?\n"
+    "Yes, you are welcome to bring a relative, a friend or a carer.\n"
+    "How do I book an appointment?\n"
+    "You can book by phone on 0161 555 0199 from 8:00, or in person at the front desk.\n"
+    "What happens if I am late?\n"
+    "If you arrive more than 10 minutes late, you may be asked to book again.\n"
+    "How do I register as a new patient?"
+)
+
+
+def test_a_question_in_a_passage_is_quoted_with_its_answer_and_never_alone() -> None:
+    answered = dict(with_answers(split_sentences(FAQ)))
+
+    assert list(answered) == [0, 3, 5, 7]  # the last question's answer is not in the passage
+    assert (
+        answered[0]
+        == "Is there parking at the centre? Yes. There are 30 free parking spaces behind the building."
+    )
+    assert answered[5].startswith("How do I book an appointment? You can book by phone on 0161 555 0199")
+    assert list(with_answers(["Feeling unwell?", "Call the surgery first.", "We open at 8."])) == [
+        (0, "Feeling unwell? Call the surgery first."),
+        (2, "We open at 8."),
+    ]
+    assert not [c.text for c in candidates([_hit(FAQ)]) if c.text.endswith("?")]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Can I park at the clinic?", "30 free parking spaces"),
+        ("Can my daughter come in with me?", "a relative"),
+    ],
+)
+def test_a_faq_is_quoted_for_its_answers_not_for_its_questions(
+    local_embedder: Embedder, question: str, answer: str
+) -> None:
+    reply = ExtractiveAnswerer("Clinic", lambda: local_embedder).reply(
+        Question(question, [_hit(FAQ, 0.6)], (), AnswerStyle.chat, [Part(question, question)])
+    )
+
+    assert answer in reply
