@@ -19,7 +19,7 @@ from services.passage_sentences import join_sentences
 from services.prompts import AnswerStyle, not_found, system_prompt
 
 EXTRACTIVE_MODEL = "silverstar-extractive"
-ORDINALS = ("first", "second", "third", "fourth", "fifth")  # a message's questions: MAX_QUESTIONS
+ORDINALS = ("first", "second", "third")  # a message's questions, at most retrieval.MAX_QUESTIONS
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from adapters.vector_store import ChunkHit
 from kernel.errors import Forbidden
 from kernel.settings import Settings
 from persistence.models import AIChannel, AILog, MessageRole
-from services.answerers import ExtractiveAnswerer, Part, Question, Turn
+from services.answerers import ORDINALS, ExtractiveAnswerer, Part, Question, Turn
 from services.assistant import AssistantService
 from services.extractive import rank_sentences
 from services.prompts import AnswerStyle, cited_passages, not_found, render_context
-from services.retrieval import questions_in, search_texts, standalone_query
+from services.retrieval import MAX_QUESTIONS, questions_in, search_texts, standalone_query
 from tests.assistant_fixtures import gemini_settings, index_document, offline_settings
 from tests.factories import make_user
 from tests.gemini_server import GeminiServer, Reply, start_gemini_server
@@ -212,6 +212,7 @@ def test_a_message_is_cut_into_its_questions_after_their_question_marks() -> Non
         "Can I park? Is there a lift?",
     ]
     assert questions_in("") == []
+    assert len(ORDINALS) == MAX_QUESTIONS  # each unanswered one is named by its place
 
 
 def test_a_later_question_of_a_message_follows_the_earlier_ones_only_when_it_leans_on_them() -> None:
