@@ -33,6 +33,7 @@ AFTERCARE = (
     "For pain, ibuprofen 400 mg can be taken every eight hours. Avoid hot drinks on the first day."
 )
 TRAVEL = "Travel vaccinations need an appointment with the travel nurse six weeks before departure."
+FILENAMES = {WEEKEND: "hours.pdf", AFTERCARE: "aftercare.pdf", TRAVEL: "travel.pdf"}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,15 @@ def gemini() -> Iterator[GeminiServer]:
     state, httpd = start_gemini_server()
     yield state
     httpd.shutdown()
+
+
+async def _offline_assistant(session: AsyncSession, *texts: str) -> tuple[Settings, AssistantService]:
+    """The offline assistant over a knowledge base of these documents (`FILENAMES` name them)."""
+    settings = offline_settings(Settings(environment="test"))
+    admin = await make_user(session, "admin")
+    for text in texts:
+        await index_document(session, settings, uploader=admin, text=text, filename=FILENAMES[text])
+    return settings, AssistantService(session, SharedModelsWorld(settings))
 
 
 def hit(text: str, score: float = 0.9) -> ChunkHit:
@@ -230,12 +240,7 @@ def test_a_later_question_of_a_message_follows_the_earlier_ones_only_when_it_lea
 async def test_each_question_of_a_message_is_answered_and_cited(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings = offline_settings(Settings(environment="test"))
-    admin = await make_user(session, "admin")
-    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
-    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
-    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
-    service = AssistantService(session, SharedModelsWorld(settings))
+    settings, service = await _offline_assistant(session, WEEKEND, AFTERCARE, TRAVEL)
 
     both = await service.answer(
         "When is the clinic open on Saturdays? What painkiller can I take after an extraction?",
@@ -264,12 +269,9 @@ async def test_each_question_of_a_message_is_answered_and_cited(
 async def test_a_question_the_documents_cannot_answer_is_named_beside_the_answered_one(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings = offline_settings(Settings(environment="test"))
-    admin = await make_user(session, "admin")
-    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
-    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    settings, service = await _offline_assistant(session, WEEKEND, TRAVEL)
 
-    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
+    answer = await service.answer(
         "What is the wifi password? When is the clinic open on Saturdays?",
         user=None,
         patient_id=None,
@@ -285,18 +287,12 @@ async def test_a_question_the_documents_cannot_answer_is_named_beside_the_answer
 async def test_a_follow_up_is_answered_from_the_conversation_not_the_message_alone(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings = offline_settings(Settings(environment="test"))
-    admin = await make_user(session, "admin")
-    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
-    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
-    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    _, service = await _offline_assistant(session, WEEKEND, AFTERCARE, TRAVEL)
     first = "When is the clinic open on Saturdays?"
     history = [Turn(MessageRole.user, first), Turn(MessageRole.assistant, "From 9 am to 1 pm.")]
 
-    alone = await AssistantService(session, SharedModelsWorld(settings)).answer(
-        "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat
-    )
-    followed = await AssistantService(session, SharedModelsWorld(settings)).answer(
+    alone = await service.answer("And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat)
+    followed = await service.answer(
         "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history
     )
 
@@ -358,12 +354,7 @@ async def test_when_gemini_finds_no_answer_in_the_passages_its_refusal_cites_not
 async def test_courtesies_around_a_question_change_neither_its_search_nor_its_answer(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings = offline_settings(Settings(environment="test"))
-    admin = await make_user(session, "admin")
-    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
-    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
-    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
-    service = AssistantService(session, SharedModelsWorld(settings))
+    _, service = await _offline_assistant(session, WEEKEND, AFTERCARE, TRAVEL)
 
     plain = await service.answer(
         "What painkiller can I take?", user=None, patient_id=None, channel=AIChannel.chat
@@ -384,10 +375,7 @@ async def test_courtesies_around_a_question_change_neither_its_search_nor_its_an
 async def test_a_greeting_before_a_follow_up_leaves_it_a_follow_up(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings = offline_settings(Settings(environment="test"))
-    admin = await make_user(session, "admin")
-    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
-    await index_document(session, settings, uploader=admin, text=AFTERCARE, filename="aftercare.pdf")
+    settings, service = await _offline_assistant(session, WEEKEND, AFTERCARE)
     history = [
         Turn(MessageRole.user, "Hello!"),
         Turn(MessageRole.assistant, "Hello! What would you like to know?"),
