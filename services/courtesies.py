@@ -40,7 +40,7 @@ _PREAMBLE = (
     # "... tell me if you open on Sundays": the question is what follows.
     r"(?: (?:if|whether))?"
 )
-_EMOTICON = r"(?::-?[)D(]|;-?\)|<3)|[\U0001F642\U0001F60A\U0001F44D\U0001F64F]"  # 🙂 😊 👍 🙏
+_EMOTICON = r"(?::-?[)D(]|;-?\)|<3|[\U0001F642\U0001F60A\U0001F44D\U0001F64F])"  # :) ;) <3 🙂 😊 👍 🙏
 # A colon opening a smiley (":)") is no mark.
 _SPACE_OR_MARK = r"(?:[\s,.!;~\-]|:(?!-?[)(D]))"
 _MARK = rf"{_SPACE_OR_MARK}*(?:[,.!;]|:(?!-?[)(D])){_SPACE_OR_MARK}*"
@@ -56,7 +56,7 @@ _LEADING = re.compile(
 # A closing stands apart from the question (after a mark, or first), and takes its signature
 # with it ("Thanks, Maria", "Kind regards, John Smith").
 _TRAILING = re.compile(
-    rf"(?:(?:^|(?<=[,.!?;:~\-]))\s*(?:(?P<thanks>{_THANKS})(?:,? {_NAME})?|(?P<farewell>{FAREWELL}))"
+    rf"(?:(?:^|(?<=[,.!?;:~\-)]))\s*(?:(?P<thanks>{_THANKS})(?:,? {_NAME})?|(?P<farewell>{FAREWELL}))"
     rf"|(?<=\w)\s+(?P<plain_thanks>{_PLAIN_THANKS})"
     rf"|\s*{_EMOTICON})[\s.!,:;~]*$",
     re.IGNORECASE,

@@ -24,6 +24,7 @@ from services.courtesies import SmallTalk, question_of, set_aside, small_talk_re
         ("Sorry to bother you, but can I pay by card? Much appreciated.", "can I pay by card?"),
         ("Could you tell me if you do home visits?", "you do home visits?"),
         ("Quick question - is the lift working? 🙂", "is the lift working?"),
+        ("Is it open today? :-) Thanks!", "Is it open today?"),
         ("Thanks! And on Sundays?", "And on Sundays?"),
         ("do you open sundays thanks", "do you open sundays"),
         ("Do you accept Visa? Thanks, Maria", "Do you accept Visa?"),
