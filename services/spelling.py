@@ -61,7 +61,7 @@ class EnglishWords:
 @functools.cache
 def english_words() -> EnglishWords:
     """English words (lowercase): pyspellchecker's and wordfreq's current ones, read once per
-    process (about 0.4 s)."""
+    process (about 0.6 s, in a thread, at the first question)."""
     frequency = dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
     commonest = sorted(frequency, key=lambda word: (-frequency[word], word))[:COMMON_CANDIDATES]
     by_frequency = iter_wordlist("en")  # the most frequent first
