@@ -13,7 +13,7 @@ from adapters.embeddings import Embedder
 from adapters.gemini import GeminiChat, Generation, Message
 from adapters.vector_store import ChunkHit
 from persistence.models import MessageRole
-from services.courtesies import small_talk_reply
+from services.courtesies import SmallTalk, small_talk_reply
 from services.extractive import Quote, SentenceRanking, choose_quotes, rank_sentences
 from services.passage_sentences import join_sentences
 from services.prompts import AnswerStyle, not_found, system_prompt
@@ -46,6 +46,7 @@ class Question:
     history: Sequence[Turn]
     style: AnswerStyle
     parts: Sequence[Part] = ()  # none: nothing to search (small talk, or no words at all)
+    courtesies: frozenset[SmallTalk] = frozenset()  # those set aside from the message
 
 
 class Answerer(Protocol):
@@ -110,9 +111,8 @@ class ExtractiveAnswerer:
             yield Generation(text=line)
 
     def reply(self, question: Question) -> str:
-        small_talk = small_talk_reply(question.text, self._clinic_name)
-        if small_talk is not None:
-            return small_talk
+        if not question.parts:
+            return small_talk_reply(question.courtesies, self._clinic_name) or not_found(self._clinic_name)
         rankings = [(part, self._ranking(part, question)) for part in question.parts]
         answers = [(part, ranking, choose_quotes(ranking)) for part, ranking in rankings]
         if not any(quotes for _, _, quotes in answers):

@@ -31,7 +31,7 @@ from persistence.models import AIChannel, AILog, MessageRole, Principal, UserRol
 from persistence.repositories.assistant import AILogRepository, ConversationRepository
 from persistence.repositories.documents import DocumentRepository
 from services.answerers import Answerer, ExtractiveAnswerer, Part, Question, Turn, same_passage
-from services.courtesies import question_of
+from services.courtesies import question_of, set_aside
 from services.extractive import rank_sentences
 from services.outside_world import OutsideWorld
 from services.prompts import AnswerStyle, cited_passages
@@ -150,7 +150,7 @@ class AssistantService:
         # "opnening hours" their "opening hours".
         speller = await self._world.spelling.speller(DocumentRepository(self._session))
         # ... and without the courtesies around it ("Hi! Quick question: ... Thanks").
-        searched = question_of(speller.correct(plain(question)))
+        searched, courtesies = set_aside(speller.correct(plain(question)))
         earlier = [question_of(speller.correct(plain(t.text))) for t in history if t.role == MessageRole.user]
         asked_before = [q for q in earlier if q]
         parts: list[Part] = []
@@ -175,7 +175,12 @@ class AssistantService:
             passages += [hit for hit in found if not any(same_passage(hit, seen) for seen in passages)]
         return Prepared(
             question=Question(
-                text=question, passages=passages, history=tuple(history), style=style, parts=parts
+                text=question,
+                passages=passages,
+                history=tuple(history),
+                style=style,
+                parts=parts,
+                courtesies=frozenset(courtesies),
             ),
             user_id=user.id if user else None,
             channel=channel,

@@ -9,6 +9,7 @@ never searched. The conversation keeps what was typed.
 """
 
 import re
+from collections.abc import Collection
 from enum import StrEnum
 
 _GREETING = (
@@ -93,10 +94,9 @@ def question_of(message: str) -> str:
     return set_aside(message)[0]
 
 
-def small_talk_reply(message: str, clinic_name: str) -> str | None:
-    """The reply to a message made only of courtesies; None if it asks something or holds none."""
-    question, kinds = set_aside(message)
-    if question or not kinds:
+def small_talk_reply(kinds: Collection[SmallTalk], clinic_name: str) -> str | None:
+    """The reply to a message that asks nothing and held these courtesies; None: it held none."""
+    if not kinds:
         return None
     if SmallTalk.thanks in kinds:
         return "You're welcome." + (

@@ -52,16 +52,16 @@ def test_a_question_without_courtesies_is_left_as_typed(message: str) -> None:
 def test_a_message_of_courtesies_only_is_small_talk_of_its_kind() -> None:
     assert set_aside("Hello!") == ("", {SmallTalk.greeting})
     assert set_aside("Thank you, bye") == ("", {SmallTalk.thanks, SmallTalk.farewell})
-    assert small_talk_reply("Hello!", "Birchwood") == (
+    assert small_talk_reply({SmallTalk.greeting}, "Birchwood") == (
         "Hello! I answer questions about Birchwood from its documents. What would you like to know?"
     )
-    assert small_talk_reply("Thanks :)", "Birchwood") == (
+    assert small_talk_reply(set_aside("Thanks :)")[1], "Birchwood") == (
         "You're welcome. Is there anything else I can help with?"
     )
-    assert small_talk_reply("thanks, goodbye", "Birchwood") == "You're welcome. Goodbye."
-    assert small_talk_reply("Bye!", "Birchwood") == "Goodbye, and take care."
+    assert small_talk_reply(set_aside("thanks, goodbye")[1], "Birchwood") == "You're welcome. Goodbye."
+    assert small_talk_reply(set_aside("Bye!")[1], "Birchwood") == "Goodbye, and take care."
 
 
-def test_a_message_asking_something_or_holding_no_courtesy_is_not_small_talk() -> None:
-    assert small_talk_reply("Hi, where do I park?", "Birchwood") is None
-    assert small_talk_reply("???", "Birchwood") is None
+def test_a_message_holding_no_courtesy_gets_no_small_talk() -> None:
+    assert set_aside("???") == ("???", set())
+    assert small_talk_reply(set(), "Birchwood") is None
