@@ -132,19 +132,19 @@ def with_answers(sentences: Sequence[str]) -> Iterator[tuple[int, str]]:
     position = 0
     while position < len(sentences):
         sentence = sentences[position]
+        asked_at = position
+        position += 1
         if not _is_question(sentence):
-            yield position, sentence
-            position += 1
+            yield asked_at, sentence
             continue
         answer: list[str] = []
-        position += 1
         while position < len(sentences) and not _is_question(sentences[position]):
             if sum(len(a.split()) for a in answer) >= MIN_SENTENCE_WORDS:
                 break
             answer.append(sentences[position])
             position += 1
         if answer:
-            yield position - len(answer) - 1, join_sentences([sentence, *answer])
+            yield asked_at, join_sentences([sentence, *answer])
 
 
 def _is_question(sentence: str) -> bool:
