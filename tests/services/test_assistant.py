@@ -34,6 +34,11 @@ AFTERCARE = (
 )
 TRAVEL = "Travel vaccinations need an appointment with the travel nurse six weeks before departure."
 FILENAMES = {WEEKEND: "hours.pdf", AFTERCARE: "aftercare.pdf", TRAVEL: "travel.pdf"}
+# A conversation so far: the Saturday hours asked and answered from the first passage.
+SATURDAY_ANSWERED = (
+    Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
+    Turn(MessageRole.assistant, "From 9 am to 1 pm [1]."),
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +48,12 @@ def gemini() -> Iterator[GeminiServer]:
     httpd.shutdown()
 
 
-async def _offline_assistant(session: AsyncSession, *texts: str) -> tuple[Settings, AssistantService]:
-    """The offline assistant over a knowledge base of these documents (`FILENAMES` name them)."""
-    settings = offline_settings(Settings(environment="test"))
+async def _assistant(session: AsyncSession, settings: Settings, *texts: str) -> AssistantService:
+    """The assistant over a knowledge base of these documents (`FILENAMES` name them)."""
     admin = await make_user(session, "admin")
     for text in texts:
         await index_document(session, settings, uploader=admin, text=text, filename=FILENAMES[text])
-    return settings, AssistantService(session, SharedModelsWorld(settings))
+    return AssistantService(session, SharedModelsWorld(settings))
 
 
 def hit(text: str, score: float = 0.9) -> ChunkHit:
@@ -240,7 +244,8 @@ def test_a_later_question_of_a_message_follows_the_earlier_ones_only_when_it_lea
 async def test_each_question_of_a_message_is_answered_and_cited(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings, service = await _offline_assistant(session, WEEKEND, AFTERCARE, TRAVEL)
+    settings = offline_settings(Settings(environment="test"))
+    service = await _assistant(session, settings, WEEKEND, AFTERCARE, TRAVEL)
 
     both = await service.answer(
         "When is the clinic open on Saturdays? What painkiller can I take after an extraction?",
@@ -269,7 +274,8 @@ async def test_each_question_of_a_message_is_answered_and_cited(
 async def test_a_question_the_documents_cannot_answer_is_named_beside_the_answered_one(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings, service = await _offline_assistant(session, WEEKEND, TRAVEL)
+    settings = offline_settings(Settings(environment="test"))
+    service = await _assistant(session, settings, WEEKEND, TRAVEL)
 
     answer = await service.answer(
         "What is the wifi password? When is the clinic open on Saturdays?",
@@ -287,7 +293,8 @@ async def test_a_question_the_documents_cannot_answer_is_named_beside_the_answer
 async def test_a_follow_up_is_answered_from_the_conversation_not_the_message_alone(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    _, service = await _offline_assistant(session, WEEKEND, AFTERCARE, TRAVEL)
+    settings = offline_settings(Settings(environment="test"))
+    service = await _assistant(session, settings, WEEKEND, AFTERCARE, TRAVEL)
     first = "When is the clinic open on Saturdays?"
     history = [Turn(MessageRole.user, first), Turn(MessageRole.assistant, "From 9 am to 1 pm.")]
 
@@ -307,16 +314,11 @@ async def test_a_gemini_follow_up_sends_the_history_the_passages_found_with_it_a
 ) -> None:
     gemini.reset()
     settings = gemini_settings(Settings(environment="test"), gemini)
-    admin = await make_user(session, "admin")
-    await index_document(session, settings, uploader=admin, text=WEEKEND, filename="hours.pdf")
-    await index_document(session, settings, uploader=admin, text=TRAVEL, filename="travel.pdf")
+    service = await _assistant(session, settings, WEEKEND, TRAVEL)
     gemini.script.append(Reply.text("We are closed on Sundays [1]."))
-    history = [
-        Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
-        Turn(MessageRole.assistant, "From 9 am to 1 pm [1]."),
-    ]
+    history = SATURDAY_ANSWERED
 
-    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
+    answer = await service.answer(
         "And on Sundays?", user=None, patient_id=None, channel=AIChannel.chat, history=history
     )
 
@@ -338,10 +340,10 @@ async def test_when_gemini_finds_no_answer_in_the_passages_its_refusal_cites_not
 ) -> None:
     gemini.reset()
     settings = gemini_settings(Settings(environment="test"), gemini)
-    await index_document(session, settings, uploader=await make_user(session, "admin"), text=WEEKEND)
+    service = await _assistant(session, settings, WEEKEND)
     gemini.script.append(Reply.text(not_found(settings.clinic_name)))
 
-    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
+    answer = await service.answer(
         "Do you offer MRI scans?", user=None, patient_id=None, channel=AIChannel.chat
     )
 
@@ -354,7 +356,8 @@ async def test_when_gemini_finds_no_answer_in_the_passages_its_refusal_cites_not
 async def test_courtesies_around_a_question_change_neither_its_search_nor_its_answer(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    _, service = await _offline_assistant(session, WEEKEND, AFTERCARE, TRAVEL)
+    settings = offline_settings(Settings(environment="test"))
+    service = await _assistant(session, settings, WEEKEND, AFTERCARE, TRAVEL)
 
     plain = await service.answer(
         "What painkiller can I take?", user=None, patient_id=None, channel=AIChannel.chat
@@ -375,15 +378,14 @@ async def test_courtesies_around_a_question_change_neither_its_search_nor_its_an
 async def test_a_greeting_before_a_follow_up_leaves_it_a_follow_up(
     session: AsyncSession, local_embedder: Embedder
 ) -> None:
-    settings, service = await _offline_assistant(session, WEEKEND, AFTERCARE)
+    settings = offline_settings(Settings(environment="test"))
+    service = await _assistant(session, settings, WEEKEND, AFTERCARE)
     history = [
         Turn(MessageRole.user, "Hello!"),
         Turn(MessageRole.assistant, "Hello! What would you like to know?"),
         Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
         Turn(MessageRole.assistant, "From 9 am to 1 pm."),
     ]
-
-    service = AssistantService(session, SharedModelsWorld(settings))
 
     followed = await service.answer(
         "Hello again, and on Sundays? Thanks!",
@@ -420,6 +422,11 @@ async def test_thanks_after_an_answer_is_small_talk_not_a_search(
     )
 
     assert thanks.text == "You're welcome. Is there anything else I can help with?"
+    # Typed with a typo, the thanks is mended before its courtesies are read.
+    typed = await service.answer(
+        "Thnaks!", user=None, patient_id=None, channel=AIChannel.chat, history=history
+    )
+    assert typed.text == thanks.text
     assert thanks.sources == [] and thanks.cited == set()
     assert hello.text.startswith(f"Hello! I answer questions about {settings.clinic_name}")
     entry = await session.get(AILog, thanks.log_id)
@@ -431,14 +438,11 @@ async def test_gemini_is_sent_small_talk_with_no_passages_and_the_rule_for_it(
 ) -> None:
     gemini.reset()
     settings = gemini_settings(Settings(environment="test"), gemini)
-    await index_document(session, settings, uploader=await make_user(session, "admin"), text=WEEKEND)
+    service = await _assistant(session, settings, WEEKEND)
     gemini.script.append(Reply.text("You are welcome!"))
-    history = [
-        Turn(MessageRole.user, "When is the clinic open on Saturdays?"),
-        Turn(MessageRole.assistant, "From 9 am to 1 pm [1]."),
-    ]
+    history = SATURDAY_ANSWERED
 
-    answer = await AssistantService(session, SharedModelsWorld(settings)).answer(
+    answer = await service.answer(
         "Thanks a lot!", user=None, patient_id=None, channel=AIChannel.chat, history=history
     )
 
