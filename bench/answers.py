@@ -381,7 +381,6 @@ def compound_questions(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]
 def compound_figures(asked: list[Asked]) -> dict[str, str]:
     pairs = [a for a in asked if a.kind == "pair"]
     mixed = [a for a in asked if a.kind == "mixed"]
-
     return {
         "pairs: both answers in the reply": share(sum(a.right for a in pairs), len(pairs)),
         "pairs: refused whole": share(sum(a.refused_whole for a in pairs), len(pairs)),
