@@ -124,8 +124,9 @@ class ExtractiveAnswerer:
             if not quotes
         ]
         if question.style == AnswerStyle.spoken:
+            # A paragraph per question: `spoken_answer` shortens each, never drops one.
             said = [join_sentences(quote.text for quote in quotes) for _, _, quotes in answers if quotes]
-            return " ".join([*said, *unanswered])
+            return "\n\n".join([*said, *unanswered])
         # Two questions answered by the same sentences quote them once.
         lines = list(
             dict.fromkeys(

@@ -3,7 +3,9 @@
 Whichever answerer wrote it, the caller hears no file names, page numbers, citation marks,
 headings or markdown; short sentences; times and prices in the words a voice reads
 naturally ("9 am to 1 pm", "40 dollars"); and no more than the configured characters,
-cut at a sentence end.
+cut at a sentence end. An answer to several questions, a paragraph each, is cut paragraph by
+paragraph: each keeps its first sentences, so a caller who asked two things hears both answers
+(or that one was not found), not the whole first answer alone.
 """
 
 import re
@@ -13,12 +15,13 @@ from services.passage_sentences import split_sentences, strip_headings
 # A long sentence is split at these, each part read as a sentence of its own.
 _CLAUSE_BREAK = re.compile(r"\s*[;:]\s+|\s+[–—]\s+")
 _LONG_SENTENCE_CHARS = 140
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _SOURCE = re.compile(
     r"\s*\((?:[^()]*\.pdf|page \d+)[^()]*\)|\[\d{1,3}\]|\b[\w.-]+\.pdf\b|,?\s*\bpages? \d+\b", re.IGNORECASE
 )
 _QUOTE_PREAMBLE = re.compile(r"^Here is what .*? say[^:]*:\s*", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"This is not medical advice\..*$", re.IGNORECASE | re.DOTALL)
-_MARKUP = re.compile(r"[*_#`>\"“”]+|https?://\S+|^\s*[-•]\s+", re.MULTILINE)
+_MARKUP = re.compile(r"[*_#`>\"“”]+|https?://\S+|^[ \t]*[-•][ \t]+", re.MULTILINE)
 # A range of times written with a dash ("8:00 - 18:00", "9am–1pm"): read "to", not "minus".
 _CLOCK = r"\d{1,2}(?::[0-5]\d\s?(?:am|pm)?|\s?(?:am|pm))"
 _TIME_RANGE = re.compile(rf"\b({_CLOCK})\s*[-–—]\s*({_CLOCK})\b", re.IGNORECASE)
@@ -51,11 +54,15 @@ def spoken_answer(text: str, max_chars: int) -> str:
     text = _DISCLAIMER.sub("", text)
     text = _SOURCE.sub("", text)
     text = _MARKUP.sub(" ", text)
+    paragraphs = [_spoken_sentences(paragraph) for paragraph in _PARAGRAPH_BREAK.split(text)]
+    return _within_shares([p for p in paragraphs if p], max_chars)
+
+
+def _spoken_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
-    for sentence in split_sentences(text):
-        sentence = _speakable(strip_headings(sentence))
-        sentences.extend(_short_sentences(sentence))
-    return _within(sentences, max_chars)
+    for sentence in split_sentences(paragraph):
+        sentences.extend(_short_sentences(_speakable(strip_headings(sentence))))
+    return sentences
 
 
 def _speakable(sentence: str) -> str:
@@ -99,6 +106,18 @@ def _short_sentences(sentence: str) -> list[str]:
 def _ended(sentence: str) -> str:
     sentence = sentence.rstrip(" ,")
     return sentence if sentence[-1:] in ".!?" else sentence + "."
+
+
+def _within_shares(paragraphs: list[list[str]], max_chars: int) -> str:
+    """The paragraphs' first sentences within `max_chars`: each has an even share of what the
+    shorter ones leave, so a short paragraph is said whole and the long ones are cut."""
+    room = max_chars - (len(paragraphs) - 1)  # a space between paragraphs
+    said = [""] * len(paragraphs)
+    by_length = sorted(range(len(paragraphs)), key=lambda i: len(" ".join(paragraphs[i])))
+    for done, i in enumerate(by_length):
+        said[i] = _within(paragraphs[i], room // (len(paragraphs) - done))
+        room -= len(said[i])
+    return " ".join(filter(None, said))
 
 
 def _within(sentences: list[str], max_chars: int) -> str:

@@ -90,3 +90,27 @@ def test_headings_are_stripped_only_where_the_shape_is_clear() -> None:
         "Opening hours: the clinic opens at 8 am on weekdays.",
     ):
         assert strip_headings(sentence) == sentence
+
+
+def test_an_answer_to_several_questions_keeps_a_share_of_the_limit_for_each() -> None:
+    parking = (
+        "Free parking for patients is available in the car park behind the building for up to two hours. "
+        "Two disabled parking bays are next to the main entrance. Bicycle racks are at the front. "
+        "The car park is locked at night."
+    )
+    hours = (
+        "On Saturdays the centre is open from 9:00 to 13:00 for booked appointments only. "
+        "The centre is closed on Sundays and on public holidays. Outside opening hours, call 111."
+    )
+    not_found = "I could not find an answer to your third question in Birchwood's documents."
+
+    spoken = spoken_answer(f"{parking}\n\n{hours}\n\n{not_found}", 300)
+
+    assert len(spoken) <= 300
+    assert spoken.startswith("Free parking for patients is available")
+    assert "On Saturdays the centre is open from 9 am to 1 pm" in spoken
+    assert spoken.endswith(not_found)
+    assert "locked at night" not in spoken
+    # Within the limit, nothing is cut.
+    whole = spoken_answer(f"{parking}\n\n{hours}", 600)
+    assert whole == f"{parking} {hours.replace('9:00 to 13:00', '9 am to 1 pm')}"
