@@ -115,7 +115,7 @@ def cases(embedder: Embedder, data_set: Path) -> list[Case]:
 
 
 def answers(f: extractive.Assessment | None, confident: float, minimum: float, margin: float) -> bool:
-    if f is None or f.prices_another_item:
+    if f is None or f.about_another_item:
         return False
     if f.best_score >= confident:
         return True

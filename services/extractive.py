@@ -35,9 +35,9 @@ split: the rule answering the most questions correctly minus those wrongly refus
 refusing at least 80 % of each development set's unanswerable ones. The target is 80 %, not
 100 %: a stricter rule refuses real questions worded unlike the text. (On similarity alone, without
 the passage's score, the calibrated rule refused 4 of 31 of Birchwood's held-out answerable
-questions against 1 with it, with as many unanswerable ones refused.) A question asking a price
-is refused, too, when no sentence of the passages prices the thing it asks about
-(`services.price_question`).
+questions against 1 with it, with as many unanswerable ones refused.) A question asking the price
+of one thing, or whether the clinic offers it, is refused, too, when the passages price, or the
+quote names, another thing only (`services.asked_item`).
 """
 
 import itertools
@@ -49,8 +49,8 @@ import numpy as np
 
 from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
+from services.asked_item import answers_asked_item
 from services.passage_sentences import content_terms, join_sentences, split_sentences, strip_headings
-from services.price_question import asked_item, prices_asked_item
 
 MAX_PASSAGES = 4
 # Passages scoring this far below the best one are not quoted from.
@@ -97,12 +97,12 @@ class Assessment:
     best_score: float  # the best sentence's similarity + PASSAGE_WEIGHT x its passage's score
     margin: float  # over the best rival's score: the best sentence outside its windows
     in_first_passage: bool
-    # A price question whose passages price other things only (`services.price_question`).
-    prices_another_item: bool = False
+    # A question about one thing whose passages speak of other things (`services.asked_item`).
+    about_another_item: bool = False
 
     @property
     def answerable(self) -> bool:
-        if self.prices_another_item:
+        if self.about_another_item:
             return False
         if self.best_score >= CONFIDENT_SCORE:
             return True
@@ -162,7 +162,7 @@ def rank_sentences(
     question: str, search_text: str, passages: Sequence[ChunkHit], embedder: Embedder
 ) -> SentenceRanking:
     """The passages reranked by sentence and their units scored: one embedding batch per question
-    (and a small second one of short names for a question asking a price)."""
+    (and a small second one of short names for a question about one thing, `services.asked_item`)."""
     eligible = _worth_quoting(passages)  # the others are neither reranked nor quoted: not embedded
     sentences = [c for c in candidates(passages) if c.passage in eligible]
     if not sentences or not question.strip():
@@ -194,11 +194,12 @@ def rank_sentences(
         if u.last_position is None
     ]
     assessment = assess(sorted(single, key=lambda q: -q.score)) if single else None
-    item = asked_item(question)
-    if assessment is not None and item is not None:
-        priced = prices_asked_item(item, [q.text for q in single], embedder)
-        assessment = replace(assessment, prices_another_item=not priced)
-    return SentenceRanking(reordered, assessment, sorted(ranked, key=lambda q: -q.score))
+    ranked.sort(key=lambda q: -q.score)
+    if assessment is not None:
+        quoted = [quote.text for quote in pick_quotes(ranked)]
+        on_topic = answers_asked_item(question, [q.text for q in single], quoted, embedder)
+        assessment = replace(assessment, about_another_item=not on_topic)
+    return SentenceRanking(reordered, assessment, ranked)
 
 
 def _similarities(
