@@ -34,11 +34,11 @@ from services.passage_sentences import content_terms
 # decides as before.
 SAME_PRICED_ITEM_SIMILARITY = 0.4
 SAME_PRICED_ITEM_WORD_SHARE = 0.5
-# An offered thing against every phrase of one to three words of the quote: the best of many
+# An offered thing against every phrase of one or two words of the quote: the best of many
 # short phrases runs higher than one name against another ("flu jabs" and "flu vaccine" 0.79,
 # "sedation" and "nervous patients" 0.45).
 MENTIONED_ITEM_SIMILARITY = 0.6
-_PHRASE_WORDS = 3
+_PHRASE_WORDS = 2
 _PREFIX_CHARS = 5
 
 _ASKS_PRICE = re.compile(
@@ -139,7 +139,7 @@ def mentions_item(item: str, sentences: Sequence[str], embedder: Embedder) -> bo
     text = " ".join(sentences)
     if _word_share(item, text) == 1:
         return True
-    words = [w for w in _WORD.findall(text) if content_terms(w)]
+    words = [w.lower() for w in _WORD.findall(text) if content_terms(w)]
     phrases = {
         " ".join(words[i : i + n]) for n in range(1, _PHRASE_WORDS + 1) for i in range(len(words) - n + 1)
     }
