@@ -41,6 +41,8 @@ MENTIONED_ITEM_SIMILARITY = 0.6
 _PHRASE_WORDS = 2
 _PREFIX_CHARS = 5
 
+# A question may open with a word joining it to an earlier one ("And do you offer ...?").
+_OPENING = re.compile(r"^(?:and|also|so|but|then|ok|okay),?\s+", re.IGNORECASE)
 _ASKS_PRICE = re.compile(
     r"^(?:how much(?:'s| is| are| does| do| will| would| for)\b"
     r"|what(?:'s| is| are| does| do| will| would)?\b.*\b(?:costs?|prices?|fees?|charges?)\b)",
@@ -95,7 +97,8 @@ def answers_asked_item(
 def priced_item_asked(question: str) -> str | None:
     """What a price question asks the price of ("prescription sunglasses"); None when the question
     asks no price, or its item is a clause or a pronoun."""
-    if not _ASKS_PRICE.search(question.strip()):
+    question = _OPENING.sub("", question.strip())
+    if not _ASKS_PRICE.search(question):
         return None
     return _thing(_NOT_ITEM.sub(" ", question))
 
@@ -103,7 +106,7 @@ def priced_item_asked(question: str) -> str | None:
 def offered_item_asked(question: str) -> str | None:
     """What a question asks whether the clinic offers ("Do you offer dental implants?" ->
     "dental implants"); None for any other question."""
-    asked = _ASKS_OFFER.match(question.strip())
+    asked = _ASKS_OFFER.match(_OPENING.sub("", question.strip()))
     if asked is None:
         return None
     return _thing(_NOT_ITEM.sub(" ", _ITEM_END.sub("", asked["item"])))

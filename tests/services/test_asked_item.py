@@ -32,6 +32,7 @@ def test_the_thing_a_price_question_asks_about_is_read_off_it() -> None:
     assert priced_item_asked("What does a scale and polish cost?") == "scale polish"
     assert priced_item_asked("What's the price of a filling?") == "filling"
     assert priced_item_asked("How much for a home visit?") == "home visit"
+    assert priced_item_asked("Also, how much is a crown?") == "crown"
 
 
 def test_the_thing_an_offer_question_asks_about_ends_at_a_place_a_purpose_or_a_clause() -> None:
@@ -39,6 +40,7 @@ def test_the_thing_an_offer_question_asks_about_ends_at_a_place_a_purpose_or_a_c
     assert offered_item_asked("Do you do laser eye surgery?") == "laser eye surgery"
     assert offered_item_asked("Can I buy hearing aids at the practice?") == "hearing aids"
     assert offered_item_asked("Is there a cafe in the building?") == "cafe"
+    assert offered_item_asked("And do you offer dental implants?") == "dental implants"
     assert offered_item_asked("Can I get vaccinated against yellow fever here?") == "vaccinated yellow fever"
 
 
