@@ -7,6 +7,8 @@ similarity alone misses when the documents speak of a neighbour instead:
   answered with a listed one's ("A contact lens fitting costs 45 pounds");
 - whether the clinic offers it ("Do you offer sedation for nervous patients?"): a sentence on
   the question's other words ("Dr. Reid also treats nervous patients") was quoted as the answer.
+A question asking for a phone number ("What is Dr. Kowalski's mobile number?") is answered only
+by a quote holding one: "Dr. Anna Kowalski and Dr. James Reid are our dentists" is no answer.
 
 The thing asked about is read off the question: what is left of it without its question,
 cost and function words ("prescription sunglasses"; for an offer, the words after the verb up
@@ -55,6 +57,13 @@ _ASKS_OFFER = re.compile(
     r"\s+(?P<item>.+?)[?.!]*$",
     re.IGNORECASE,
 )
+_ASKS_NUMBER = re.compile(
+    r"^(?:what(?:'s| is| are)?\b.*\b(?:phone|telephone|mobile|contact|fax)?\s*numbers?\b"
+    r"|what numbers? (?:do|should|can|shall) (?:i|we)\b)",
+    re.IGNORECASE,
+)
+# Three digits or more, in groups ("999", "0300 555 0199"); not a time, a price or a decimal.
+_PHONE_NUMBER = re.compile(r"(?<![\d:.,$€£])\d{3,}(?:[ -]\d{2,})*(?![\d:.,]\d)")
 # Where an offered thing ends: a place, a time, a purpose or a clause after it.
 _ITEM_END = re.compile(
     r"\s+(?:at|in|here|for|during|on|from|with|inside|near|by|before|after|while|if|when|who|which|that|as)\b.*$",
@@ -86,7 +95,10 @@ def answers_asked_item(
     question: str, sentences: Sequence[str], quoted: Sequence[str], embedder: Embedder
 ) -> bool:
     """Whether the passages' `sentences` price, or the `quoted` ones mention, the thing the
-    question asks about; True when it asks about no one thing."""
+    question asks about, and a question asking for a phone number is quoted one; True when it
+    asks about no one thing."""
+    if _ASKS_NUMBER.search(_OPENING.sub("", question.strip())):
+        return any(_PHONE_NUMBER.search(sentence) for sentence in quoted)
     if (item := priced_item_asked(question)) is not None:
         return prices_item(item, sentences, embedder)
     if (item := offered_item_asked(question)) is not None:

@@ -7,6 +7,7 @@ from adapters.embeddings import Embedder
 from adapters.vector_store import ChunkHit
 from services.answerers import ExtractiveAnswerer, Part, Question
 from services.asked_item import (
+    answers_asked_item,
     mentions_item,
     offered_item_asked,
     priced_item_asked,
@@ -104,3 +105,16 @@ def test_the_offline_answerer_quotes_no_neighbour_of_what_is_offered(local_embed
 
     assert "nervous patients" in _reply(answerer, "Do you treat nervous patients?", dentists)
     assert _reply(answerer, "Do you offer sedation for nervous patients?", dentists) == not_found("Oakridge")
+
+
+def test_a_question_asking_for_a_phone_number_is_answered_only_by_a_quote_holding_one(
+    local_embedder: Embedder,
+) -> None:
+    def answered(question: str, quote: str) -> bool:
+        return answers_asked_item(question, [quote], [quote], local_embedder)
+
+    assert answered("What number do I call to book?", "To book, call 0392 441 7070 from 8:30.")
+    assert answered("What is the number of the urgent eye line?", "Ring the eye line on 0207 556 3199.")
+    assert answered("What number do I dial for chest pain?", "Call 911 for chest pain.")
+    assert not answered("What is Dr. Kowalski's mobile number?", "Dr. Anna Kowalski is one of our dentists.")
+    assert not answered("What number do I call to book?", "Book from 8:30 to 17:00; a visit costs $120.")
