@@ -57,9 +57,11 @@ _ASKS_OFFER = re.compile(
     r"\s+(?P<item>.+?)[?.!]*$",
     re.IGNORECASE,
 )
+# A phone number asked for; not a count ("What is the number of free sessions?").
 _ASKS_NUMBER = re.compile(
-    r"^(?:what(?:'s| is| are)?\b.*\b(?:phone|telephone|mobile|contact|fax)?\s*numbers?\b"
-    r"|what numbers? (?:do|should|can|shall) (?:i|we)\b)",
+    r"\b(?:phone|telephone|mobile|contact|fax) numbers?\b"
+    r"|^what numbers? (?:do|should|can|shall) (?:i|we) (?:call|ring|dial|phone|text)\b"
+    r"|^what(?:'s| is)? the numbers? (?:for|of)\b.*\b(?:line|service|desk|reception|team|office)\b",
     re.IGNORECASE,
 )
 # Three digits or more, in groups ("999", "0300 555 0199"); not a time, a price or a decimal.

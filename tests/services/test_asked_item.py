@@ -118,3 +118,5 @@ def test_a_question_asking_for_a_phone_number_is_answered_only_by_a_quote_holdin
     assert answered("What number do I dial for chest pain?", "Call 911 for chest pain.")
     assert not answered("What is Dr. Kowalski's mobile number?", "Dr. Anna Kowalski is one of our dentists.")
     assert not answered("What number do I call to book?", "Book from 8:30 to 17:00; a visit costs $120.")
+    # A count is no phone number.
+    assert answered("What is the number of free sessions?", "You get six free sessions a year.")
